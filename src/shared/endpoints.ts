@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+
+/** Production endpoints of the NaviLink cloud (NAVILINK.md 2.1 and 4.1). */
+export const DEFAULT_API_URL = 'https://nlus.naviensmartcontrol.com/api/v2.1';
+export const DEFAULT_IOT_HOST = 'a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com';
+export const DEFAULT_IOT_PORT = 443;
+export const AWS_REGION = 'us-east-1';
+
+export interface EndpointOverrides {
+  apiUrl?: string;
+  iotEndpoint?: string;
+  caFile?: string;
+}
+
+export interface Endpoints {
+  apiUrl: string;
+  iotHost: string;
+  iotPort: number;
+  /** Extra trusted CAs (PEM) on top of the system roots, or undefined for the system roots only. */
+  extraCa?: string;
+  caFile?: string;
+}
+
+/**
+ * Explicit settings (the account node's Advanced fields) win over the environment
+ * (NAVIEN_API_URL, NAVIEN_IOT_ENDPOINT, NAVIEN_CA_FILE), which win over the production defaults.
+ * Read when a connection starts, so a redeploy picks up changes.
+ */
+export function resolveEndpoints(overrides: EndpointOverrides = {}, env: NodeJS.ProcessEnv = process.env): Endpoints {
+  const apiUrl = (pick(overrides.apiUrl, env.NAVIEN_API_URL) ?? DEFAULT_API_URL).replace(/\/+$/, '');
+  if (!/^https:\/\//i.test(apiUrl)) {
+    throw new Error(`REST URL must start with https:// (got "${apiUrl}")`);
+  }
+  const { host, port } = parseHostPort(pick(overrides.iotEndpoint, env.NAVIEN_IOT_ENDPOINT));
+  const caFile = pick(overrides.caFile, env.NAVIEN_CA_FILE);
+  const extraCa = caFile ? readCaFile(caFile) : undefined;
+  return { apiUrl, iotHost: host, iotPort: port, extraCa, caFile };
+}
+
+/** System roots plus the extra CAs: extra trust never replaces the normal trust store. */
+export function trustedCas(endpoints: Endpoints): string[] | undefined {
+  return endpoints.extraCa ? [...rootCertificates, endpoints.extraCa] : undefined;
+}
+
+function pick(...values: (string | undefined)[]): string | undefined {
+  for (const value of values) {
+    if (value !== undefined && value.trim() !== '') return value.trim();
+  }
+  return undefined;
+}
+
+function parseHostPort(value: string | undefined): { host: string; port: number } {
+  if (!value) return { host: DEFAULT_IOT_HOST, port: DEFAULT_IOT_PORT };
+  const cleaned = value.replace(/^wss:\/\//i, '').replace(/\/.*$/, '');
+  const match = /^([^:]+)(?::(\d{1,5}))?$/.exec(cleaned);
+  if (!match) throw new Error(`IoT endpoint must be "host" or "host:port" (got "${value}")`);
+  const port = match[2] ? Number(match[2]) : DEFAULT_IOT_PORT;
+  if (port < 1 || port > 65535) throw new Error(`IoT endpoint port must be 1-65535 (got ${port})`);
+  return { host: match[1], port };
+}
+
+function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`CA file "${path}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`CA file "${path}" holds no PEM certificate`);
+  return pem;
+}

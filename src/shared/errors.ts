@@ -1,0 +1,72 @@
+/**
+ * Typed failures of the NaviLink client. The split matters for retry policy:
+ * bad credentials are never retried (repeated wrong passwords can lock the account),
+ * everything "unavailable" is transient and retried with backoff.
+ */
+
+export class NavilinkError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The cloud refused the e-mail/password. Retrying would only risk locking the account. */
+export class InvalidCredentialsError extends NavilinkError {
+  constructor(readonly apiMessage: string) {
+    super(`sign-in refused (${apiMessage})`, 'INVALID_CREDENTIALS');
+  }
+}
+
+/** Network failure, timeout, 5xx or an unexpected envelope: worth retrying later. */
+export class CloudUnavailableError extends NavilinkError {
+  constructor(message: string, readonly httpStatus?: number) {
+    super(message, 'CLOUD_UNAVAILABLE');
+  }
+}
+
+/** The access token was rejected (HTTP 401 or code 401): refresh or sign in again, then retry once. */
+export class TokenRejectedError extends NavilinkError {
+  constructor(path: string) {
+    super(`access token rejected on ${path}`, 'TOKEN_REJECTED');
+  }
+}
+
+/** A well-formed API error for one request (e.g. 403 on device/info): not a connection problem. */
+export class ApiRequestError extends NavilinkError {
+  constructor(path: string, readonly httpStatus: number, readonly apiCode: number | undefined, readonly apiMessage: string) {
+    super(`${path} failed: HTTP ${httpStatus}, ${apiMessage || 'no message'}`, 'API_ERROR');
+  }
+}
+
+/** The native MQTT binding (aws-crt) could not be loaded on this platform. */
+export class SdkUnavailableError extends NavilinkError {
+  constructor(cause: string) {
+    super(`the MQTT library aws-iot-device-sdk-v2 could not be loaded on this platform (${cause})`, 'SDK_UNAVAILABLE');
+  }
+}
+
+/** A request to a device got no matching reply in time. */
+export class RequestTimeoutError extends NavilinkError {
+  constructor(what: string, readonly timeoutMs: number) {
+    super(`${what}: no reply within ${Math.round(timeoutMs / 1000)} s`, 'TIMEOUT');
+  }
+}
+
+/** The connection was closed (redeploy, shutdown) while an operation was pending. */
+export class ConnectionClosedError extends NavilinkError {
+  constructor() {
+    super('connection closed', 'CLOSED');
+  }
+}
+
+/** A command waited in the offline queue longer than allowed, or the queue was full. */
+export class QueueError extends NavilinkError {
+  constructor(message: string, code: 'QUEUE_FULL' | 'EXPIRED') {
+    super(message, code);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

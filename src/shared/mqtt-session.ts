@@ -1,0 +1,151 @@
+import { EventEmitter } from 'node:events';
+import type * as Sdk from 'aws-iot-device-sdk-v2';
+import { AWS_REGION, Endpoints, trustedCas } from './endpoints';
+import { SdkUnavailableError, errorMessage } from './errors';
+import type { AwsCredentials } from './rest-client';
+
+type SdkModule = typeof Sdk;
+
+let sdk: SdkModule | undefined;
+let sharedClient: Sdk.mqtt.MqttClient | undefined;
+
+/**
+ * aws-iot-device-sdk-v2 pulls a native binding (aws-crt) that has no prebuilt binary on some
+ * platforms (32-bit ARM). Loading it lazily turns that into a clear error instead of a broken palette.
+ */
+export function loadSdk(): SdkModule {
+  if (!sdk) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      sdk = require('aws-iot-device-sdk-v2') as SdkModule;
+    } catch (err) {
+      throw new SdkUnavailableError(errorMessage(err).split('\n')[0]);
+    }
+  }
+  return sdk;
+}
+
+export interface MqttSessionOptions {
+  endpoints: Endpoints;
+  credentials: AwsCredentials;
+  clientId: string;
+  keepAliveSeconds: number;
+  /** Per connect/subscribe/publish acknowledgement; a half-open socket must not hang us forever. */
+  operationTimeoutMs: number;
+}
+
+/** What went wrong on the wire, in the SDK's own words (error names are what users search for). */
+export interface TransportFailure {
+  name: string;
+  code?: number;
+  message: string;
+  /** The WebSocket upgrade was refused (HTTP 403): credentials expired or revoked; only a fresh sign-in helps. */
+  authRejected: boolean;
+}
+
+export function describeFailure(err: unknown): TransportFailure {
+  const crt = err as { error_name?: string; error_code?: number; message?: string };
+  const name = crt?.error_name ?? (err instanceof Error ? err.name : 'Error');
+  const message = crt?.message ?? String(err);
+  const authRejected = /403|UPGRADE_FAILURE|WEBSOCKET_UPGRADE|NOT_AUTHORIZED|UNAUTHORIZED|FORBIDDEN/i.test(`${name} ${message}`);
+  return { name, code: crt?.error_code, message, authRejected };
+}
+
+/**
+ * One MQTT-over-WSS connection object, SigV4-signed with one set of temporary credentials.
+ * It never reconnects by itself: on an interruption it reports and stops, so that the
+ * account connection alone decides backoff, attempts and when to sign in again.
+ */
+export class MqttSession extends EventEmitter {
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly connection: Sdk.mqtt.MqttClientConnection) {
+    super();
+  }
+
+  static async open(options: MqttSessionOptions): Promise<{ session: MqttSession; sessionPresent: boolean }> {
+    const { auth, iot, mqtt } = loadSdk();
+    const builder = iot.AwsIotMqttConnectionConfigBuilder.new_with_websockets({
+      region: AWS_REGION,
+      credentials_provider: auth.AwsCredentialsProvider.newStatic(
+        options.credentials.accessKeyId,
+        options.credentials.secretAccessKey,
+        options.credentials.sessionToken,
+      ),
+    });
+    const ca = trustedCas(options.endpoints);
+    if (ca) builder.with_certificate_authority(ca.join('\n'));
+    builder
+      .with_endpoint(options.endpoints.iotHost)
+      .with_port(options.endpoints.iotPort)
+      .with_client_id(options.clientId)
+      .with_clean_session(true)
+      .with_keep_alive_seconds(options.keepAliveSeconds)
+      .with_ping_timeout_ms(Math.min(30_000, options.keepAliveSeconds * 500))
+      .with_protocol_operation_timeout_ms(options.operationTimeoutMs);
+    sharedClient ??= new mqtt.MqttClient();
+    const connection = sharedClient.new_connection(builder.build());
+    const session = new MqttSession(connection);
+    connection.on('error', () => undefined); // failures surface through connect()/interrupt; avoid an unhandled 'error'
+    connection.on('interrupt', (err) => session.onInterrupt(err));
+    connection.on('message', (topic, payload) => {
+      if (!session.closed) session.emit('message', topic, Buffer.from(payload));
+    });
+    try {
+      const sessionPresent = await withTimeout(connection.connect(), options.operationTimeoutMs, 'MQTT connect');
+      return { session, sessionPresent };
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async subscribe(topicFilter: string): Promise<void> {
+    const { mqtt } = loadSdk();
+    const result = await this.connection.subscribe(topicFilter, mqtt.QoS.AtLeastOnce);
+    // 128 is MQTT 3.1.1's SUBACK failure code (e.g. a topic the cloud's policy does not allow).
+    if ((result.qos as number) === 128) throw new Error(`subscription to ${topicFilter} refused by the broker`);
+  }
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    const { mqtt } = loadSdk();
+    await this.connection.publish(topic, JSON.stringify(payload), mqtt.QoS.AtLeastOnce, false);
+  }
+
+  /** Disconnects and stops the SDK's own reconnection; safe to call more than once. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= (async () => {
+      this.connection.removeAllListeners('message');
+      this.connection.removeAllListeners('interrupt');
+      try {
+        await withTimeout(this.connection.disconnect(), 5_000, 'MQTT disconnect');
+      } catch {
+        // Already down: nothing left to close.
+      }
+      this.removeAllListeners();
+    })();
+    return this.closing;
+  }
+
+  private onInterrupt(err: unknown): void {
+    if (this.closed) return;
+    const failure = describeFailure(err);
+    // Stop the SDK's built-in reconnect before reporting: two reconnect loops would fight over the client id.
+    void this.close();
+    this.emit('interrupted', failure);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { error_name: 'TIMEOUT' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

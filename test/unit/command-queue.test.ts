@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { CommandQueue } from '../../src/shared/command-queue';
+import { QueueError } from '../../src/shared/errors';
+
+describe('offline command queue', () => {
+  it('keeps commands in order and resolves each once it is sent', async () => {
+    const queue = new CommandQueue<string>({ maxItems: 10, maxAgeMs: 60_000 });
+    const sent: string[] = [];
+    const promises = ['a', 'b', 'c'].map((c) => queue.enqueue(c).then(() => sent.push(c)));
+    for (const item of queue.drain()) item.resolve();
+    await Promise.all(promises);
+    assert.deepEqual(sent, ['a', 'b', 'c']);
+    assert.equal(queue.length, 0);
+  });
+
+  it('rejects the newest command when full, naming the limit', async () => {
+    const queue = new CommandQueue<number>({ maxItems: 2, maxAgeMs: 60_000 });
+    void queue.enqueue(1);
+    void queue.enqueue(2);
+    await assert.rejects(queue.enqueue(3), (err: unknown) => err instanceof QueueError && err.code === 'QUEUE_FULL' && /2 commands/.test(err.message));
+    assert.equal(queue.length, 2);
+  });
+
+  it('expires commands older than the limit with an error instead of replaying them', async () => {
+    let now = 0;
+    const queue = new CommandQueue<string>({ maxItems: 10, maxAgeMs: 300_000 }, () => now);
+    const old = queue.enqueue('old');
+    now = 200_000;
+    const fresh = queue.enqueue('fresh');
+    now = 301_000;
+    const ready = queue.drain();
+    assert.deepEqual(ready.map((i) => i.value), ['fresh']);
+    await assert.rejects(old, (err: unknown) => err instanceof QueueError && err.code === 'EXPIRED');
+    ready[0].resolve();
+    await fresh;
+  });
+
+  it('puts a half-flushed batch back in front, in order', () => {
+    const queue = new CommandQueue<string>({ maxItems: 10, maxAgeMs: 60_000 });
+    void queue.enqueue('a');
+    void queue.enqueue('b');
+    const batch = queue.drain();
+    void queue.enqueue('c');
+    queue.requeue(batch.slice(1));
+    assert.deepEqual(queue.drain().map((i) => i.value), ['b', 'c']);
+  });
+});
