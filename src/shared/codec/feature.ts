@@ -1,0 +1,165 @@
+/** Decoding of the device feature record (`response.feature`, NAVILINK.md section 9) and capability gating (5.2). */
+import { MODEL_TYPES, TANK_GALLONS, TEMPERATURE_SETTING_USE, TEMPERATURE_TYPES, TemperatureSettingName } from './enums';
+import { TemperatureUnit, fromHalfCelsius } from './units';
+
+/** Capability name -> feature flag on the wire (2 = supported, 1/0 = not). */
+export const CAPABILITY_FLAGS = {
+  power: 'powerUse',
+  dhwMode: 'dhwUse',
+  vacation: 'holidayUse',
+  schedule: 'programReservationUse',
+  // TOU on/off and the water program are gated by the reservation-program flag too (5.2).
+  tou: 'programReservationUse',
+  waterProgram: 'programReservationUse',
+  antiLegionella: 'antiLegionellaSettingUse',
+  demandResponse: 'drSettingUse',
+  recirculation: 'recirculationUse',
+  recircSchedule: 'recircReservationUse',
+  energyUsage: 'energyUsageUse',
+  heatPump: 'heatpumpUse',
+  electric: 'electricUse',
+  energySaver: 'energySaverUse',
+  highDemand: 'highDemandUse',
+  freezeProtection: 'freezeProtectionUse',
+  smartDiagnostic: 'smartDiagnosticUse',
+  wifiRssi: 'wifiRssiUse',
+  // "Value" (sic) is the cloud's spelling.
+  mixingValve: 'mixingValueUse',
+  hpwh: 'hpwhUse',
+  dhwRefill: 'dhwRefillUse',
+  eco: 'ecoUse',
+  title24: 'title24Use',
+} as const;
+
+/** `temperature` is derived from the `dhwTemperatureSettingUse` enum rather than a flag. */
+export type CapabilityName = keyof typeof CAPABILITY_FLAGS | 'temperature';
+
+/** true = supported, false = not, null = the feature record did not report the flag. */
+export type Capabilities = Record<CapabilityName, boolean | null>;
+
+export interface DecodedFeature {
+  serial: string | null;
+  model: string | null;
+  modelTypeCode: number | null;
+  countryCode: number | null;
+  tankSizeGallons: number | null;
+  /** Opaque version integers as the device reports them. */
+  firmware: { controller: number | null; panel: number | null; wifi: number | null; recirc: number | null };
+  /** The device's display preference, not the unit of any value here. */
+  displayUnit: 'C' | 'F' | null;
+  unit: TemperatureUnit;
+  setpointMin: number | null;
+  setpointMax: number | null;
+  setpointMinRaw: number | null;
+  setpointMaxRaw: number | null;
+  freezeProtectionMin: number | null;
+  freezeProtectionMax: number | null;
+  recircSetpointMin: number | null;
+  recircSetpointMax: number | null;
+  temperatureControl: boolean;
+  temperatureSetting: TemperatureSettingName | null;
+  capabilities: Capabilities;
+  raw: Record<string, unknown>;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function halfCelsius(value: unknown, unit: TemperatureUnit): number | null {
+  const raw = num(value);
+  return raw === null ? null : fromHalfCelsius(raw, unit);
+}
+
+function flag(value: unknown): boolean | null {
+  const raw = num(value);
+  return raw === null ? null : raw === 2;
+}
+
+/** 8.7: temperature control is allowed for `dhwTemperatureSettingUse` 2-4. */
+function temperatureControlAllowed(value: unknown): boolean | null {
+  const raw = num(value);
+  return raw === null ? null : raw >= 2 && raw <= 4;
+}
+
+/** Decodes `response.feature`. Never throws; missing values are null. */
+export function decodeFeature(raw: Record<string, unknown>, unit: TemperatureUnit): DecodedFeature {
+  const f = typeof raw === 'object' && raw !== null ? raw : {};
+  const capabilities = {} as Capabilities;
+  for (const [name, wireKey] of Object.entries(CAPABILITY_FLAGS)) {
+    capabilities[name as CapabilityName] = flag(f[wireKey]);
+  }
+  capabilities.temperature = temperatureControlAllowed(f.dhwTemperatureSettingUse);
+  const volume = num(f.volumeCode);
+  return {
+    serial: typeof f.controllerSerialNumber === 'string' && f.controllerSerialNumber ? f.controllerSerialNumber : null,
+    model: MODEL_TYPES.nameOf(f.modelTypeCode),
+    modelTypeCode: num(f.modelTypeCode),
+    countryCode: num(f.countryCode),
+    tankSizeGallons: volume === null ? null : TANK_GALLONS[volume] ?? null,
+    firmware: {
+      controller: num(f.controllerSwVersion),
+      panel: num(f.panelSwVersion),
+      wifi: num(f.wifiSwVersion),
+      recirc: num(f.recircSwVersion),
+    },
+    displayUnit: TEMPERATURE_TYPES.nameOf(f.temperatureType),
+    unit,
+    setpointMin: halfCelsius(f.dhwTemperatureMin, unit),
+    setpointMax: halfCelsius(f.dhwTemperatureMax, unit),
+    setpointMinRaw: num(f.dhwTemperatureMin),
+    setpointMaxRaw: num(f.dhwTemperatureMax),
+    freezeProtectionMin: halfCelsius(f.freezeProtectionTempMin, unit),
+    freezeProtectionMax: halfCelsius(f.freezeProtectionTempMax, unit),
+    recircSetpointMin: halfCelsius(f.recircTemperatureMin, unit),
+    recircSetpointMax: halfCelsius(f.recircTemperatureMax, unit),
+    temperatureControl: capabilities.temperature === true,
+    temperatureSetting: TEMPERATURE_SETTING_USE.nameOf(f.dhwTemperatureSettingUse),
+    capabilities,
+    raw: f,
+  };
+}
+
+/** Control names (as used by nodes and builders) -> the capability that gates them (5.2). */
+const CONTROL_CAPABILITY: Readonly<Record<string, CapabilityName>> = {
+  power: 'power',
+  mode: 'dhwMode',
+  dhwMode: 'dhwMode',
+  setpoint: 'temperature',
+  temperature: 'temperature',
+  antiLegionella: 'antiLegionella',
+  tou: 'tou',
+  touSchedule: 'tou',
+  schedule: 'schedule',
+  reservations: 'schedule',
+  waterProgram: 'waterProgram',
+  reservationMode: 'waterProgram',
+  vacation: 'vacation',
+  vacationDays: 'vacation',
+  demandResponse: 'demandResponse',
+  recirculation: 'recirculation',
+  recircMode: 'recirculation',
+  recircHotButton: 'recirculation',
+  recircSchedule: 'recircSchedule',
+  energy: 'energyUsage',
+  energyUsage: 'energyUsage',
+  'heat-pump': 'heatPump',
+  electric: 'electric',
+  'energy-saver': 'energySaver',
+  'high-demand': 'highDemand',
+};
+
+/** The capability that gates a control or DHW mode name, or undefined when nothing gates it. */
+export function capabilityFor(controlName: string): CapabilityName | undefined {
+  return Object.prototype.hasOwnProperty.call(CONTROL_CAPABILITY, controlName) ? CONTROL_CAPABILITY[controlName] : undefined;
+}
+
+/**
+ * Whether a control may be offered: false only on a known "no"; unknown features
+ * (record not read yet, flag absent) do not block.
+ */
+export function isControlSupported(feature: DecodedFeature | undefined, controlName: string): boolean {
+  const capability = capabilityFor(controlName);
+  if (!feature || !capability) return true;
+  return feature.capabilities[capability] !== false;
+}

@@ -1,0 +1,82 @@
+/** Small decoders for the less frequent replies and events (NAVILINK.md 10.4-10.7). */
+import { FAIL_CODES } from './enums';
+
+type Obj = Record<string, unknown>;
+
+function record(value: unknown): Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : {};
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export interface FirmwareDownload {
+  swCode: number | null;
+  otaMode: number | null;
+  swVersion: number | null;
+  status: number | null;
+}
+
+/** `response.downloadSwInfo` (10.4). A unit with nothing pending sends one all-zero element. */
+export function decodeFirmwareDownloadInfo(response: unknown): { pending: boolean; items: FirmwareDownload[] } {
+  const list = record(response).downloadSwInfo;
+  const items = (Array.isArray(list) ? list : []).map((item): FirmwareDownload => {
+    const i = record(item);
+    return { swCode: num(i.swCode), otaMode: num(i.otaMode), swVersion: num(i.swVersion), status: num(i.status) };
+  });
+  const pending = items.some((i) => (i.swCode ?? 0) !== 0 || (i.swVersion ?? 0) !== 0 || (i.status ?? 0) !== 0);
+  return { pending, items };
+}
+
+export interface DecodedDiagnostics {
+  typeOfTD: number | null;
+  /** Lifetime energy (Wh) and event counters; `cumulatedPwrHp/He` equal the energy totals. */
+  totals: Obj;
+  /** Hot-water draw statistics. */
+  draws: Obj;
+  /** Component run hours and start counts. */
+  components: Obj;
+  /** Empty on the NWP500. */
+  tc: Obj;
+  daysSinceInstallation: number | null;
+  heatPumpWh: number | null;
+  elementWh: number | null;
+  compressorHours: number | null;
+  upperElementHours: number | null;
+  lowerElementHours: number | null;
+}
+
+/** Installer diagnostics `response.data` groups (10.5); vendor misspellings kept as on the wire. */
+export function decodeDiagnostics(response: unknown): DecodedDiagnostics {
+  const r = record(response);
+  const data = record(r.data);
+  const totals = record(data.tsData);
+  const components = record(data.taData);
+  return {
+    typeOfTD: num(r.typeOfTD),
+    totals,
+    draws: record(data.tdData),
+    components,
+    tc: record(data.tcData),
+    daysSinceInstallation: num(totals.daysSinceInstallation),
+    heatPumpWh: num(totals.cumulatedPwrHp),
+    elementWh: num(totals.cumulatedPwrHe),
+    compressorHours: num(components.cumulatedOpTimeComp),
+    upperElementHours: num(components.cumulatedOpTimeUhe),
+    lowerElementHours: num(components.cumulatedOpTimeLhe),
+  };
+}
+
+/** A rejected control (10.6). The message does not say which command failed; back off and re-read status. */
+export function decodeControlFailure(response: unknown): { failCode: number | null; reason: string } {
+  const failCode = num(record(response).failCode);
+  return { failCode, reason: FAIL_CODES.nameOf(failCode) ?? 'unknown' };
+}
+
+/** A connection event (10.7): `status <= 0` means that client disconnected. */
+export function decodeConnectionEvent(event: unknown): { connected: boolean; status: number | null; os: string | null } {
+  const connection = record(record(event).connection);
+  const status = num(connection.status);
+  return { connected: status !== null && status > 0, status, os: typeof connection.os === 'string' ? connection.os : null };
+}

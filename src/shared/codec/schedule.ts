@@ -1,0 +1,367 @@
+/**
+ * Weekly reservation program and recirculation schedule (NAVILINK.md 5.7, 5.9, 6.6, 6.9, 10.2):
+ * readable entries <-> wire entries `{enable, week, hour, min, mode, param}`.
+ */
+import { FLAG_OFF, FLAG_ON, RESERVATION_MODES, ReservationModeName } from './enums';
+import { TemperatureUnit, fromHalfCelsius, toHalfCelsius } from './units';
+
+export type DayName = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export const DAY_NAMES: readonly DayName[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+/** 6.6: one byte, Sun = 128 ... Sat = 2, bit 0 unused (not the Sun = 1 layout some documents show). */
+export const DAY_BITS: Readonly<Record<DayName, number>> = { sun: 128, mon: 64, tue: 32, wed: 16, thu: 8, fri: 4, sat: 2 };
+
+/** 5.7 says "up to ~16" (documentation); the app allows 20 recirculation entries (5.9). */
+export const MAX_RESERVATION_ENTRIES = 16;
+export const MAX_RECIRC_ENTRIES = 20;
+/** Recirculation entries carry no temperature: -1 on write, 0xFF in hex read-backs. */
+export const RECIRC_PARAM = -1;
+/** The NWP500's setpoint range in half-°C, used when the caller has no feature record. */
+export const DEFAULT_SETPOINT_LIMITS: SetpointLimits = { minRaw: 81, maxRaw: 131 };
+
+export interface SetpointLimits {
+  minRaw: number;
+  maxRaw: number;
+}
+
+export interface WireScheduleEntry {
+  enable: number;
+  week: number;
+  hour: number;
+  min: number;
+  mode: number;
+  param: number;
+}
+
+export interface WireSchedule {
+  reservationUse: number;
+  reservation: WireScheduleEntry[];
+}
+
+export interface ScheduleEntry {
+  enabled: boolean;
+  days: DayName[];
+  /** Local device time, `HH:MM`. */
+  time: string;
+  /** DHW mode to switch to; unnamed ids (5/6, unverified meaning) stay numbers. */
+  mode: ReservationModeName | number;
+  /** Target temperature in the caller's unit. */
+  setpoint: number;
+}
+
+export interface Schedule {
+  /** Whole program on/off; null when the device reported 0 (unknown). */
+  enabled: boolean | null;
+  entries: ScheduleEntry[];
+}
+
+export interface RecircScheduleEntry {
+  enabled: boolean;
+  days: DayName[];
+  time: string;
+  /** Pump toggle at that time (wire `mode` 2 = on, 1 = off). */
+  pump: 'on' | 'off';
+}
+
+export interface RecircSchedule {
+  enabled: boolean | null;
+  entries: RecircScheduleEntry[];
+}
+
+/** Input accepted by the encoders; validated at run time because it usually comes from a flow. */
+export interface ScheduleInput<E> {
+  enabled: boolean;
+  entries: readonly E[];
+}
+export type ScheduleEntryInput = Omit<ScheduleEntry, 'enabled'> & { enabled?: boolean };
+export type RecircScheduleEntryInput = Omit<RecircScheduleEntry, 'enabled'> & { enabled?: boolean };
+
+/** A rejected schedule input; the message names the field, the value and what is allowed. */
+export class ScheduleValidationError extends Error {
+  constructor(readonly field: string, readonly value: unknown, readonly allowed: string) {
+    super(`${field}: ${show(value)} is not valid; allowed: ${allowed}`);
+    this.name = 'ScheduleValidationError';
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+// ---- days and times ----
+
+/** Day names of a `week` bitfield, Monday first. */
+export function weekToDays(week: number): DayName[] {
+  return DAY_NAMES.filter((day) => (week & DAY_BITS[day]) !== 0);
+}
+
+export function daysToWeek(days: readonly DayName[]): number {
+  return days.reduce((week, day) => week | DAY_BITS[day], 0);
+}
+
+function formatTime(hour: number, minute: number): string {
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+const FULL_DAY_NAMES: Readonly<Record<string, DayName>> = {
+  monday: 'mon', tuesday: 'tue', wednesday: 'wed', thursday: 'thu', friday: 'fri', saturday: 'sat', sunday: 'sun',
+};
+
+function parseDays(value: unknown, field: string): DayName[] {
+  const allowed = `a non-empty list of ${DAY_NAMES.join(', ')}`;
+  if (!Array.isArray(value) || value.length === 0) throw new ScheduleValidationError(field, value, allowed);
+  return value.map((item, i) => {
+    const name = typeof item === 'string' ? item.trim().toLowerCase() : '';
+    const day = (DAY_NAMES as readonly string[]).includes(name) ? (name as DayName) : FULL_DAY_NAMES[name];
+    if (!day) throw new ScheduleValidationError(`${field}[${i}]`, item, DAY_NAMES.join(', '));
+    return day;
+  });
+}
+
+function parseTime(value: unknown, field: string): { hour: number; min: number } {
+  const match = typeof value === 'string' ? /^(\d{1,2}):(\d{2})$/.exec(value.trim()) : null;
+  const hour = match ? Number(match[1]) : NaN;
+  const min = match ? Number(match[2]) : NaN;
+  if (!(hour >= 0 && hour <= 23 && min >= 0 && min <= 59)) {
+    throw new ScheduleValidationError(field, value, "a time 'HH:MM' from 00:00 to 23:59");
+  }
+  return { hour, min };
+}
+
+function parseEnabled(value: unknown, field: string, fallback?: boolean): boolean {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ScheduleValidationError(field, value, 'true or false');
+  return value;
+}
+
+function parseEntries(input: unknown, max: number): { enabled: boolean; entries: Record<string, unknown>[] } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ScheduleValidationError('schedule', input, 'an object {enabled, entries}');
+  }
+  const { enabled, entries } = input as Record<string, unknown>;
+  const on = parseEnabled(enabled, 'enabled');
+  if (!Array.isArray(entries)) throw new ScheduleValidationError('entries', entries, 'a list of entries');
+  if (entries.length > max) throw new ScheduleValidationError('entries', `${entries.length} entries`, `at most ${max} entries`);
+  entries.forEach((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new ScheduleValidationError(`entries[${i}]`, entry, 'an object {enabled, days, time, ...}');
+    }
+  });
+  return { enabled: on, entries: entries as Record<string, unknown>[] };
+}
+
+// ---- wire forms ----
+
+function byteAt(hex: string, offset: number): number {
+  return parseInt(hex.slice(offset, offset + 2), 16);
+}
+
+/**
+ * Unpacks the hex read-back (6.9): 6 bytes per entry in field order; all-zero groups are empty
+ * slots, a trailing partial group is ignored. Bytes come back unsigned. Non-hex input yields [].
+ */
+export function parsePackedSchedule(hex: string): WireScheduleEntry[] {
+  if (!/^[0-9a-fA-F]*$/.test(hex)) return [];
+  const entries: WireScheduleEntry[] = [];
+  for (let offset = 0; offset + 12 <= hex.length; offset += 12) {
+    const group = hex.slice(offset, offset + 12);
+    if (/^0+$/.test(group)) continue;
+    entries.push({
+      enable: byteAt(group, 0),
+      week: byteAt(group, 2),
+      hour: byteAt(group, 4),
+      min: byteAt(group, 6),
+      mode: byteAt(group, 8),
+      param: byteAt(group, 10),
+    });
+  }
+  return entries;
+}
+
+function wireNumber(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** The wire entries of a `reservation` value in either form (JSON list or packed hex, 10.2). */
+export function wireEntries(reservation: unknown): WireScheduleEntry[] {
+  if (typeof reservation === 'string') return parsePackedSchedule(reservation);
+  if (!Array.isArray(reservation)) return [];
+  return reservation
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    .map((e) => ({
+      enable: wireNumber(e.enable),
+      week: wireNumber(e.week),
+      hour: wireNumber(e.hour),
+      min: wireNumber(e.min),
+      mode: wireNumber(e.mode),
+      param: wireNumber(e.param),
+    }));
+}
+
+function programEnabled(reservationUse: unknown): boolean | null {
+  return reservationUse === FLAG_ON ? true : reservationUse === FLAG_OFF ? false : null;
+}
+
+function responseObject(response: unknown): Record<string, unknown> {
+  return typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+}
+
+// ---- DHW reservation program ----
+
+export function decodeReservationEntry(entry: WireScheduleEntry, unit: TemperatureUnit): ScheduleEntry {
+  return {
+    enabled: entry.enable === FLAG_ON,
+    days: weekToDays(entry.week),
+    time: formatTime(entry.hour, entry.min),
+    mode: RESERVATION_MODES.nameOf(entry.mode) ?? entry.mode,
+    setpoint: fromHalfCelsius(entry.param, unit),
+  };
+}
+
+/** Decodes a reservation read-back or write echo (`response` of `rsv/rd` or `rsv`). Never throws. */
+export function decodeReservationResponse(response: unknown, unit: TemperatureUnit): Schedule {
+  const r = responseObject(response);
+  return {
+    enabled: programEnabled(r.reservationUse),
+    entries: wireEntries(r.reservation).map((e) => decodeReservationEntry(e, unit)),
+  };
+}
+
+function parseReservationMode(value: unknown, field: string): number {
+  const id = RESERVATION_MODES.idOf(value);
+  if (id !== undefined) return id;
+  // Ids 5/6 are not offered (section 13) but are kept when they come back from the device.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 6) return value;
+  throw new ScheduleValidationError(field, value, Object.values(RESERVATION_MODES.names).join(', '));
+}
+
+function parseSetpoint(value: unknown, field: string, unit: TemperatureUnit, limits: SetpointLimits): number {
+  const range = `${fromHalfCelsius(limits.minRaw, unit)}-${fromHalfCelsius(limits.maxRaw, unit)} °${unit}`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ScheduleValidationError(field, value, `a number ${range}`);
+  const raw = toHalfCelsius(value, unit);
+  if (raw < limits.minRaw || raw > limits.maxRaw) throw new ScheduleValidationError(field, value, range);
+  return raw;
+}
+
+/**
+ * Encodes a whole program for the reservation write (every write replaces the device's list).
+ * Throws ScheduleValidationError naming the offending field.
+ */
+export function encodeReservation(
+  schedule: ScheduleInput<ScheduleEntryInput>,
+  unit: TemperatureUnit,
+  limits: SetpointLimits = DEFAULT_SETPOINT_LIMITS,
+): WireSchedule {
+  const { enabled, entries } = parseEntries(schedule, MAX_RESERVATION_ENTRIES);
+  return {
+    reservationUse: enabled ? FLAG_ON : FLAG_OFF,
+    reservation: entries.map((entry, i) => {
+      const at = `entries[${i}]`;
+      const { hour, min } = parseTime(entry.time, `${at}.time`);
+      return {
+        enable: parseEnabled(entry.enabled, `${at}.enabled`, true) ? FLAG_ON : FLAG_OFF,
+        week: daysToWeek(parseDays(entry.days, `${at}.days`)),
+        hour,
+        min,
+        mode: parseReservationMode(entry.mode, `${at}.mode`),
+        param: parseSetpoint(entry.setpoint, `${at}.setpoint`, unit, limits),
+      };
+    }),
+  };
+}
+
+function isWireSchedule(value: WireSchedule | Schedule | RecircSchedule): value is WireSchedule {
+  return 'reservation' in value || 'reservationUse' in value;
+}
+
+function canonical(use: number, entries: WireScheduleEntry[], withParam: boolean): string {
+  const keys = entries.map((e) => [e.enable, e.week, e.hour, e.min, e.mode, withParam ? e.param : 0].join(',')).sort();
+  return `${use}|${keys.join(';')}`;
+}
+
+function readableToWire(schedule: Schedule, unit: TemperatureUnit): WireSchedule {
+  return {
+    reservationUse: schedule.enabled === null ? 0 : schedule.enabled ? FLAG_ON : FLAG_OFF,
+    reservation: schedule.entries.map((e) => {
+      const [hour, min] = e.time.split(':').map(Number);
+      return {
+        enable: e.enabled ? FLAG_ON : FLAG_OFF,
+        week: daysToWeek(e.days),
+        hour,
+        min,
+        mode: typeof e.mode === 'number' ? e.mode : RESERVATION_MODES.idOf(e.mode) ?? 0,
+        param: toHalfCelsius(e.setpoint, unit),
+      };
+    }),
+  };
+}
+
+/**
+ * Whether two programs hold the same entries, ignoring order (used to confirm a write from its
+ * echo, 5.7). Accepts wire forms (list or hex) or decoded forms; decoded setpoints are compared
+ * after re-encoding in `unit`.
+ */
+export function sameSchedule(a: WireSchedule | Schedule, b: WireSchedule | Schedule, unit: TemperatureUnit = 'C'): boolean {
+  const key = (s: WireSchedule | Schedule): string => {
+    const wire = isWireSchedule(s) ? s : readableToWire(s, unit);
+    return canonical(wireNumber(wire.reservationUse), wireEntries(wire.reservation), true);
+  };
+  return key(a) === key(b);
+}
+
+// ---- recirculation schedule ----
+
+export function decodeRecircEntry(entry: WireScheduleEntry): RecircScheduleEntry {
+  return {
+    enabled: entry.enable === FLAG_ON,
+    days: weekToDays(entry.week),
+    time: formatTime(entry.hour, entry.min),
+    pump: entry.mode === FLAG_ON ? 'on' : 'off',
+  };
+}
+
+/** Decodes a recirculation schedule read-back or echo (`recirc-rsv/rd` or `recirc-rsv`). Never throws. */
+export function decodeRecircScheduleResponse(response: unknown): RecircSchedule {
+  const r = responseObject(response);
+  return { enabled: programEnabled(r.reservationUse), entries: wireEntries(r.reservation).map(decodeRecircEntry) };
+}
+
+/** Encodes a recirculation schedule write; the wire shape is inferred from the app (5.9, unverified). */
+export function encodeRecircSchedule(schedule: ScheduleInput<RecircScheduleEntryInput>): WireSchedule {
+  const { enabled, entries } = parseEntries(schedule, MAX_RECIRC_ENTRIES);
+  return {
+    reservationUse: enabled ? FLAG_ON : FLAG_OFF,
+    reservation: entries.map((entry, i) => {
+      const at = `entries[${i}]`;
+      const { hour, min } = parseTime(entry.time, `${at}.time`);
+      const pump = entry.pump;
+      if (pump !== 'on' && pump !== 'off') throw new ScheduleValidationError(`${at}.pump`, pump, "'on' or 'off'");
+      return {
+        enable: parseEnabled(entry.enabled, `${at}.enabled`, true) ? FLAG_ON : FLAG_OFF,
+        week: daysToWeek(parseDays(entry.days, `${at}.days`)),
+        hour,
+        min,
+        mode: pump === 'on' ? FLAG_ON : FLAG_OFF,
+        param: RECIRC_PARAM,
+      };
+    }),
+  };
+}
+
+/** Order-insensitive comparison of recirculation schedules; `param` (-1 vs 0xFF) is ignored. */
+export function sameRecircSchedule(a: WireSchedule | RecircSchedule, b: WireSchedule | RecircSchedule): boolean {
+  const key = (s: WireSchedule | RecircSchedule): string => {
+    if (isWireSchedule(s)) return canonical(wireNumber(s.reservationUse), wireEntries(s.reservation), false);
+    const use = s.enabled === null ? 0 : s.enabled ? FLAG_ON : FLAG_OFF;
+    const entries = s.entries.map((e) => {
+      const [hour, min] = e.time.split(':').map(Number);
+      return { enable: e.enabled ? FLAG_ON : FLAG_OFF, week: daysToWeek(e.days), hour, min, mode: e.pump === 'on' ? FLAG_ON : FLAG_OFF, param: 0 };
+    });
+    return canonical(use, entries, false);
+  };
+  return key(a) === key(b);
+}
