@@ -209,6 +209,11 @@ export function rawMqttConnect(url: string, caFile: string, clientId: string): P
     });
     ws.on('error', (err) => reject(err));
     ws.on('open', () => ws.send(connectPacket(clientId)));
-    ws.once('message', (data: Buffer) => resolve({ ws, connack: Buffer.from(data) }));
+    // The broker may split the 4-byte CONNACK across WebSocket frames.
+    let received = Buffer.alloc(0);
+    ws.on('message', (data: Buffer) => {
+      received = Buffer.concat([received, data]);
+      if (received.length >= 4) resolve({ ws, connack: received.subarray(0, 4) });
+    });
   });
 }
