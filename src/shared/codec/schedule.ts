@@ -37,6 +37,12 @@ export interface WireSchedule {
   reservation: WireScheduleEntry[];
 }
 
+/** A schedule as it arrives in a reply: `reservation` as a JSON list or packed hex string (10.2). */
+export interface ScheduleReply {
+  reservationUse?: unknown;
+  reservation?: unknown;
+}
+
 export interface ScheduleEntry {
   enabled: boolean;
   days: DayName[];
@@ -252,7 +258,7 @@ function parseSetpoint(value: unknown, field: string, unit: TemperatureUnit, lim
  * Throws ScheduleValidationError naming the offending field.
  */
 export function encodeReservation(
-  schedule: ScheduleInput<ScheduleEntryInput>,
+  schedule: ScheduleInput<ScheduleEntryInput> | Schedule,
   unit: TemperatureUnit,
   limits: SetpointLimits = DEFAULT_SETPOINT_LIMITS,
 ): WireSchedule {
@@ -274,7 +280,7 @@ export function encodeReservation(
   };
 }
 
-function isWireSchedule(value: WireSchedule | Schedule | RecircSchedule): value is WireSchedule {
+function isWireSchedule(value: ScheduleReply | Schedule | RecircSchedule): value is ScheduleReply {
   return 'reservation' in value || 'reservationUse' in value;
 }
 
@@ -305,8 +311,8 @@ function readableToWire(schedule: Schedule, unit: TemperatureUnit): WireSchedule
  * echo, 5.7). Accepts wire forms (list or hex) or decoded forms; decoded setpoints are compared
  * after re-encoding in `unit`.
  */
-export function sameSchedule(a: WireSchedule | Schedule, b: WireSchedule | Schedule, unit: TemperatureUnit = 'C'): boolean {
-  const key = (s: WireSchedule | Schedule): string => {
+export function sameSchedule(a: ScheduleReply | Schedule, b: ScheduleReply | Schedule, unit: TemperatureUnit = 'C'): boolean {
+  const key = (s: ScheduleReply | Schedule): string => {
     const wire = isWireSchedule(s) ? s : readableToWire(s, unit);
     return canonical(wireNumber(wire.reservationUse), wireEntries(wire.reservation), true);
   };
@@ -331,7 +337,7 @@ export function decodeRecircScheduleResponse(response: unknown): RecircSchedule 
 }
 
 /** Encodes a recirculation schedule write; the wire shape is inferred from the app (5.9, unverified). */
-export function encodeRecircSchedule(schedule: ScheduleInput<RecircScheduleEntryInput>): WireSchedule {
+export function encodeRecircSchedule(schedule: ScheduleInput<RecircScheduleEntryInput> | RecircSchedule): WireSchedule {
   const { enabled, entries } = parseEntries(schedule, MAX_RECIRC_ENTRIES);
   return {
     reservationUse: enabled ? FLAG_ON : FLAG_OFF,
@@ -353,8 +359,8 @@ export function encodeRecircSchedule(schedule: ScheduleInput<RecircScheduleEntry
 }
 
 /** Order-insensitive comparison of recirculation schedules; `param` (-1 vs 0xFF) is ignored. */
-export function sameRecircSchedule(a: WireSchedule | RecircSchedule, b: WireSchedule | RecircSchedule): boolean {
-  const key = (s: WireSchedule | RecircSchedule): string => {
+export function sameRecircSchedule(a: ScheduleReply | RecircSchedule, b: ScheduleReply | RecircSchedule): boolean {
+  const key = (s: ScheduleReply | RecircSchedule): string => {
     if (isWireSchedule(s)) return canonical(wireNumber(s.reservationUse), wireEntries(s.reservation), false);
     const use = s.enabled === null ? 0 : s.enabled ? FLAG_ON : FLAG_OFF;
     const entries = s.entries.map((e) => {
