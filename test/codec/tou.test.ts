@@ -64,6 +64,9 @@ describe('codec/tou', () => {
     assert.throws(() => encodeTouPeriods([{ ...period, start: '24:00' }]), /periods\[0\]\.start: "24:00".*HH:MM/);
     assert.throws(() => encodeTouPeriods([{ ...period, decimalPoint: 1.5 }]), /periods\[0\]\.decimalPoint: 1.5/);
     assert.throws(() => encodeTouPeriods(Array(17).fill(period)), /periods: 17/);
+    assert.throws(() => encodeTouPeriods([{ ...period, months: ['january' as never] }]), /periods\[0\]\.months: \["january"\].*jan, feb/);
+    assert.throws(() => encodeTouPeriods([{ ...period, days: [] }]), /periods\[0\]\.days: \[\]/);
+    assert.throws(() => encodeTouPeriods([{ ...period, priceMax: Number.NaN }]), /periods\[0\]\.priceMax: null/);
   });
 
   it('decodes the write echo and compares it with what was written', () => {

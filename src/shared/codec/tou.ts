@@ -1,5 +1,5 @@
 /** Time-of-Use plans (NAVILINK.md 2.7, 5.8, 6.6-6.8): REST plan decoding and MQTT period encoding. */
-import { DayName, daysToWeek, weekToDays } from './schedule';
+import { DAY_NAMES, DayName, daysToWeek, weekToDays } from './schedule';
 
 export type MonthName = 'jan' | 'feb' | 'mar' | 'apr' | 'may' | 'jun' | 'jul' | 'aug' | 'sep' | 'oct' | 'nov' | 'dec';
 export const MONTH_NAMES: readonly MonthName[] = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -164,6 +164,17 @@ export function encodeTouPeriods(periods: readonly TouPeriod[]): WireTouPeriod[]
     const [endHour, endMinute] = parseTime(p.end, `periods[${i}].end`);
     if (!Number.isInteger(p.decimalPoint) || p.decimalPoint < 0 || p.decimalPoint > 9) {
       throw new Error(`periods[${i}].decimalPoint: ${JSON.stringify(p.decimalPoint)} is not valid; allowed: a whole number 0-9`);
+    }
+    if (!Array.isArray(p.months) || p.months.length === 0 || !p.months.every((m) => MONTH_NAMES.includes(m))) {
+      throw new Error(`periods[${i}].months: ${JSON.stringify(p.months)} is not valid; allowed: a non-empty list of ${MONTH_NAMES.join(', ')}`);
+    }
+    if (!Array.isArray(p.days) || p.days.length === 0 || !p.days.every((d) => DAY_NAMES.includes(d))) {
+      throw new Error(`periods[${i}].days: ${JSON.stringify(p.days)} is not valid; allowed: a non-empty list of ${DAY_NAMES.join(', ')}`);
+    }
+    for (const key of ['priceMin', 'priceMax'] as const) {
+      if (typeof p[key] !== 'number' || !Number.isFinite(p[key]) || p[key] < 0) {
+        throw new Error(`periods[${i}].${key}: ${JSON.stringify(p[key])} is not valid; allowed: a price per kWh >= 0`);
+      }
     }
     return {
       season: monthsToSeason(p.months),
