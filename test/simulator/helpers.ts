@@ -86,10 +86,15 @@ export class SdkClient {
     this.connection.on('error', () => undefined);
     this.connection.on('message', (topic, payload) => {
       let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.from(payload).toString('utf8'));
-      } catch {
-        parsed = Buffer.from(payload);
+      // The CRT hands over a detached ArrayBuffer for an empty payload; touching it with Buffer.from() aborts the process.
+      if (payload.byteLength === 0) {
+        parsed = Buffer.alloc(0);
+      } else {
+        try {
+          parsed = JSON.parse(Buffer.from(payload).toString('utf8'));
+        } catch {
+          parsed = Buffer.from(payload);
+        }
       }
       const m = { topic, payload: parsed };
       this.messages.push(m);
@@ -146,8 +151,14 @@ export class SdkClient {
 export const MAC = '0a1b2c3d4e5f';
 
 /** A request envelope per NAVILINK.md 4.5. */
-export function envelope(clientId: string, suffix: string, request: Record<string, unknown>, responseTopic?: string): { topic: string; payload: Record<string, unknown> } {
-  const topic = `cmd/52/navilink-${MAC}/${suffix}`;
+export function envelope(
+  clientId: string,
+  suffix: string,
+  request: Record<string, unknown>,
+  responseTopic?: string,
+  mac = MAC,
+): { topic: string; payload: Record<string, unknown> } {
+  const topic = `cmd/52/navilink-${mac}/${suffix}`;
   return {
     topic,
     payload: {
@@ -155,14 +166,14 @@ export function envelope(clientId: string, suffix: string, request: Record<strin
       sessionID: String(Date.now()),
       protocolVersion: 2,
       requestTopic: topic,
-      responseTopic: responseTopic ?? `cmd/52/navilink-${MAC}/${clientId}/res`,
-      request: { deviceType: 52, macAddress: MAC, additionalValue: '1234', ...request },
+      responseTopic: responseTopic ?? `cmd/52/navilink-${mac}/${clientId}/res`,
+      request: { deviceType: 52, macAddress: mac, additionalValue: '1234', ...request },
     },
   };
 }
 
-export function control(clientId: string, command: number, mode: string, param: number[]): { topic: string; payload: Record<string, unknown> } {
-  return envelope(clientId, 'ctrl', { command, mode, param, paramStr: '' });
+export function control(clientId: string, command: number, mode: string, param: number[], mac = MAC): { topic: string; payload: Record<string, unknown> } {
+  return envelope(clientId, 'ctrl', { command, mode, param, paramStr: '' }, undefined, mac);
 }
 
 // ---- NAVILINK.md 4.2 presigned URL, written independently of the simulator's verifier ----------------------------

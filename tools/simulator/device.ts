@@ -150,7 +150,7 @@ export class SimulatedDevice extends EventEmitter {
   private sessionCounter = 0;
   private fanHours = 0;
   private filterHours = 0;
-  throttleMinIntervalMs = 0;
+  private throttleMinIntervalMs = 0;
 
   constructor(
     opts: DeviceOptions,
@@ -229,6 +229,12 @@ export class SimulatedDevice extends EventEmitter {
       heTime: LIFETIME_BASE.heTime + Math.floor(this.lifetime.heTime),
       hpTime: LIFETIME_BASE.hpTime + Math.floor(this.lifetime.hpTime),
     };
+  }
+
+  /** Controls closer together than `ms` get ctrl-fail; the interval counts from the first control after this call. */
+  throttleControls(ms: number): void {
+    this.throttleMinIntervalMs = ms;
+    this.lastControlAt = 0;
   }
 
   failNextControl(count = 1): void {

@@ -299,7 +299,7 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
 
   /** Controls closer together than `minIntervalMs` get `ctrl-fail` (failCode 2). 0 switches throttling off. */
   throttleControls(opts: { minIntervalMs: number; mac?: string }): void {
-    for (const d of opts.mac ? [this.device(opts.mac)] : this.devices()) d.throttleMinIntervalMs = opts.minIntervalMs;
+    for (const d of opts.mac ? [this.device(opts.mac)] : this.devices()) d.throttleControls(opts.minIntervalMs);
   }
 
   /** The next control to the device(s) is refused with `ctrl-fail` and changes nothing. */
