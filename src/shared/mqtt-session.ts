@@ -88,9 +88,13 @@ export class MqttSession extends EventEmitter {
     const connection = sharedClient.new_connection(builder.build());
     const session = new MqttSession(connection);
     connection.on('error', () => undefined); // failures surface through connect()/interrupt; avoid an unhandled 'error'
-    connection.on('interrupt', (err) => session.onInterrupt(err));
+    // An exception thrown inside an aws-crt callback aborts the whole process (napi_pending_exception),
+    // so nothing may escape these handlers: a bad message must never take Node-RED down.
+    connection.on('interrupt', (err) => guarded(() => session.onInterrupt(err)));
     connection.on('message', (topic, payload) => {
-      if (!session.closed) session.emit('message', topic, Buffer.from(payload));
+      guarded(() => {
+        if (!session.closed) session.emit('message', topic, Buffer.from(payload));
+      });
     });
     try {
       const sessionPresent = await withTimeout(connection.connect(), options.operationTimeoutMs, 'MQTT connect');
@@ -139,6 +143,14 @@ export class MqttSession extends EventEmitter {
     // Stop the SDK's built-in reconnect before reporting: two reconnect loops would fight over the client id.
     void this.close();
     this.emit('interrupted', failure);
+  }
+}
+
+function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // Already reported by the listener's owner; swallowing here is what keeps the process alive.
   }
 }
 

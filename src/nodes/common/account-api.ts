@@ -1,0 +1,24 @@
+import type { Node } from 'node-red';
+import type { AccountConnection, ConnectionState, DevicePresence } from '../../shared/account-connection';
+import type { InboundMessage } from '../../shared/codec';
+import type { ConnectionRecord, DropRecord } from '../../shared/diagnostics';
+
+/** What a node using the account hears from the shared connection. Every handler is optional. */
+export interface AccountUser {
+  id: string;
+  onState?(state: ConnectionState): void;
+  onReady?(): void;
+  onMessage?(message: InboundMessage): void;
+  onPresence?(mac: string, presence: DevicePresence): void;
+  onDrop?(drop: DropRecord): void;
+  onReconnected?(record: ConnectionRecord): void;
+}
+
+/** The navien-account config node as the other nodes see it. */
+export interface AccountNode extends Node {
+  readonly readOnly: boolean;
+  readonly connection: AccountConnection | undefined;
+  readonly state: ConnectionState;
+  register(user: AccountUser): void;
+  deregister(user: AccountUser): Promise<void>;
+}

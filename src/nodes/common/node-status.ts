@@ -1,0 +1,31 @@
+import type { NodeStatus } from 'node-red';
+import type { ConnectionState } from '../../shared/account-connection';
+
+export type Translate = (key: string, args?: Record<string, unknown>) => string;
+
+/** The shared connection state as a node status: green dot connected, yellow ring on the way, red ring stuck. */
+export function connectionStatus(state: ConnectionState, t: Translate, prefix: string): NodeStatus {
+  const key = (name: string) => `${prefix}.status.${name}`;
+  switch (state.phase) {
+    case 'connected':
+      return { fill: 'green', shape: 'dot', text: t(key('connected')) };
+    case 'connecting':
+    case 'idle':
+      return { fill: 'yellow', shape: 'ring', text: t(key('connecting')) };
+    case 'reconnecting':
+      if (state.retryInMs === undefined) {
+        return { fill: 'yellow', shape: 'ring', text: t(key(state.deep ? 'deep-reconnect' : 'connecting')) };
+      }
+      return { fill: 'yellow', shape: 'ring', text: t(key('reconnecting'), { seconds: Math.max(1, Math.round(state.retryInMs / 1000)) }) };
+    case 'invalid-credentials':
+      return { fill: 'red', shape: 'ring', text: t(key('invalid-credentials')) };
+    case 'missing-credentials':
+      return { fill: 'red', shape: 'ring', text: t(key('missing-credentials')) };
+    case 'sdk-unavailable':
+      return { fill: 'red', shape: 'ring', text: t(key('sdk-unavailable')) };
+    case 'config-error':
+      return { fill: 'red', shape: 'ring', text: state.error ?? t(key('cloud-unavailable')) };
+    case 'closed':
+      return { fill: 'grey', shape: 'ring', text: t(key('closed')) };
+  }
+}

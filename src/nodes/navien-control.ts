@@ -1,0 +1,128 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { TemperatureUnit, decodeFeature, summarizeStatus } from '../shared/codec';
+import { ControlOutcome, DeviceCommandRunner } from '../shared/control/device-commands';
+import { ControlInputError, planControls } from '../shared/control/validation';
+import { errorMessage } from '../shared/errors';
+import type { AccountUser } from './common/account-api';
+import { findAccount, translator } from './common/account-lookup';
+import { connectionStatus } from './common/node-status';
+
+interface ControlConfig extends NodeDef {
+  account: string;
+  device?: string;
+  unit?: string;
+  allowPowerOff?: boolean;
+}
+
+type Done = (err?: Error) => void;
+
+export = function register(RED: NodeAPI): void {
+  const t = translator(RED);
+
+  function NavienControlNode(this: Node, config: ControlConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = findAccount(RED, config.account);
+    const unit: TemperatureUnit = config.unit === 'C' ? 'C' : 'F';
+    const mac = config.device ?? '';
+    let runner: DeviceCommandRunner | undefined;
+
+    const fail = (key: string, args: Record<string, string | number>, msg: NodeMessageInFlow, done: Done) => {
+      const text = t(`navien-control.errors.${key}`, args);
+      node.status({ fill: 'red', shape: 'ring', text });
+      node.error(text, msg);
+      done();
+    };
+
+    if (!account) {
+      node.status({ fill: 'red', shape: 'ring', text: t('navien-control.status.missing-account') });
+      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: Done) => fail('no-device', {}, msg, done));
+      return;
+    }
+    if (!mac) node.status({ fill: 'red', shape: 'ring', text: t('navien-control.errors.no-device') });
+
+    const user: AccountUser = {
+      id: node.id,
+      onState(state) {
+        if (mac) node.status(account.readOnly && state.phase === 'connected'
+          ? { fill: 'grey', shape: 'dot', text: t('navien-control.status.read-only') }
+          : connectionStatus(state, t, 'navien-control'));
+      },
+    };
+    account.register(user);
+
+    const report = (outcome: ControlOutcome, msg: NodeMessageInFlow, send: (m: NodeMessage) => void) => {
+      const out = Object.assign(msg, {
+        payload: {
+          command: outcome.command,
+          requested: outcome.requested,
+          applied: outcome.applied,
+          result: outcome.result,
+          latencyMs: outcome.latencyMs,
+          status: outcome.status ? summarizeStatus(outcome.status, unit, true) : null,
+        },
+      });
+      send(out);
+      const colour = outcome.result === 'confirmed' ? 'green' : outcome.result === 'superseded' ? 'grey' : 'yellow';
+      node.status({ fill: colour, shape: 'dot', text: `${outcome.command}: ${outcome.result}` });
+      if (outcome.result === 'expired') node.error(t('navien-control.errors.expired'), msg);
+    };
+
+    node.on('input', (msg: NodeMessageInFlow & { unit?: unknown; dryRun?: unknown }, send: (m: NodeMessage) => void, done: Done) => {
+      const connection = account.connection;
+      if (!mac || !connection) {
+        fail('no-device', {}, msg, done);
+        return;
+      }
+      const rawFeatures = connection.featuresOf(mac);
+      let plans;
+      try {
+        plans = planControls(msg.topic, msg.payload, msg.unit, {
+          unit,
+          allowPowerOff: config.allowPowerOff !== false,
+          readOnly: account.readOnly,
+          features: rawFeatures ? decodeFeature(rawFeatures, unit) : undefined,
+        });
+      } catch (err) {
+        if (err instanceof ControlInputError) fail(err.key, err.args, msg, done);
+        else fail('bad-type', { field: 'msg.payload', expected: 'a valid command', value: errorMessage(err) }, msg, done);
+        return;
+      }
+      if (msg.dryRun === true) {
+        let ctx;
+        try {
+          ctx = connection.commandContext(mac);
+        } catch {
+          fail('no-device', {}, msg, done);
+          return;
+        }
+        const wire = plans.map((plan) => ({ command: plan.command, requested: plan.requested, topic: plan.build(ctx).topic, message: plan.build(ctx).payload }));
+        send(Object.assign(msg, { payload: { dryRun: true, commands: wire } }));
+        done();
+        return;
+      }
+      if (!connection.device(mac) && connection.devices.length > 0) {
+        fail('no-device', {}, msg, done);
+        return;
+      }
+      runner ??= new DeviceCommandRunner(connection, mac);
+      node.status({ fill: 'blue', shape: 'dot', text: t('navien-control.status.sending') });
+      const jobs = plans.map((plan, index) => {
+        const target = index === 0 ? msg : (RED.util.cloneMessage(msg) as typeof msg);
+        return (runner as DeviceCommandRunner).submit(plan).then((outcome) => report(outcome, target, send));
+      });
+      Promise.all(jobs).then(() => done(), (err) => {
+        node.error(errorMessage(err), msg);
+        done();
+      });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      runner?.close();
+      runner = undefined;
+      void account.deregister(user).finally(done);
+    });
+  }
+
+  RED.nodes.registerType('navien-control', NavienControlNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};

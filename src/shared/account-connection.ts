@@ -1,0 +1,550 @@
+import { EventEmitter } from 'node:events';
+import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay } from './backoff';
+import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './command-queue';
+import { DiagnosticsCollector, ConnectionKind } from './diagnostics';
+import { EndpointOverrides, Endpoints, resolveEndpoints } from './endpoints';
+import {
+  ConnectionClosedError,
+  InvalidCredentialsError,
+  NavilinkError,
+  RequestTimeoutError,
+  SdkUnavailableError,
+  TokenRejectedError,
+  errorMessage,
+} from './errors';
+import { MqttSession, TransportFailure, describeFailure } from './mqtt-session';
+import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
+import {
+  CommandContext,
+  InboundMessage,
+  OutboundMessage,
+  buildDeviceInfoRequest,
+  buildStatusRequest,
+  classifyInbound,
+  clientReplyFilter,
+  deviceTopicFilter,
+} from './codec';
+
+export type ConnectionPhase =
+  | 'idle'
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting'
+  | 'invalid-credentials'
+  | 'missing-credentials'
+  | 'sdk-unavailable'
+  | 'config-error'
+  | 'closed';
+
+export interface ConnectionState {
+  phase: ConnectionPhase;
+  /** Reconnect attempt number while reconnecting (1-based). */
+  attempt?: number;
+  /** Milliseconds until the next attempt while reconnecting. */
+  retryInMs?: number;
+  /** The next attempt signs in again first. */
+  deep?: boolean;
+  /** Last error, already free of secrets. */
+  error?: string;
+}
+
+export type DevicePresence = 'online' | 'offline' | 'unknown';
+
+export interface AccountConnectionOptions {
+  email: string;
+  password: string;
+  clientId: string;
+  endpoints?: EndpointOverrides;
+  keepAliveSeconds?: number;
+  requestTimeoutMs?: number;
+  /** The first device-info request after connecting can take much longer (NAVILINK.md 11.1). */
+  firstRequestTimeoutMs?: number;
+  operationTimeoutMs?: number;
+  backoff?: BackoffPolicy;
+  queue?: QueueLimits;
+  /** Renew AWS credentials (full sign-in + reconnect) this long before they expire. */
+  renewBeforeExpiryMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** NWP500 devices only: other families speak the legacy protocol (NAVILINK.md 12). */
+const NWP500_DEVICE_TYPE = 52;
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+interface PendingRequest {
+  mac: string;
+  kinds: ReadonlySet<string>;
+  resolve: (message: InboundMessage) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+type SessionEnd = { reason: 'drop'; failure: TransportFailure } | { reason: 'renew' } | { reason: 'closed' };
+
+/**
+ * One resilient NaviLink connection per account, shared by every node that uses the account:
+ * REST sign-in and device list, one MQTT session, reconnection with backoff and deep reconnects,
+ * credential renewal, an offline command queue, device presence and diagnostics.
+ *
+ * Events: 'state' (ConnectionState), 'message' (InboundMessage), 'presence' (mac, DevicePresence),
+ * 'devices' (DeviceEntry[]), 'ready' (after each (re)connection, once subscribed), 'drop' (DropRecord),
+ * 'reconnected' (ConnectionRecord).
+ */
+export class AccountConnection extends EventEmitter {
+  readonly diagnostics = new DiagnosticsCollector();
+  private stateValue: ConnectionState = { phase: 'idle' };
+  private endpoints: Endpoints | undefined;
+  private rest: NavilinkRestClient | undefined;
+  private tokens: SessionTokens | undefined;
+  private deviceList: DeviceEntry[] = [];
+  private readonly presence = new Map<string, DevicePresence>();
+  private session: MqttSession | undefined;
+  private subscriptions: string[] = [];
+  private readonly queue: CommandQueue<OutboundMessage>;
+  private readonly pending = new Set<PendingRequest>();
+  private readonly devicesWithFeatures = new Set<string>();
+  private readonly features = new Map<string, Record<string, unknown>>();
+  private closed = false;
+  private loop: Promise<void> | undefined;
+  private endSession: ((end: SessionEnd) => void) | undefined;
+  private wakeUp: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private queueTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<SessionTokens> | undefined;
+  private sessionCounter = 0;
+  private everConnected = false;
+  signInCount = 0;
+
+  private readonly keepAliveSeconds: number;
+  private readonly requestTimeoutMs: number;
+  private readonly firstRequestTimeoutMs: number;
+  private readonly operationTimeoutMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly renewBeforeExpiryMs: number;
+
+  constructor(private readonly options: AccountConnectionOptions) {
+    super();
+    this.keepAliveSeconds = options.keepAliveSeconds ?? 60;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.firstRequestTimeoutMs = options.firstRequestTimeoutMs ?? 30_000;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? EXPIRY_MARGIN_MS;
+    this.queue = new CommandQueue<OutboundMessage>(options.queue ?? DEFAULT_QUEUE_LIMITS);
+    // Nodes listen here for fan-out; many nodes per account is normal.
+    this.setMaxListeners(0);
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get clientId(): string {
+    return this.options.clientId;
+  }
+
+  get devices(): readonly DeviceEntry[] {
+    return this.deviceList;
+  }
+
+  get queuedCommands(): number {
+    return this.queue.length;
+  }
+
+  presenceOf(mac: string): DevicePresence {
+    return this.presence.get(mac) ?? 'unknown';
+  }
+
+  /** The device's last feature record (raw `response.feature`), once it has been read. */
+  featuresOf(mac: string): Record<string, unknown> | undefined {
+    return this.features.get(mac);
+  }
+
+  device(mac: string): DeviceEntry | undefined {
+    return this.deviceList.find((d) => d.mac === mac);
+  }
+
+  /** Starts connecting in the background; state changes arrive as 'state' events. Idempotent. */
+  start(): void {
+    if (this.loop || this.closed) return;
+    if (!this.options.email || !this.options.password) {
+      this.setState({ phase: 'missing-credentials', error: 'e-mail and password are required' });
+      return;
+    }
+    try {
+      this.endpoints = resolveEndpoints(this.options.endpoints, this.options.env);
+    } catch (err) {
+      this.setState({ phase: 'config-error', error: errorMessage(err) });
+      return;
+    }
+    this.rest = new NavilinkRestClient(this.endpoints);
+    this.queueTimer = setInterval(() => this.queue.dropExpired(), 10_000);
+    this.loop = this.run().catch((err) => {
+      this.setState({ phase: 'config-error', error: errorMessage(err) });
+    });
+  }
+
+  /** Closes everything: session, timers, pending requests and queued commands. Bounded in time. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.renewTimer);
+    clearInterval(this.queueTimer);
+    this.cancelSleep();
+    this.endSession?.({ reason: 'closed' });
+    const closedError = new ConnectionClosedError();
+    for (const request of this.pending) {
+      clearTimeout(request.timer);
+      request.reject(closedError);
+    }
+    this.pending.clear();
+    this.queue.rejectAll(closedError);
+    const session = this.session;
+    this.session = undefined;
+    await session?.close();
+    await this.loop;
+    this.diagnostics.recordClosed();
+    this.setState({ phase: 'closed' });
+    this.removeAllListeners();
+  }
+
+  /** Context for the codec's command builders. */
+  commandContext(mac: string): CommandContext {
+    const device = this.device(mac);
+    if (!device) throw new NavilinkError(`device ${mac} is not on this account`, 'NO_DEVICE');
+    this.sessionCounter++;
+    return {
+      clientId: this.options.clientId,
+      sessionId: String(Date.now()),
+      device: { mac: device.mac, additionalValue: device.additionalValue, deviceType: device.deviceType, homeSeq: device.homeSeq },
+    };
+  }
+
+  /**
+   * Publishes a control. While disconnected it waits in the offline queue (in order, up to the
+   * queue's limits) and is sent once the session is back and resubscribed.
+   */
+  async send(message: OutboundMessage): Promise<void> {
+    if (this.closed) throw new ConnectionClosedError();
+    const session = this.session;
+    if (session && !session.isClosed && this.stateValue.phase === 'connected') {
+      try {
+        await session.publish(message.topic, message.payload);
+        this.diagnostics.published++;
+        return;
+      } catch {
+        // The socket died under us: fall through to the queue, the reconnect loop will flush it.
+      }
+    }
+    this.diagnostics.queued++;
+    return this.queue.enqueue(message);
+  }
+
+  /**
+   * Publishes a query and resolves with the first inbound message of one of `kinds` from that device.
+   * A device that stays silent is reported offline (distinct from the cloud connection being down).
+   */
+  async request(mac: string, message: OutboundMessage, kinds: string[], timeoutMs?: number): Promise<InboundMessage> {
+    if (this.closed) throw new ConnectionClosedError();
+    const timeout = timeoutMs ?? (this.devicesWithFeatures.has(mac) ? this.requestTimeoutMs : this.firstRequestTimeoutMs);
+    const reply = new Promise<InboundMessage>((resolve, reject) => {
+      const request: PendingRequest = {
+        mac,
+        kinds: new Set(kinds),
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.pending.delete(request);
+          // Only a connected session can tell a silent device; during an outage it is the link that is down.
+          if (this.stateValue.phase === 'connected') this.setPresence(mac, 'offline');
+          reject(new RequestTimeoutError(`${kinds[0]} request to ${mac}`, timeout));
+        }, timeout),
+      };
+      this.pending.add(request);
+    });
+    try {
+      await this.send(message);
+    } catch (err) {
+      for (const request of this.pending) {
+        if (request.mac === mac && request.kinds.has(kinds[0])) {
+          clearTimeout(request.timer);
+          this.pending.delete(request);
+        }
+      }
+      throw err;
+    }
+    return reply;
+  }
+
+  /** Asks a device for its status now; resolves with the inbound status message. */
+  requestStatus(mac: string, timeoutMs?: number): Promise<InboundMessage> {
+    return this.request(mac, buildStatusRequest(this.commandContext(mac)), ['status'], timeoutMs);
+  }
+
+  /** Asks a device for its feature record (limits, capabilities, serial). */
+  requestFeatures(mac: string, timeoutMs?: number): Promise<InboundMessage> {
+    return this.request(mac, buildDeviceInfoRequest(this.commandContext(mac)), ['feature'], timeoutMs).then((reply) => {
+      this.devicesWithFeatures.add(mac);
+      return reply;
+    });
+  }
+
+  /** Runs a REST call with a valid access token: refresh when close to expiry, and once more on a 401. */
+  async withAccessToken<T>(call: (rest: NavilinkRestClient, tokens: SessionTokens, email: string) => Promise<T>): Promise<T> {
+    if (!this.rest) throw new NavilinkError('connection not started', 'NOT_STARTED');
+    let tokens = await this.validTokens();
+    try {
+      return await call(this.rest, tokens, this.options.email);
+    } catch (err) {
+      if (!(err instanceof TokenRejectedError)) throw err;
+      tokens = await this.renewAccessToken(true);
+      return call(this.rest, tokens, this.options.email);
+    }
+  }
+
+  /** Reloads the device list over REST and resubscribes if it changed. */
+  async refreshDevices(): Promise<DeviceEntry[]> {
+    const devices = await this.withAccessToken((rest, tokens, email) => rest.listDevices(tokens, email));
+    this.deviceList = devices.filter((d) => d.deviceType === NWP500_DEVICE_TYPE);
+    for (const device of this.deviceList) {
+      if (!this.presence.has(device.mac)) this.presence.set(device.mac, device.cloudPresence);
+    }
+    this.emit('devices', this.deviceList);
+    return this.deviceList;
+  }
+
+  // ---- the connection loop ----
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    let signInFirst = true;
+    while (!this.closed) {
+      let end: SessionEnd | undefined;
+      try {
+        this.setState(attempt === 0 ? { phase: 'connecting' } : { phase: 'reconnecting', attempt, deep: signInFirst });
+        const kind = await this.establish(signInFirst, attempt);
+        if (this.closed) return;
+        end = await this.liveSession(kind, attempt);
+      } catch (err) {
+        if (this.closed) return;
+        if (err instanceof InvalidCredentialsError) {
+          // Never retry: repeated wrong passwords can lock the account. A redeploy with fixed credentials recovers.
+          this.setState({ phase: 'invalid-credentials', error: 'sign-in refused: wrong e-mail or password' });
+          return;
+        }
+        if (err instanceof SdkUnavailableError) {
+          this.setState({ phase: 'sdk-unavailable', error: err.message });
+          return;
+        }
+        const failure = describeFailure(err);
+        attempt++;
+        signInFirst = this.tokens === undefined || failure.authRejected || isDeepAttempt(attempt, this.backoff) || this.awsCredentialsExpiring();
+        await this.backOff(attempt, signInFirst, failure.message);
+        continue;
+      }
+      if (end.reason === 'closed') return;
+      if (end.reason === 'renew') {
+        attempt = 0;
+        signInFirst = true;
+        continue;
+      }
+      // A live session dropped: the first retry is quick; a refused upgrade means the credentials are dead.
+      attempt = 1;
+      signInFirst = end.failure.authRejected || this.awsCredentialsExpiring();
+      await this.backOff(attempt, signInFirst, end.failure.message);
+    }
+  }
+
+  /** Signs in if needed, opens the MQTT session and subscribes; returns the kind of connection made. */
+  private async establish(signInFirst: boolean, attempt: number): Promise<ConnectionKind> {
+    if (signInFirst || !this.tokens) {
+      await this.signIn();
+      await this.refreshDevices();
+    }
+    const tokens = this.tokens as SessionTokens;
+    const { session, sessionPresent } = await MqttSession.open({
+      endpoints: this.endpoints as Endpoints,
+      credentials: tokens.aws,
+      clientId: this.options.clientId,
+      keepAliveSeconds: this.keepAliveSeconds,
+      operationTimeoutMs: this.operationTimeoutMs,
+    });
+    if (this.closed) {
+      await session.close();
+      return 'connected';
+    }
+    this.session = session;
+    session.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
+    try {
+      // Clean sessions forget subscriptions: resubscribe before anything is sent (NAVILINK.md 11.5).
+      this.subscriptions = [
+        clientReplyFilter(NWP500_DEVICE_TYPE, this.options.clientId),
+        ...this.deviceList.map((d) => deviceTopicFilter(d.deviceType, d.mac)),
+      ];
+      for (const filter of this.subscriptions) await session.subscribe(filter);
+    } catch (err) {
+      this.session = undefined;
+      await session.close();
+      throw err;
+    }
+    const kind: ConnectionKind = !this.everConnected ? 'connected' : signInFirst ? 'deep-reconnected' : 'resumed';
+    this.everConnected = true;
+    const record = this.diagnostics.recordConnected(kind, attempt, sessionPresent);
+    if (attempt > 0 || kind !== 'connected') this.emit('reconnected', record);
+    return kind;
+  }
+
+  /** Serves a live session until it drops, needs renewal, or the connection closes. */
+  private async liveSession(kind: ConnectionKind, attempt: number): Promise<SessionEnd> {
+    const session = this.session as MqttSession;
+    const ended = new Promise<SessionEnd>((resolve) => {
+      this.endSession = resolve;
+      session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure }));
+    });
+    this.setState({ phase: 'connected' });
+    this.scheduleRenewal();
+    await this.flushQueue(session);
+    this.emit('ready', { kind, attempt });
+    // Limits and capabilities gate every control; read them once per device.
+    for (const device of this.deviceList) {
+      if (!this.features.has(device.mac)) this.requestFeatures(device.mac).catch(() => undefined);
+    }
+    const end = await ended;
+    this.endSession = undefined;
+    clearTimeout(this.renewTimer);
+    this.session = undefined;
+    if (end.reason === 'drop') {
+      const drop = this.diagnostics.recordDrop(end.failure, attempt, this.subscriptions.length, this.queue.length);
+      if (drop) this.emit('drop', drop);
+    } else {
+      this.diagnostics.recordClosed();
+    }
+    // Close the old connection object before any new one exists: two with one client id kick each other off.
+    await session.close();
+    return end;
+  }
+
+  private async flushQueue(session: MqttSession): Promise<void> {
+    const items = this.queue.drain();
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      try {
+        await session.publish(item.value.topic, item.value.payload);
+        this.diagnostics.published++;
+        item.resolve();
+      } catch {
+        // Dropped again mid-flush: keep the rest, in order, for the next session.
+        this.queue.requeue(items.slice(i));
+        return;
+      }
+    }
+  }
+
+  private async signIn(): Promise<void> {
+    const rest = this.rest as NavilinkRestClient;
+    this.signInCount++;
+    this.tokens = await rest.signIn(this.options.email, this.options.password);
+  }
+
+  private async validTokens(): Promise<SessionTokens> {
+    if (!this.tokens) {
+      await this.signIn();
+      return this.tokens as unknown as SessionTokens;
+    }
+    if (this.tokens.accessExpiresAt - Date.now() < EXPIRY_MARGIN_MS) return this.renewAccessToken(false);
+    return this.tokens;
+  }
+
+  /** One refresh in flight at a time; falls back to a full sign-in when the refresh token is refused. */
+  private renewAccessToken(force: boolean): Promise<SessionTokens> {
+    this.refreshing ??= (async () => {
+      const rest = this.rest as NavilinkRestClient;
+      try {
+        if (!this.tokens) throw new TokenRejectedError('auth/refresh');
+        if (!force && this.tokens.accessExpiresAt - Date.now() >= EXPIRY_MARGIN_MS) return this.tokens;
+        this.tokens = await rest.refresh(this.tokens);
+      } catch (err) {
+        if (err instanceof InvalidCredentialsError) throw err;
+        await this.signIn();
+      }
+      return this.tokens as SessionTokens;
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private awsCredentialsExpiring(): boolean {
+    return !this.tokens || this.tokens.aws.expiresAt - Date.now() < this.renewBeforeExpiryMs;
+  }
+
+  /** AWS credentials only work for the WebSocket upgrade; renew them by a full sign-in before they lapse. */
+  private scheduleRenewal(): void {
+    clearTimeout(this.renewTimer);
+    if (!this.tokens) return;
+    const due = Math.max(60_000, this.tokens.aws.expiresAt - this.renewBeforeExpiryMs - Date.now());
+    this.renewTimer = setTimeout(() => this.endSession?.({ reason: 'renew' }), due);
+    this.renewTimer.unref?.();
+  }
+
+  private async backOff(attempt: number, deep: boolean, error: string): Promise<void> {
+    if (this.closed) return;
+    const delay = reconnectDelay(attempt, this.backoff);
+    this.setState({ phase: 'reconnecting', attempt, retryInMs: delay, deep, error });
+    await new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+      this.sleepTimer = setTimeout(resolve, delay);
+    });
+    this.wakeUp = undefined;
+  }
+
+  private cancelSleep(): void {
+    clearTimeout(this.sleepTimer);
+    this.wakeUp?.();
+  }
+
+  // ---- inbound ----
+
+  private onMessage(topic: string, payload: Buffer): void {
+    this.diagnostics.messagesReceived++;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const message = classifyInbound(topic, parsed);
+    if (message.kind === 'echo' || message.kind === 'malformed') {
+      this.emit('message', message);
+      return;
+    }
+    if (message.mac) {
+      const known = this.device(message.mac);
+      if (!known) return; // a reply for someone else's device on a shared client topic
+      this.setPresence(message.mac, 'online');
+      const feature = message.kind === 'feature' ? message.response?.feature ?? message.response?.did : undefined;
+      if (feature && typeof feature === 'object') this.features.set(message.mac, feature as Record<string, unknown>);
+      for (const request of this.pending) {
+        if (request.mac === message.mac && request.kinds.has(message.kind)) {
+          clearTimeout(request.timer);
+          this.pending.delete(request);
+          request.resolve(message);
+        }
+      }
+    }
+    this.emit('message', message);
+  }
+
+  private setPresence(mac: string, presence: DevicePresence): void {
+    if (this.presence.get(mac) === presence) return;
+    this.presence.set(mac, presence);
+    this.emit('presence', mac, presence);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.closed && state.phase !== 'closed') return;
+    this.stateValue = state;
+    this.emit('state', state);
+  }
+}

@@ -1,0 +1,194 @@
+import type { CommandContext, InboundMessage, OutboundMessage } from '../codec';
+import { QueueError, errorMessage } from '../errors';
+import type { PlannedControl } from './validation';
+
+export type ControlResult = 'confirmed' | 'refused' | 'timeout' | 'superseded' | 'expired';
+
+export interface ControlOutcome {
+  command: PlannedControl['command'];
+  requested: unknown;
+  applied: unknown;
+  result: ControlResult;
+  latencyMs: number;
+  /** The status that confirmed it (or the last one seen), raw as the device sent it. */
+  status: Record<string, unknown> | undefined;
+  /** The wire message that was (or would have been) published. */
+  wire?: OutboundMessage;
+}
+
+/** What the runner needs from the account connection; an interface so it stays testable and small. */
+export interface ControlTransport {
+  commandContext(mac: string): CommandContext;
+  send(message: OutboundMessage): Promise<void>;
+  requestStatus(mac: string): Promise<unknown>;
+  on(event: 'message', listener: (message: InboundMessage) => void): unknown;
+  off(event: 'message', listener: (message: InboundMessage) => void): unknown;
+}
+
+export interface RunnerTiming {
+  /** At least this long between two controls to one device: bursts trigger ctrl-fail throttling. */
+  minSpacingMs: number;
+  confirmTimeoutMs: number;
+  /** Ask for a status if no confirming one arrived by then (an ack can carry the old state). */
+  statusNudgeMs: number;
+  refusalPauseMs: number;
+}
+
+export const DEFAULT_TIMING: RunnerTiming = { minSpacingMs: 1_000, confirmTimeoutMs: 20_000, statusNudgeMs: 3_000, refusalPauseMs: 30_000 };
+
+interface Job {
+  plan: PlannedControl;
+  queuedAt: number;
+  resolve(outcome: ControlOutcome): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Serialises controls for one device: one at a time, spaced, collapsing rapid changes of one setting
+ * to the last value, confirming each from the device's status, and pausing after a ctrl-fail refusal.
+ */
+export class DeviceCommandRunner {
+  private readonly waiting: Job[] = [];
+  private running = false;
+  private lastSentAt = 0;
+  private pausedUntil = 0;
+  private closed = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private lastStatus: Record<string, unknown> | undefined;
+  private readonly listener = (message: InboundMessage) => this.observe(message);
+  private inFlight: { onStatus(status: Record<string, unknown>): void; onRefused(): void } | undefined;
+
+  constructor(private readonly transport: ControlTransport, private readonly mac: string, private readonly timing: RunnerTiming = DEFAULT_TIMING) {
+    transport.on('message', this.listener);
+  }
+
+  /** Queues a control; resolves with its outcome (never rejects for a device-side result). */
+  submit(plan: PlannedControl): Promise<ControlOutcome> {
+    return new Promise<ControlOutcome>((resolve, reject) => {
+      if (this.closed) {
+        reject(new Error('control node closed'));
+        return;
+      }
+      // A newer value of the same setting replaces one still waiting (a slider drag sends one command).
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const older = this.waiting[i];
+        if (older.plan.setting === plan.setting) {
+          this.waiting.splice(i, 1);
+          older.resolve(this.outcome(older, 'superseded', undefined));
+        }
+      }
+      this.waiting.push({ plan, queuedAt: Date.now(), resolve, reject });
+      void this.pump();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.transport.off('message', this.listener);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const job of this.waiting.splice(0)) job.reject(new Error('control node closed'));
+    this.inFlight?.onRefused();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (!this.closed && this.waiting.length > 0) {
+        const wait = Math.max(this.lastSentAt + this.timing.minSpacingMs, this.pausedUntil) - Date.now();
+        if (wait > 0) await this.sleep(wait);
+        const job = this.waiting.shift();
+        if (!job || this.closed) break;
+        job.resolve(await this.execute(job));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async execute(job: Job): Promise<ControlOutcome> {
+    let outcome = await this.attempt(job);
+    if (outcome.result === 'refused' && !this.closed) {
+      // Throttled by the device: wait out the lockout, then try once more (NAVILINK.md 11.4).
+      this.pausedUntil = Date.now() + this.timing.refusalPauseMs;
+      await this.sleep(this.timing.refusalPauseMs);
+      if (!this.closed) outcome = await this.attempt(job);
+    }
+    return outcome;
+  }
+
+  private async attempt(job: Job): Promise<ControlOutcome> {
+    const message = job.plan.build(this.transport.commandContext(this.mac));
+    const done = new Promise<{ result: ControlResult; applied: unknown }>((resolve) => {
+      const finish = (result: ControlResult, applied: unknown) => {
+        this.inFlight = undefined;
+        for (const t of pending) {
+          clearTimeout(t);
+          this.timers.delete(t);
+        }
+        resolve({ result, applied });
+      };
+      const pending = [
+        this.timer(() => finish('timeout', undefined), this.timing.confirmTimeoutMs),
+        this.timer(() => void this.transport.requestStatus(this.mac).catch(() => undefined), this.timing.statusNudgeMs),
+      ];
+      this.inFlight = {
+        onStatus: (status) => {
+          const applied = job.plan.confirmedValue(status);
+          if (applied !== undefined) finish('confirmed', applied);
+        },
+        onRefused: () => finish('refused', undefined),
+      };
+    });
+    this.lastSentAt = Date.now();
+    try {
+      await this.transport.send(message);
+    } catch (err) {
+      this.inFlight?.onRefused();
+      await done;
+      if (err instanceof QueueError && err.code === 'EXPIRED') return { ...this.outcome(job, 'expired', undefined), wire: message };
+      throw new Error(errorMessage(err));
+    }
+    // The ack can already carry the new state; a status seen just before sending is not evidence.
+    const { result, applied } = await done;
+    return { ...this.outcome(job, result, applied), wire: message };
+  }
+
+  private observe(message: InboundMessage): void {
+    if (message.mac !== this.mac) return;
+    if (message.kind === 'status') {
+      const status = message.response?.status;
+      if (status && typeof status === 'object') {
+        this.lastStatus = status as Record<string, unknown>;
+        this.inFlight?.onStatus(this.lastStatus);
+      }
+    } else if (message.kind === 'ctrl-fail') {
+      this.inFlight?.onRefused();
+    }
+  }
+
+  private outcome(job: Job, result: ControlResult, applied: unknown): ControlOutcome {
+    return {
+      command: job.plan.command,
+      requested: job.plan.requested,
+      applied: applied ?? null,
+      result,
+      latencyMs: Date.now() - job.queuedAt,
+      status: this.lastStatus,
+    };
+  }
+
+  private timer(fn: () => void, ms: number): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.timer(resolve, ms));
+  }
+}
