@@ -150,6 +150,7 @@ export class SimulatedDevice extends EventEmitter {
   private sessionCounter = 0;
   private fanHours = 0;
   private filterHours = 0;
+  private running = false;
   private throttleMinIntervalMs = 0;
 
   constructor(
@@ -188,6 +189,11 @@ export class SimulatedDevice extends EventEmitter {
     };
     this.refreshDerived();
     this.lastSignature = this.signature();
+  }
+
+  /** Starts the physics timer (the simulator calls this once everything else is up). */
+  start(): void {
+    this.running = true;
     this.restartTicker();
   }
 
@@ -242,6 +248,7 @@ export class SimulatedDevice extends EventEmitter {
   }
 
   stop(): void {
+    this.running = false;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = undefined;
     for (const t of this.timers) clearTimeout(t);
@@ -683,7 +690,7 @@ export class SimulatedDevice extends EventEmitter {
   private restartTicker(): void {
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = undefined;
-    if (this.timing.speed > 0 && this.timing.tickMs > 0) {
+    if (this.running && this.timing.speed > 0 && this.timing.tickMs > 0) {
       this.tickTimer = setInterval(() => this.tick(this.timing.tickMs * this.timing.speed), this.timing.tickMs);
     }
   }

@@ -134,6 +134,7 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
       }
       sim.mqttPortValue = await sim.broker.start(options.mqttPort ?? 0);
       sim.restPortValue = await sim.rest.listen(options.restPort ?? 0);
+      for (const device of sim.deviceMap.values()) device.start();
       if (options.connectionEvents) for (const d of sim.deviceMap.values()) sim.publishConnectionEvent(d);
     } catch (err) {
       await sim.stop();
