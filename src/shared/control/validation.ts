@@ -56,6 +56,8 @@ const POWER_OFF_SETTING = 6;
 /** NAVILINK.md 5.4/13: 1-30 days until the device is known to accept more. */
 const VACATION_DAYS = { min: 1, max: 30 };
 const ANTI_LEGIONELLA_DAYS = { min: 1, max: 30 };
+/** Reads as "days must be left out unless mode is 'vacation', got 3". */
+const DAYS_ONLY_WITH_VACATION = "left out unless mode is 'vacation' (then a whole number 1-30)";
 
 /** Turns `msg.payload` (or the `msg.topic` shortcut) into validated controls, in a safe order. */
 export function planControls(topic: unknown, payload: unknown, msgUnit: unknown, limits: ControlLimits): PlannedControl[] {
@@ -74,7 +76,7 @@ export function planControls(topic: unknown, payload: unknown, msgUnit: unknown,
   const powerOn = request.power === true;
   if ('power' in request) plans.push(planPower(request.power, limits));
   if ('mode' in request) plans.push(planMode(request.mode, request.days, limits));
-  else if ('days' in request) throw new ControlInputError('bad-type', { field: 'days', expected: "a number with mode 'vacation'", value: show(request.days) });
+  else if ('days' in request) throw new ControlInputError('bad-type', { field: 'days', expected: DAYS_ONLY_WITH_VACATION, value: show(request.days) });
   if ('setpoint' in request) plans.push(planSetpoint(request.setpoint, unit, limits));
   if ('antiLegionella' in request) plans.push(planAntiLegionella(request.antiLegionella, limits));
   if ('tou' in request) plans.push(planTou(request.tou, limits));
@@ -124,7 +126,7 @@ function planPower(value: unknown, limits: ControlLimits): PlannedControl {
 function planMode(value: unknown, days: unknown, limits: ControlLimits): PlannedControl {
   if (value === 'off') throw new ControlInputError('bad-enum', { field: 'mode', value: 'off', allowed: `${WRITABLE_MODES.join(', ')} (use power: false to turn off)` });
   if (typeof value !== 'string' || !(WRITABLE_MODES as readonly string[]).includes(value)) {
-    throw new ControlInputError('bad-enum', { field: 'mode', value: show(value), allowed: WRITABLE_MODES.join(', ') });
+    throw new ControlInputError('bad-enum', { field: 'mode', value: plain(value), allowed: WRITABLE_MODES.join(', ') });
   }
   const mode = value as WritableMode;
   guard(limits, 'mode', 'dhwMode');
@@ -133,7 +135,7 @@ function planMode(value: unknown, days: unknown, limits: ControlLimits): Planned
   if (mode === 'vacation') {
     vacationDays = integerIn(days, 'days', VACATION_DAYS.min, VACATION_DAYS.max);
   } else if (days !== undefined) {
-    throw new ControlInputError('bad-type', { field: 'days', expected: "only used with mode 'vacation'", value: show(days) });
+    throw new ControlInputError('bad-type', { field: 'days', expected: DAYS_ONLY_WITH_VACATION, value: show(days) });
   }
   const id = MODE_IDS[mode];
   return {
@@ -227,7 +229,12 @@ function integerIn(value: unknown, field: string, min: number, max: number): num
 function parseUnit(value: unknown): TemperatureUnit | undefined {
   if (value === 'F' || value === 'C') return value;
   if (value === undefined || value === null || value === '') return undefined;
-  throw new ControlInputError('bad-enum', { field: 'msg.unit', value: show(value), allowed: 'F, C' });
+  throw new ControlInputError('bad-enum', { field: 'msg.unit', value: plain(value), allowed: 'F, C' });
+}
+
+/** For messages that already quote the value ('__value__'): a string as it is, anything else as JSON. */
+function plain(value: unknown): string {
+  return typeof value === 'string' ? (value.length > 60 ? `${value.slice(0, 57)}...` : value) : show(value);
 }
 
 function show(value: unknown): string {
