@@ -115,6 +115,7 @@ export class AccountConnection extends EventEmitter {
   private sessionCounter = 0;
   private everConnected = false;
   signInCount = 0;
+  private successfulSignIns = 0;
 
   private readonly keepAliveSeconds: number;
   private readonly requestTimeoutMs: number;
@@ -321,6 +322,7 @@ export class AccountConnection extends EventEmitter {
     let signInFirst = true;
     while (!this.closed) {
       let end: SessionEnd | undefined;
+      const signInsBefore = this.successfulSignIns;
       try {
         this.setState(attempt === 0 ? { phase: 'connecting' } : { phase: 'reconnecting', attempt, deep: signInFirst });
         const kind = await this.establish(signInFirst, attempt);
@@ -339,7 +341,10 @@ export class AccountConnection extends EventEmitter {
         }
         const failure = describeFailure(err);
         attempt++;
-        signInFirst = this.tokens === undefined || failure.authRejected || isDeepAttempt(attempt, this.backoff) || this.awsCredentialsExpiring();
+        // A deep attempt whose sign-in failed (cloud 500s) stays deep: the old credentials are the problem.
+        // One whose sign-in worked but whose MQTT connect failed does not sign in again next time.
+        const signInFailed: boolean = signInFirst && this.successfulSignIns === signInsBefore;
+        signInFirst = signInFailed || this.tokens === undefined || failure.authRejected || isDeepAttempt(attempt, this.backoff) || this.awsCredentialsExpiring();
         await this.backOff(attempt, signInFirst, failure.message);
         continue;
       }
@@ -445,6 +450,7 @@ export class AccountConnection extends EventEmitter {
     const rest = this.rest as NavilinkRestClient;
     this.signInCount++;
     this.tokens = await rest.signIn(this.options.email, this.options.password);
+    this.successfulSignIns++;
   }
 
   private async validTokens(): Promise<SessionTokens> {

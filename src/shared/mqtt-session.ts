@@ -45,8 +45,9 @@ export interface TransportFailure {
 
 export function describeFailure(err: unknown): TransportFailure {
   const crt = err as { error_name?: string; error_code?: number; message?: string };
-  const name = crt?.error_name ?? (err instanceof Error ? err.name : 'Error');
   const message = crt?.message ?? String(err);
+  // connect() failures carry the CRT error name only inside the message text.
+  const name = crt?.error_name ?? /\bAWS_[A-Z0-9_]+/.exec(message)?.[0] ?? (err instanceof Error ? err.name : 'Error');
   const authRejected = /403|UPGRADE_FAILURE|WEBSOCKET_UPGRADE|NOT_AUTHORIZED|UNAUTHORIZED|FORBIDDEN/i.test(`${name} ${message}`);
   return { name, code: crt?.error_code, message, authRejected };
 }
@@ -93,7 +94,9 @@ export class MqttSession extends EventEmitter {
     connection.on('interrupt', (err) => guarded(() => session.onInterrupt(err)));
     connection.on('message', (topic, payload) => {
       guarded(() => {
-        if (!session.closed) session.emit('message', topic, Buffer.from(payload));
+        // The CRT hands over a detached ArrayBuffer for an empty payload; Buffer.from() on it throws.
+        const bytes = payload.byteLength === 0 ? Buffer.alloc(0) : Buffer.from(payload);
+        if (!session.closed) session.emit('message', topic, bytes);
       });
     });
     try {
