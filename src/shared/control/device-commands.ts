@@ -2,6 +2,14 @@ import type { CommandContext, InboundMessage, OutboundMessage } from '../codec';
 import { QueueError, errorMessage } from '../errors';
 import type { PlannedControl } from './validation';
 
+/** The runner was closed (node redeployed or stopped) before the control had an outcome. */
+export class ControlCancelledError extends Error {
+  constructor() {
+    super('control cancelled: the node was closed');
+    this.name = 'ControlCancelledError';
+  }
+}
+
 export type ControlResult = 'confirmed' | 'refused' | 'timeout' | 'superseded' | 'expired';
 
 export interface ControlOutcome {
@@ -56,7 +64,9 @@ export class DeviceCommandRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private lastStatus: Record<string, unknown> | undefined;
   private readonly listener = (message: InboundMessage) => this.observe(message);
-  private inFlight: { onStatus(status: Record<string, unknown>): void; onRefused(): void } | undefined;
+  private inFlight: { onStatus(status: Record<string, unknown>): void; onRefused(): void; onCancelled(): void } | undefined;
+  private current: Job | undefined;
+  private wakeSleeper: (() => void) | undefined;
 
   constructor(private readonly transport: ControlTransport, private readonly mac: string, private readonly timing: RunnerTiming = DEFAULT_TIMING) {
     transport.on('message', this.listener);
@@ -66,7 +76,7 @@ export class DeviceCommandRunner {
   submit(plan: PlannedControl): Promise<ControlOutcome> {
     return new Promise<ControlOutcome>((resolve, reject) => {
       if (this.closed) {
-        reject(new Error('control node closed'));
+        reject(new ControlCancelledError());
         return;
       }
       // A newer value of the same setting replaces one still waiting (a slider drag sends one command).
@@ -82,13 +92,22 @@ export class DeviceCommandRunner {
     });
   }
 
+  /**
+   * Stops the runner: waiting and in-flight controls are dropped (their promises reject with
+   * ControlCancelledError, so no result is reported for them) and every timer is cleared.
+   */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.transport.off('message', this.listener);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    for (const job of this.waiting.splice(0)) job.reject(new Error('control node closed'));
-    this.inFlight?.onRefused();
+    const cancelled = new ControlCancelledError();
+    for (const job of this.waiting.splice(0)) job.reject(cancelled);
+    this.current?.reject(cancelled);
+    this.current = undefined;
+    this.inFlight?.onCancelled();
+    this.wakeSleeper?.();
   }
 
   private async pump(): Promise<void> {
@@ -98,9 +117,18 @@ export class DeviceCommandRunner {
       while (!this.closed && this.waiting.length > 0) {
         const wait = Math.max(this.lastSentAt + this.timing.minSpacingMs, this.pausedUntil) - Date.now();
         if (wait > 0) await this.sleep(wait);
+        if (this.closed) break;
         const job = this.waiting.shift();
-        if (!job || this.closed) break;
-        job.resolve(await this.execute(job));
+        if (!job) break;
+        this.current = job;
+        try {
+          job.resolve(await this.execute(job));
+        } catch (err) {
+          // A failure of this control (queue full, connection closed, device gone) must not stall the others.
+          job.reject(err instanceof Error ? err : new Error(errorMessage(err)));
+        } finally {
+          if (this.current === job) this.current = undefined;
+        }
       }
     } finally {
       this.running = false;
@@ -113,15 +141,20 @@ export class DeviceCommandRunner {
       // Throttled by the device: wait out the lockout, then try once more (NAVILINK.md 11.4).
       this.pausedUntil = Date.now() + this.timing.refusalPauseMs;
       await this.sleep(this.timing.refusalPauseMs);
-      if (!this.closed) outcome = await this.attempt(job);
+      if (this.closed) return outcome;
+      outcome = await this.attempt(job);
+      // Refused again: the lockout is still on, so keep the next control back as long again.
+      if (outcome.result === 'refused') this.pausedUntil = Date.now() + this.timing.refusalPauseMs;
     }
     return outcome;
   }
 
   private async attempt(job: Job): Promise<ControlOutcome> {
     const message = job.plan.build(this.transport.commandContext(this.mac));
-    const done = new Promise<{ result: ControlResult; applied: unknown }>((resolve) => {
-      const finish = (result: ControlResult, applied: unknown) => {
+    let finish: (result: ControlResult | 'cancelled', applied: unknown) => void = () => undefined;
+    const pending: NodeJS.Timeout[] = [];
+    const done = new Promise<{ result: ControlResult | 'cancelled'; applied: unknown }>((resolve) => {
+      finish = (result, applied) => {
         this.inFlight = undefined;
         for (const t of pending) {
           clearTimeout(t);
@@ -129,29 +162,34 @@ export class DeviceCommandRunner {
         }
         resolve({ result, applied });
       };
-      const pending = [
-        this.timer(() => finish('timeout', undefined), this.timing.confirmTimeoutMs),
-        this.timer(() => void this.transport.requestStatus(this.mac).catch(() => undefined), this.timing.statusNudgeMs),
-      ];
-      this.inFlight = {
-        onStatus: (status) => {
-          const applied = job.plan.confirmedValue(status);
-          if (applied !== undefined) finish('confirmed', applied);
-        },
-        onRefused: () => finish('refused', undefined),
-      };
     });
+    // Listen from before the publish: the ack can arrive before the publish call returns.
+    this.inFlight = {
+      onStatus: (status) => {
+        const applied = job.plan.confirmedValue(status);
+        if (applied !== undefined) finish('confirmed', applied);
+      },
+      onRefused: () => finish('refused', undefined),
+      onCancelled: () => finish('cancelled', undefined),
+    };
     this.lastSentAt = Date.now();
     try {
       await this.transport.send(message);
     } catch (err) {
-      this.inFlight?.onRefused();
-      await done;
+      finish('cancelled', undefined);
       if (err instanceof QueueError && err.code === 'EXPIRED') return { ...this.outcome(job, 'expired', undefined), wire: message };
-      throw new Error(errorMessage(err));
+      throw err;
     }
-    // The ack can already carry the new state; a status seen just before sending is not evidence.
+    // Spacing and the confirmation timeout count from when it really left (it may have waited in the offline queue).
+    this.lastSentAt = Date.now();
+    if (this.inFlight && !this.closed) {
+      pending.push(
+        this.timer(() => finish('timeout', undefined), this.timing.confirmTimeoutMs),
+        this.timer(() => void this.transport.requestStatus(this.mac).catch(() => undefined), this.timing.statusNudgeMs),
+      );
+    }
     const { result, applied } = await done;
+    if (result === 'cancelled') throw new ControlCancelledError();
     return { ...this.outcome(job, result, applied), wire: message };
   }
 
@@ -188,7 +226,15 @@ export class DeviceCommandRunner {
     return t;
   }
 
+  /** A pause that close() ends at once (its timer is cleared), so nothing waits on a dead runner. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timer(resolve, ms));
+    return new Promise((resolve) => {
+      const wake = () => {
+        if (this.wakeSleeper === wake) this.wakeSleeper = undefined;
+        resolve();
+      };
+      this.wakeSleeper = wake;
+      this.timer(wake, ms);
+    });
   }
 }
