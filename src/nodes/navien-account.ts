@@ -6,6 +6,7 @@ import { resolveEndpoints, EndpointOverrides } from '../shared/endpoints';
 import { InvalidCredentialsError, errorMessage } from '../shared/errors';
 import { NavilinkRestClient } from '../shared/rest-client';
 import type { AccountNode, AccountUser } from './common/account-api';
+import { translator } from './common/account-lookup';
 
 interface AccountConfig extends NodeDef {
   apiUrl?: string;
@@ -25,6 +26,7 @@ const SAVED_PASSWORD_PLACEHOLDER = '__PWRD__';
 const CLOSE_TIMEOUT_MS = 8_000;
 
 export = function register(RED: NodeAPI): void {
+  const t = translator(RED);
   let installId: string | undefined;
   const clientIdFor = (nodeId: string) => {
     installId ??= loadInstallId((RED.settings as { userDir?: string }).userDir);
@@ -60,7 +62,7 @@ export = function register(RED: NodeAPI): void {
       });
       created.on('state', (s: ConnectionState) => {
         state = s;
-        if (s.phase === 'invalid-credentials') node.error(RED._('navien-account.errors.invalid-credentials'));
+        if (s.phase === 'invalid-credentials') node.error(t('navien-account.errors.invalid-credentials'));
         relay('onState', s);
       });
       created.on('ready', () => relay('onReady'));
@@ -138,9 +140,9 @@ export = function register(RED: NodeAPI): void {
 
   function replyError(res: Response, err: unknown): void {
     if (err instanceof InvalidCredentialsError) {
-      res.status(401).json({ error: RED._('navien-account.errors.invalid-credentials') });
+      res.status(401).json({ error: t('navien-account.errors.invalid-credentials') });
     } else {
-      res.status(502).json({ error: RED._('navien-account.errors.cloud-unavailable', { error: errorMessage(err) }) });
+      res.status(502).json({ error: t('navien-account.errors.cloud-unavailable', { error: errorMessage(err) }) });
     }
   }
 
@@ -173,7 +175,7 @@ export = function register(RED: NodeAPI): void {
     const email = text('email') || stored?.email || '';
     const password = text('password') === SAVED_PASSWORD_PLACEHOLDER || !text('password') ? stored?.password ?? '' : text('password');
     if (!email || !password) {
-      res.status(400).json({ error: RED._('navien-account.errors.missing-credentials') });
+      res.status(400).json({ error: t('navien-account.errors.missing-credentials') });
       return;
     }
     try {

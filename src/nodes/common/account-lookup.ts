@@ -10,5 +10,10 @@ export function findAccount(RED: NodeAPI, id: unknown): AccountNode | undefined 
 
 /** A translator bound to Node-RED's i18n, for the status helpers in src/nodes/common. */
 export function translator(RED: NodeAPI) {
-  return (key: string, args?: Record<string, unknown>) => RED._(key, args as Record<string, string>);
+  return (key: string, args?: Record<string, unknown>) => {
+    const text = RED._(key, args as Record<string, string>);
+    // Without our catalog (e.g. a runtime that did not register it) the key comes back as is:
+    // keep the details so the message still says what went wrong.
+    return text === key && args && Object.keys(args).length > 0 ? `${key}: ${JSON.stringify(args)}` : text;
+  };
 }

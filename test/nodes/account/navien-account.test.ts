@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import type { Node } from 'node-red';
+import helper = require('node-red-node-test-helper');
+import accountNode = require('../../../src/nodes/navien-account');
+import statusNode = require('../../../src/nodes/navien-status');
+import diagnosticsNode = require('../../../src/nodes/navien-diagnostics');
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
+import { delay, waitFor } from '../../helpers/wait';
+
+helper.init(require.resolve('node-red'));
+
+const MAC = '0a1b2c3d4e5f';
+type StatusCall = { fill?: string; shape?: string; text?: string };
+interface AccountLike extends Node {
+  connection?: { clientId: string; state: { phase: string } };
+}
+
+describe('navien-account config node (test helper, simulator)', function () {
+  this.timeout(120_000);
+  let sim: NavilinkSimulator;
+
+  before(async () => {
+    sim = await NavilinkSimulator.start({ speed: 0 });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+  });
+
+  const account = (extra: Record<string, unknown> = {}) => ({
+    id: 'acc1', type: 'navien-account', name: 'home',
+    apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile, readOnly: false, ...extra,
+  });
+  const flow = (extra: Record<string, unknown> = {}) => [
+    account(extra),
+    { id: 'st1', type: 'navien-status', account: 'acc1', device: MAC, unit: 'C', interval: '0', output: 'all', wires: [[]] },
+    { id: 'dg1', type: 'navien-diagnostics', account: 'acc1', interval: '0', wires: [[]] },
+  ];
+  const goodCredentials = { acc1: { email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD } };
+  const ours = () => sim.connectedClientIds().filter((id) => id.startsWith('navien-nr-'));
+
+  async function loadAndConnect(credentials: Record<string, unknown> = goodCredentials): Promise<AccountLike> {
+    await helper.load([accountNode, statusNode, diagnosticsNode], flow(), credentials);
+    const node = helper.getNode('acc1') as AccountLike;
+    await waitFor(() => node.connection?.state.phase === 'connected', 'account connected');
+    return node;
+  }
+
+  it('shares one MQTT connection among all nodes of the account, with a stable client id', async () => {
+    const node = await loadAndConnect();
+    assert.equal(ours().length, 1, 'status and diagnostics share one connection');
+    const firstId = node.connection?.clientId;
+    await helper.unload();
+    await waitFor(() => ours().length === 0, 'connection closed with the last node');
+    const again = await loadAndConnect();
+    assert.equal(again.connection?.clientId, firstId, 'same client id after a restart');
+    assert.match(firstId ?? '', /^navien-nr-[0-9a-f]{12}$/);
+  });
+
+  it('does not connect while no node uses the account', async () => {
+    await helper.load([accountNode], [account()], goodCredentials);
+    await delay(500);
+    assert.equal((helper.getNode('acc1') as AccountLike).connection, undefined);
+    assert.equal(ours().length, 0);
+  });
+
+  it('50 redeploys leave exactly one client at the broker and no growth in active handles', async function () {
+    const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+    await loadAndConnect();
+    await helper.unload();
+    await waitFor(() => ours().length === 0, 'first connection closed');
+    const baseline = handles();
+    for (let i = 0; i < 50; i++) {
+      await loadAndConnect();
+      await helper.unload();
+    }
+    await waitFor(() => ours().length === 0, 'all connections closed after the last unload');
+    await delay(200);
+    const after = handles();
+    assert.ok(after <= baseline + 2, `active handles grew from ${baseline} to ${after}`);
+    await loadAndConnect();
+    await delay(300);
+    assert.equal(ours().length, 1);
+  });
+
+  it('a wrong password turns the nodes red, is not retried, and a redeploy with fixed credentials recovers', async () => {
+    const signIns = sim.signInCount;
+    const failedSignIns: number[] = [];
+    const onRest = (e: { path: string; status: number }) => {
+      if (e.path.endsWith('/user/sign-in')) failedSignIns.push(e.status);
+    };
+    sim.on('rest', onRest);
+    await helper.load([accountNode, statusNode, diagnosticsNode], flow(), { acc1: { email: DEFAULT_EMAIL, password: 'wrong-password' } });
+    const status = helper.getNode('st1') as Node & { status: (s: StatusCall) => void };
+    const calls: StatusCall[] = [];
+    const original = status.status.bind(status);
+    status.status = (s: StatusCall) => {
+      calls.push(s);
+      original(s);
+    };
+    const accountNodeInstance = helper.getNode('acc1') as AccountLike;
+    await waitFor(() => accountNodeInstance.connection?.state.phase === 'invalid-credentials', 'invalid credentials state');
+    await delay(2_000);
+    sim.off('rest', onRest);
+    assert.equal(failedSignIns.length, 1, 'one sign-in attempt, no retry storm');
+    assert.equal(sim.signInCount, signIns + 1);
+    const red = calls.find((c) => c.fill === 'red');
+    assert.ok(red, 'a red status');
+    assert.doesNotMatch(JSON.stringify(calls), /wrong-password/);
+    await helper.unload();
+    const fixed = await loadAndConnect();
+    assert.equal(fixed.connection?.state.phase, 'connected');
+  });
+
+  describe('device picker endpoint', () => {
+    it('lists the devices of a deployed account (GET)', async () => {
+      await loadAndConnect();
+      const res = await helper.request().get('/navien-account/acc1/devices').expect(200);
+      assert.deepEqual(res.body, [{ mac: MAC, name: 'NWP500', deviceType: 52, model: 'NWP500', online: true }]);
+    });
+
+    it('lists devices for credentials typed into an undeployed account (POST), and reuses a saved password', async () => {
+      await helper.load([accountNode], [account()], goodCredentials);
+      const typed = await helper.request().post('/navien-account/devices')
+        .send({ id: 'new-account', email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile })
+        .expect(200);
+      assert.equal(typed.body[0].mac, MAC);
+      const saved = await helper.request().post('/navien-account/devices')
+        .send({ id: 'acc1', email: '', password: '__PWRD__', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile })
+        .expect(200);
+      assert.equal(saved.body[0].mac, MAC);
+    });
+
+    it('answers bad credentials with 401 and a readable error that does not echo the password', async () => {
+      await helper.load([accountNode], [account()], goodCredentials);
+      const res = await helper.request().post('/navien-account/devices')
+        .send({ email: DEFAULT_EMAIL, password: 'nope-secret', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile })
+        .expect(401);
+      assert.ok(typeof res.body.error === 'string' && res.body.error.length > 0);
+      assert.doesNotMatch(JSON.stringify(res.body), /nope-secret/);
+      const missing = await helper.request().post('/navien-account/devices').send({ email: DEFAULT_EMAIL }).expect(400);
+      assert.ok(missing.body.error);
+    });
+
+    it('answers an unreachable cloud with 502 and an unknown account with 404', async () => {
+      await helper.load([accountNode], [account()], goodCredentials);
+      sim.failRest('/user/sign-in', { status: 500, times: 1 });
+      const down = await helper.request().post('/navien-account/devices')
+        .send({ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile })
+        .expect(502);
+      assert.match(down.body.error, /500/);
+      await helper.request().get('/navien-account/nope/devices').expect(404);
+    });
+  });
+});
