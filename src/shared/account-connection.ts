@@ -12,7 +12,9 @@ import {
   TokenRejectedError,
   errorMessage,
 } from './errors';
-import { MqttSession, TransportFailure, describeFailure } from './mqtt-session';
+import { describeFailure } from './mqtt-session';
+import { openMqttSession } from './transport-select';
+import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
 import {
   CommandContext,
@@ -98,7 +100,7 @@ export class AccountConnection extends EventEmitter {
   private tokens: SessionTokens | undefined;
   private deviceList: DeviceEntry[] = [];
   private readonly presence = new Map<string, DevicePresence>();
-  private session: MqttSession | undefined;
+  private session: MqttTransportSession | undefined;
   private subscriptions: string[] = [];
   private readonly queue: CommandQueue<OutboundMessage>;
   private readonly pending = new Set<PendingRequest>();
@@ -368,7 +370,7 @@ export class AccountConnection extends EventEmitter {
       await this.refreshDevices();
     }
     const tokens = this.tokens as SessionTokens;
-    const { session, sessionPresent } = await MqttSession.open({
+    const { session, sessionPresent } = await openMqttSession({
       endpoints: this.endpoints as Endpoints,
       credentials: tokens.aws,
       clientId: this.options.clientId,
@@ -402,7 +404,7 @@ export class AccountConnection extends EventEmitter {
 
   /** Serves a live session until it drops, needs renewal, or the connection closes. */
   private async liveSession(kind: ConnectionKind, attempt: number): Promise<SessionEnd> {
-    const session = this.session as MqttSession;
+    const session = this.session as MqttTransportSession;
     const ended = new Promise<SessionEnd>((resolve) => {
       this.endSession = resolve;
       session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure }));
@@ -430,7 +432,7 @@ export class AccountConnection extends EventEmitter {
     return end;
   }
 
-  private async flushQueue(session: MqttSession): Promise<void> {
+  private async flushQueue(session: MqttTransportSession): Promise<void> {
     const items = this.queue.drain();
     for (let i = 0; i < items.length; i++) {
       const item = items[i];

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type * as Sdk from 'aws-iot-device-sdk-v2';
-import { AWS_REGION, Endpoints, trustedCas } from './endpoints';
+import { AWS_REGION, trustedCas } from './endpoints';
 import { SdkUnavailableError, errorMessage } from './errors';
-import type { AwsCredentials } from './rest-client';
+import type { MqttSessionOptions, MqttTransportSession, OpenedSession, TransportFailure } from './mqtt-transport';
 
 type SdkModule = typeof Sdk;
 
@@ -25,24 +25,6 @@ export function loadSdk(): SdkModule {
   return sdk;
 }
 
-export interface MqttSessionOptions {
-  endpoints: Endpoints;
-  credentials: AwsCredentials;
-  clientId: string;
-  keepAliveSeconds: number;
-  /** Per connect/subscribe/publish acknowledgement; a half-open socket must not hang us forever. */
-  operationTimeoutMs: number;
-}
-
-/** What went wrong on the wire, in the SDK's own words (error names are what users search for). */
-export interface TransportFailure {
-  name: string;
-  code?: number;
-  message: string;
-  /** The WebSocket upgrade was refused (HTTP 403): credentials expired or revoked; only a fresh sign-in helps. */
-  authRejected: boolean;
-}
-
 export function describeFailure(err: unknown): TransportFailure {
   const crt = err as { error_name?: string; error_code?: number; message?: string };
   const message = crt?.message ?? String(err);
@@ -57,7 +39,7 @@ export function describeFailure(err: unknown): TransportFailure {
  * It never reconnects by itself: on an interruption it reports and stops, so that the
  * account connection alone decides backoff, attempts and when to sign in again.
  */
-export class MqttSession extends EventEmitter {
+export class MqttSession extends EventEmitter implements MqttTransportSession {
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -65,7 +47,7 @@ export class MqttSession extends EventEmitter {
     super();
   }
 
-  static async open(options: MqttSessionOptions): Promise<{ session: MqttSession; sessionPresent: boolean }> {
+  static async open(options: MqttSessionOptions): Promise<OpenedSession> {
     const { auth, iot, mqtt } = loadSdk();
     const builder = iot.AwsIotMqttConnectionConfigBuilder.new_with_websockets({
       region: AWS_REGION,
