@@ -31,12 +31,15 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const account = findAccount(RED, config.account);
+    const deviceMac = normalizeMac(config.device);
     const unit: TemperatureUnit = config.unit === 'C' ? 'C' : 'F';
     const onlyChanges = config.output === 'changes';
     const interval = pollInterval(config.interval);
     const lastSent = new Map<string, string>();
     const lastRaw = new Map<string, Record<string, unknown>>();
     const waiting = new Map<string, WaitingInput[]>();
+    /** Inputs that arrived before the account knew its devices; answered once it does. */
+    const deferred: WaitingInput[] = [];
     let phase: ConnectionState['phase'] = 'idle';
 
     if (!account) {
@@ -49,10 +52,15 @@ export = function register(RED: NodeAPI): void {
     }
 
     const targets = (): string[] => {
-      if (config.device) return [config.device];
+      if (deviceMac) return [deviceMac];
       return account.connection?.devices.map((d) => d.mac) ?? [];
     };
-    const isTarget = (mac: string | undefined): mac is string => !!mac && (config.device ? mac === config.device : true);
+    const isTarget = (mac: string | undefined): mac is string => !!mac && (deviceMac ? mac === deviceMac : true);
+    /** The device list is known (it arrives with the first connection) and the configured device is not on it. */
+    const unknownDevice = () => {
+      const connection = account.connection;
+      return !!deviceMac && !!connection && connection.devices.length > 0 && !connection.device(deviceMac);
+    };
 
     const showDeviceStatus = (mac: string) => {
       const raw = lastRaw.get(mac);
@@ -87,36 +95,81 @@ export = function register(RED: NodeAPI): void {
         input.done();
       }
       if (inputs.length === 0 && (changed || !onlyChanges)) node.send(fields as NodeMessage);
-      if (config.device || targets().length <= 1) showDeviceStatus(mac);
+      if (deviceMac || targets().length <= 1) showDeviceStatus(mac);
     };
 
     const poll = () => {
       const connection = account.connection;
-      if (!connection || phase !== 'connected') return;
+      if (!connection || phase !== 'connected' || unknownDevice()) return;
       for (const mac of targets()) {
-        connection.requestStatus(mac).catch((err) => node.debug(`status poll of ${mac}: ${errorMessage(err)}`));
+        requestStatus(mac).catch((err) => node.debug(`status poll of ${mac}: ${errorMessage(err)}`));
       }
+    };
+
+    /** Never throws synchronously (the connection's command context does for a MAC it does not know). */
+    const requestStatus = (mac: string) => {
+      const connection = account.connection;
+      if (!connection) return Promise.reject(new Error(t('navien-status.errors.no-device')));
+      return Promise.resolve().then(() => connection.requestStatus(mac));
+    };
+
+    const handleInput = (input: WaitingInput) => {
+      const { msg, send, done } = input;
+      const connection = account.connection;
+      const macs = targets();
+      if (!connection || macs.length === 0 || unknownDevice()) {
+        node.error(t('navien-status.errors.no-device'), msg);
+        done();
+        return;
+      }
+      macs.forEach((mac, index) => {
+        const copy = index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow);
+        const list = waiting.get(mac) ?? [];
+        list.push({ msg: copy, send, done: index === 0 ? done : () => undefined });
+        waiting.set(mac, list);
+        requestStatus(mac).catch((err) => {
+          const entries = waiting.get(mac) ?? [];
+          const mine = entries.findIndex((w) => w.msg === copy);
+          if (mine < 0) return; // answered by a status that arrived anyway
+          entries.splice(mine, 1);
+          node.error(t('navien-status.errors.request-failed', { error: errorMessage(err) }), copy);
+          if (index === 0) done();
+        });
+      });
     };
 
     const user: AccountUser = {
       id: node.id,
       onState(state) {
         phase = state.phase;
-        if (state.phase === 'connected' && config.device && lastRaw.has(config.device)) showDeviceStatus(config.device);
+        if (state.phase === 'connected' && deviceMac && lastRaw.has(deviceMac)) showDeviceStatus(deviceMac);
         else node.status(connectionStatus(state, t, 'navien-status'));
+        if (STUCK_PHASES.has(state.phase)) {
+          // The connection will not come up by itself: inputs waiting for it fail now, not never.
+          const text = connectionStatus(state, t, 'navien-status').text as string;
+          for (const input of deferred.splice(0)) {
+            node.error(text, input.msg);
+            input.done();
+          }
+        }
       },
       onReady() {
-        if (config.device && !account.connection?.device(config.device)) {
+        if (unknownDevice()) {
           node.status({ fill: 'red', shape: 'ring', text: t('navien-status.errors.no-device') });
           node.error(t('navien-status.errors.no-device'));
-          return;
+        } else if (interval > 0) {
+          // 0 = pushes only: no request at all, not even on connecting.
+          poll();
         }
-        poll();
+        for (const input of deferred.splice(0)) handleInput(input);
       },
       onMessage(message: InboundMessage) {
         if (message.kind !== 'status' || !isTarget(message.mac)) return;
         const raw = message.response?.status as Record<string, unknown> | undefined;
-        if (!raw || typeof raw !== 'object') return;
+        if (!looksLikeStatus(raw)) {
+          node.debug(`ignored a malformed status from ${message.mac}`);
+          return;
+        }
         lastRaw.set(message.mac, raw);
         emitStatus(message.mac, raw, true);
       },
@@ -133,30 +186,24 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
       const connection = account.connection;
-      const macs = targets();
-      if (!connection || macs.length === 0) {
-        node.error(t('navien-status.errors.no-device'), msg);
+      if (STUCK_PHASES.has(phase)) {
+        // Wrong password, missing credentials, ...: say so, rather than "device not found".
+        node.error(connectionStatus(account.state, t, 'navien-status').text as string, msg);
         done();
         return;
       }
-      macs.forEach((mac, index) => {
-        const copy = index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow);
-        const list = waiting.get(mac) ?? [];
-        list.push({ msg: copy, send, done: index === 0 ? done : () => undefined });
-        waiting.set(mac, list);
-        connection.requestStatus(mac).catch((err) => {
-          const entries = waiting.get(mac) ?? [];
-          const mine = entries.findIndex((w) => w.msg === copy);
-          if (mine < 0) return; // answered by a status that arrived anyway
-          entries.splice(mine, 1);
-          node.error(t('navien-status.errors.request-failed', { error: errorMessage(err) }), copy);
-          if (index === 0) done();
-        });
-      });
+      // Before the first connection the device list is unknown: answer once the account is ready.
+      if (connection && connection.devices.length === 0 && phase !== 'connected') {
+        deferred.push({ msg, send, done });
+        return;
+      }
+      handleInput({ msg, send, done });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(timer);
+      // Inputs still waiting for a reply are finished (without output) so each input gets exactly one done().
+      for (const input of [...deferred.splice(0), ...[...waiting.values()].flat()]) input.done();
       waiting.clear();
       void account.deregister(user).finally(done);
     });
@@ -165,8 +212,25 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('navien-status', NavienStatusNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 };
 
+/** Connection phases that only a redeploy (new credentials, new settings) gets out of. */
+const STUCK_PHASES: ReadonlySet<ConnectionState['phase']> = new Set(['invalid-credentials', 'missing-credentials', 'sdk-unavailable', 'config-error', 'closed']);
+
+/** The MAC as the cloud writes it (12 lower-case hex digits), whether typed with capitals, colons or dashes. */
+function normalizeMac(value: unknown): string {
+  return typeof value === 'string' ? value.trim().toLowerCase().replace(/[:\-\s]/g, '') : '';
+}
+
+/** A device status carries at least its mode and its water temperature as numbers; anything else is garbage. */
+function looksLikeStatus(raw: unknown): raw is Record<string, unknown> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return false;
+  const status = raw as Record<string, unknown>;
+  return typeof status.dhwOperationSetting === 'number' && typeof status.dhwTemperature === 'number';
+}
+
 function pollInterval(value: unknown): number {
-  const seconds = Number(value ?? DEFAULT_INTERVAL_S);
+  // An empty field (an edited flow, a hand-written one) means the default, not 0 = pushes only.
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return DEFAULT_INTERVAL_S;
+  const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0) return DEFAULT_INTERVAL_S;
   if (seconds === 0) return 0;
   return Math.max(MIN_INTERVAL_S, Math.round(seconds));

@@ -1,0 +1,119 @@
+// Shared wiring for the node tests: node-red-node-test-helper with the real account node against the simulator.
+import type { NodeMessage } from 'node-red';
+import type { NavilinkSimulator } from '../../../tools/simulator/simulator';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../../tools/simulator/simulator';
+import { waitFor } from '../../helpers/wait';
+
+/** What the node tests use of a runtime node (the helper spies on status/error/send and re-emits them as `call:*`). */
+export interface TestNode {
+  id: string;
+  on(event: string, listener: (...args: any[]) => void): void;
+  receive(msg: Record<string, unknown>): void;
+  /** Only on the account node. */
+  connection?: {
+    clientId: string;
+    state: { phase: string };
+    devices: ReadonlyArray<{ mac: string }>;
+    featuresOf(mac: string): unknown;
+    diagnostics: { metrics(): Record<string, unknown> };
+  };
+}
+
+interface TestHelper {
+  init(runtimePath: string, settings?: Record<string, unknown>): void;
+  load(nodes: unknown[], flow: Array<Record<string, unknown>>, credentials?: Record<string, unknown>): Promise<void>;
+  unload(): Promise<void>;
+  stopServer(): Promise<void>;
+  getNode(id: string): TestNode | null;
+}
+
+// The helper ships no types; it is the one untyped import in these tests.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper = require('node-red-node-test-helper') as TestHelper;
+
+export const MAC = '0a1b2c3d4e5f';
+
+let counter = 0;
+/** A fresh id per flow: the account's MQTT client id derives from it, so tests never share a client id. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${process.pid}-${++counter}`;
+}
+
+export function accountConfig(sim: NavilinkSimulator, id: string): Record<string, unknown> {
+  return { id, type: 'navien-account', name: 'test account', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile };
+}
+
+export function credentialsFor(accountId: string, email = DEFAULT_EMAIL, password = DEFAULT_PASSWORD): Record<string, unknown> {
+  return { [accountId]: { email, password } };
+}
+
+/** Collects every message a helper node receives. */
+export function collect(node: TestNode): NodeMessage[] & { next(filter?: (m: any) => boolean, what?: string, timeoutMs?: number): Promise<any> } {
+  const seen: NodeMessage[] = [];
+  let read = 0;
+  node.on('input', (msg: NodeMessage) => seen.push(msg));
+  return Object.assign(seen, {
+    /** The next message (after those already taken) passing `filter`. */
+    async next(filter: (m: any) => boolean = () => true, what = 'an output message', timeoutMs = 15_000) {
+      return waitFor(() => {
+        while (read < seen.length) {
+          const m = seen[read++];
+          if (filter(m)) return m;
+        }
+        return undefined;
+      }, what, timeoutMs);
+    },
+  });
+}
+
+export interface Recorder {
+  /** The node module to pass to helper.load in place of the original. */
+  module: (RED: any) => unknown;
+  /** Arguments of every `node.status(...)` of the node with this id, from its construction on. */
+  statuses(id: string): Array<{ fill: string; shape: string; text: string }>;
+  /** Arguments of every `node.error(...)` of the node with this id (including those the runtime makes for it). */
+  errors(id: string): unknown[][];
+}
+
+/**
+ * Wraps a node module so that every node it creates records its status and error calls from the constructor on
+ * (the test helper's own spies report on a later tick, after a listener could be attached). The node under test
+ * runs unchanged: the originals are called.
+ */
+export function recording(nodeModule: (RED: any) => unknown): Recorder {
+  const statuses = new Map<string, Array<{ fill: string; shape: string; text: string }>>();
+  const errors = new Map<string, unknown[][]>();
+  const list = <T>(map: Map<string, T[]>, id: string) => {
+    if (!map.has(id)) map.set(id, []);
+    return map.get(id) as T[];
+  };
+  return {
+    module(RED: any) {
+      const registerType = (type: string, ctor: (this: any, config: any) => void, opts?: unknown) =>
+        RED.nodes.registerType(type, function (this: any, config: any) {
+          const status = this.status.bind(this);
+          const error = this.error.bind(this);
+          this.status = (s: { fill: string; shape: string; text: string }) => {
+            list(statuses, config.id).push(s);
+            return status(s);
+          };
+          this.error = (...args: unknown[]) => {
+            list(errors, config.id).push(args);
+            return error(...args);
+          };
+          ctor.call(this, config);
+        }, opts);
+      const nodes = Object.create(RED.nodes, { registerType: { value: registerType } });
+      return nodeModule(Object.create(RED, { nodes: { value: nodes } }));
+    },
+    statuses: (id) => list(statuses, id),
+    errors: (id) => list(errors, id),
+  };
+}
+
+/** Waits until the account is connected and has read the device's features (its own start-up request). */
+export async function accountReady(account: TestNode, macs: string[] = [MAC]): Promise<NonNullable<TestNode['connection']>> {
+  const connection = await waitFor(() => account.connection?.state.phase === 'connected' && account.connection, 'connected account');
+  for (const mac of macs) await waitFor(() => connection.featuresOf(mac), `feature record of ${mac}`);
+  return connection;
+}
