@@ -1,8 +1,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { TemperatureUnit, decodeFeature, summarizeStatus } from '../shared/codec';
-import { ControlOutcome, DeviceCommandRunner } from '../shared/control/device-commands';
-import { ControlInputError, planControls } from '../shared/control/validation';
-import { errorMessage } from '../shared/errors';
+import { ControlCancelledError, ControlOutcome, DeviceCommandRunner } from '../shared/control/device-commands';
+import { ControlInputError, PlannedControl, planControls } from '../shared/control/validation';
+import { QueueError, errorMessage } from '../shared/errors';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { connectionStatus } from './common/node-status';
@@ -27,16 +27,17 @@ export = function register(RED: NodeAPI): void {
     const mac = config.device ?? '';
     let runner: DeviceCommandRunner | undefined;
 
-    const fail = (key: string, args: Record<string, string | number>, msg: NodeMessageInFlow, done: Done) => {
-      const text = t(`navien-control.errors.${key}`, args);
+    const failText = (text: string, msg: NodeMessageInFlow, done: Done) => {
       node.status({ fill: 'red', shape: 'ring', text });
       node.error(text, msg);
       done();
     };
+    const fail = (key: string, args: Record<string, string | number>, msg: NodeMessageInFlow, done: Done) =>
+      failText(t(`navien-control.errors.${key}`, args), msg, done);
 
     if (!account) {
       node.status({ fill: 'red', shape: 'ring', text: t('navien-control.status.missing-account') });
-      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: Done) => fail('no-device', {}, msg, done));
+      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: Done) => failText(t('navien-control.status.missing-account'), msg, done));
       return;
     }
     if (!mac) node.status({ fill: 'red', shape: 'ring', text: t('navien-control.errors.no-device') });
@@ -59,7 +60,7 @@ export = function register(RED: NodeAPI): void {
           applied: outcome.applied,
           result: outcome.result,
           latencyMs: outcome.latencyMs,
-          status: outcome.status ? summarizeStatus(outcome.status, unit, true) : null,
+          status: outcome.status ? summarizeStatus(outcome.status, unit, account.connection?.presenceOf(mac) !== 'offline') : null,
         },
       });
       send(out);
@@ -96,7 +97,10 @@ export = function register(RED: NodeAPI): void {
           fail('no-device', {}, msg, done);
           return;
         }
-        const wire = plans.map((plan) => ({ command: plan.command, requested: plan.requested, topic: plan.build(ctx).topic, message: plan.build(ctx).payload }));
+        const wire = plans.map((plan) => {
+          const built = plan.build(ctx);
+          return { command: plan.command, requested: plan.requested, topic: built.topic, message: built.payload };
+        });
         send(Object.assign(msg, { payload: { dryRun: true, commands: wire } }));
         done();
         return;
@@ -106,15 +110,23 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       runner ??= new DeviceCommandRunner(connection, mac);
+      const active = runner;
       node.status({ fill: 'blue', shape: 'dot', text: t('navien-control.status.sending') });
-      const jobs = plans.map((plan, index) => {
-        const target = index === 0 ? msg : (RED.util.cloneMessage(msg) as typeof msg);
-        return (runner as DeviceCommandRunner).submit(plan).then((outcome) => report(outcome, target, send));
-      });
-      Promise.all(jobs).then(() => done(), (err) => {
-        node.error(errorMessage(err), msg);
-        done();
-      });
+      // Clone before anything is reported: the first result reuses (and rewrites) the input msg.
+      const targets = plans.map((_plan: PlannedControl, index: number) => (index === 0 ? msg : (RED.util.cloneMessage(msg) as typeof msg)));
+      const jobs = plans.map((plan: PlannedControl, index: number) =>
+        active.submit(plan).then(
+          (outcome) => report(outcome, targets[index], send),
+          (err: unknown) => {
+            // Closed under us (redeploy): the work is cancelled on purpose, there is no result to report.
+            if (err instanceof ControlCancelledError) return;
+            const text = err instanceof QueueError && err.code === 'QUEUE_FULL' ? t('navien-control.errors.queue-full') : errorMessage(err);
+            node.status({ fill: 'red', shape: 'ring', text: `${plan.command}: ${text}` });
+            node.error(text, targets[index]);
+          },
+        ),
+      );
+      void Promise.all(jobs).then(() => done());
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
+import { delay, waitFor } from '../../helpers/wait';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// CommonJS test helper and Node-RED's own i18n engine; typed narrowly below.
+const helper = require('node-red-node-test-helper') as TestHelper;
+const { i18n } = require('@node-red/util') as { i18n: { init(s: object): Promise<void>; registerMessageCatalog(ns: string, dir: string, file: string): Promise<void>; _(key: string, args?: object): string } };
+type NodeModule = (RED: Record<string, unknown>) => void;
+const accountModule = require('../../../src/nodes/navien-account') as NodeModule;
+const controlModule = require('../../../src/nodes/navien-control') as NodeModule;
+
+interface TestNode {
+  id: string;
+  on(event: string, fn: (msg: Msg) => void): void;
+  receive(msg: Record<string, unknown>): void;
+  status: { getCalls(): Array<{ args: Array<{ fill?: string; text?: string }> }> };
+  error: { getCalls(): Array<{ args: unknown[] }> };
+  connection?: { state: { phase: string }; featuresOf(mac: string): unknown };
+}
+interface TestHelper {
+  init(runtimePath: string): void;
+  load(nodes: NodeModule[], flow: object[], credentials: object): Promise<void>;
+  unload(): Promise<void>;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  getNode(id: string): TestNode;
+}
+interface Msg {
+  topic?: string;
+  payload: any; // any: result payloads under test
+  error?: { message: string; source?: { id: string } };
+  [key: string]: unknown;
+}
+
+const MAC = '0a1b2c3d4e5f';
+const LOCALES = path.resolve(__dirname, '..', '..', '..', '..', 'locales');
+
+helper.init(require.resolve('node-red'));
+
+/**
+ * The helper hands nodes a RED._ that returns the bare key. Node-RED itself prefixes the module's namespace and asks
+ * i18next with the catalog in locales/; do the same so the texts under test are the ones a user reads.
+ */
+function withCatalog(module: NodeModule): NodeModule {
+  return (RED) => {
+    RED._ = (key: string, args?: object) => i18n._(`${key.split('.')[0]}:${key}`, args);
+    module(RED);
+  };
+}
+const nodes = [withCatalog(accountModule), withCatalog(controlModule)];
+
+describe('navien-control node (node-red-node-test-helper, real account node, simulator)', function () {
+  this.timeout(30_000);
+  let sim: NavilinkSimulator;
+  let flowCounter = 0;
+
+  before(async () => {
+    await i18n.init({});
+    await i18n.registerMessageCatalog('navien-control', LOCALES, 'navien-control.json');
+    await i18n.registerMessageCatalog('navien-account', LOCALES, 'navien-account.json');
+    sim = await NavilinkSimulator.start({ speed: 0, replyDelayMs: 20, pushDelayMs: 100 });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+  beforeEach(async () => {
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    sim.setDeviceOffline(MAC, false);
+  });
+
+  interface Options {
+    readOnly?: boolean;
+    allowPowerOff?: boolean;
+    unit?: 'F' | 'C';
+    device?: string;
+  }
+
+  /** Deploys account + control + an output collector + a Catch node scoped to the control node. */
+  async function deploy(options: Options = {}) {
+    const n = ++flowCounter;
+    const ids = { account: `acc${n}`, control: `ctl${n}`, out: `out${n}`, catcher: `catch${n}`, caught: `caught${n}` };
+    const flow = [
+      { id: 'tab', type: 'tab', label: 'control' },
+      { id: ids.account, type: 'navien-account', name: 'home', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile, readOnly: options.readOnly ?? false },
+      { id: ids.control, z: 'tab', type: 'navien-control', name: 'heater', account: ids.account, device: options.device ?? MAC, unit: options.unit ?? 'F', allowPowerOff: options.allowPowerOff ?? true, wires: [[ids.out]] },
+      { id: ids.out, z: 'tab', type: 'helper' },
+      { id: ids.catcher, z: 'tab', type: 'catch', scope: [ids.control], uncaught: false, wires: [[ids.caught]] },
+      { id: ids.caught, z: 'tab', type: 'helper' },
+    ];
+    await helper.load(nodes, flow, { [ids.account]: { email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD } });
+    const account = helper.getNode(ids.account);
+    await waitFor(() => account.connection?.state.phase === 'connected' && account.connection.featuresOf(MAC), 'account connected with features');
+    const control = helper.getNode(ids.control);
+    const outputs: Msg[] = [];
+    const caught: Msg[] = [];
+    helper.getNode(ids.out).on('input', (msg) => outputs.push(msg));
+    helper.getNode(ids.caught).on('input', (msg) => caught.push(msg));
+    sim.clearReceived();
+    return { control, account, outputs, caught };
+  }
+
+  function controls(): ReceivedRequest[] {
+    return sim.received.filter((r) => r.topic.includes('/ctrl'));
+  }
+
+  it('applies a valid command: one result per setting, the input msg kept, the device really changed', async () => {
+    const { control, outputs, caught } = await deploy();
+    control.receive({ topic: 'kitchen', payload: { mode: 'electric', setpoint: 120 }, room: 'basement' });
+    await waitFor(() => outputs.length === 2, 'two result messages', 10_000);
+    assert.equal(caught.length, 0);
+    const [mode, setpoint] = outputs;
+    for (const msg of outputs) {
+      assert.equal(msg.topic, 'kitchen');
+      assert.equal(msg.room, 'basement');
+      assert.deepEqual(Object.keys(msg.payload).sort(), ['applied', 'command', 'latencyMs', 'requested', 'result', 'status']);
+      assert.equal(typeof msg.payload.latencyMs, 'number');
+    }
+    assert.deepEqual([mode.payload.command, mode.payload.requested, mode.payload.applied, mode.payload.result], ['mode', 'electric', 'electric', 'confirmed']);
+    assert.deepEqual([setpoint.payload.command, setpoint.payload.requested, setpoint.payload.applied, setpoint.payload.result], ['setpoint', 120, 120.2, 'confirmed']);
+    // The status is the navien-status summary, in the node's unit.
+    assert.equal(setpoint.payload.status.setpoint, 120.2);
+    assert.equal(setpoint.payload.status.mode, 'electric');
+    assert.equal(setpoint.payload.status.unit, 'F');
+    assert.equal(setpoint.payload.status.online, true);
+    const snap = sim.device(MAC).snapshot();
+    assert.equal(snap.dhwOperationSetting, 2);
+    assert.equal(snap.dhwTemperatureSetting, 98);
+    const sent = controls();
+    assert.deepEqual(sent.map((r) => r.mode), ['dhw-mode', 'dhw-temperature']);
+    assert.ok(sent[1].at - sent[0].at >= 1_000, 'spaced by at least 1 s');
+    const last = control.status.getCalls().at(-1)?.args[0];
+    assert.deepEqual([last?.fill, last?.text], ['green', 'setpoint: confirmed']);
+  });
+
+  it('takes the dashboard shortcuts msg.topic = power | mode | setpoint with a plain payload, and msg.unit', async () => {
+    const { control, outputs } = await deploy();
+    control.receive({ topic: 'power', payload: false });
+    await waitFor(() => outputs.length === 1, 'power result', 10_000);
+    assert.deepEqual([outputs[0].payload.command, outputs[0].payload.applied, outputs[0].payload.result], ['power', false, 'confirmed']);
+    assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 6);
+    assert.equal(outputs[0].payload.status.power, false);
+    control.receive({ topic: 'power', payload: true });
+    control.receive({ topic: 'mode', payload: 'heat-pump' });
+    control.receive({ topic: 'setpoint', payload: 50, unit: 'C' });
+    await waitFor(() => outputs.length === 4, 'three more results', 15_000);
+    assert.deepEqual(outputs.slice(1).map((m) => [m.topic, m.payload.command, m.payload.applied, m.payload.result]), [
+      ['power', 'power', true, 'confirmed'],
+      ['mode', 'mode', 'heat-pump', 'confirmed'],
+      ['setpoint', 'setpoint', 50, 'confirmed'],
+    ]);
+    const snap = sim.device(MAC).snapshot();
+    assert.equal(snap.dhwOperationSetting, 1);
+    assert.equal(snap.dhwTemperatureSetting, 100);
+    assert.equal(outputs[3].payload.status.setpoint, 122, 'the summary stays in the node unit (°F)');
+  });
+
+  it('collapses a slider drag on the setpoint shortcut into one command after the first', async () => {
+    const { control, outputs } = await deploy();
+    for (const value of [110, 111, 112, 113, 114]) {
+      control.receive({ topic: 'setpoint', payload: value });
+      await delay(30);
+    }
+    await waitFor(() => outputs.length === 5, 'five results', 10_000);
+    const byValue = Object.fromEntries(outputs.map((m) => [m.payload.requested, m.payload.result]));
+    assert.deepEqual(byValue, { 110: 'confirmed', 111: 'superseded', 112: 'superseded', 113: 'superseded', 114: 'confirmed' });
+    assert.deepEqual(controls().map((r) => (r.payload as { request: { param: number[] } }).request.param[0]), [87, 91]);
+  });
+
+  it('msg.dryRun validates and returns the wire payload without publishing anything', async () => {
+    const { control, outputs, caught } = await deploy();
+    const before = sim.device(MAC).snapshot();
+    control.receive({ payload: { power: true, setpoint: 125 }, dryRun: true, topic: 't' });
+    await waitFor(() => outputs.length === 1, 'dry-run answer', 5_000);
+    const msg = outputs[0];
+    assert.equal(msg.dryRun, true);
+    assert.equal(msg.topic, 't');
+    assert.equal(msg.payload.dryRun, true);
+    assert.deepEqual(msg.payload.commands.map((c: any) => [c.command, c.requested, c.topic, c.message.request.mode, c.message.request.param]), [
+      ['power', true, `cmd/52/navilink-${MAC}/ctrl`, 'power-on', []],
+      ['setpoint', 125, `cmd/52/navilink-${MAC}/ctrl`, 'dhw-temperature', [103]],
+    ]);
+    assert.equal(msg.payload.commands[1].message.request.macAddress, MAC);
+    await delay(1_500);
+    assert.equal(outputs.length, 1, 'no result messages follow a dry run');
+    assert.equal(caught.length, 0);
+    assert.deepEqual(controls(), [], 'nothing reached the device');
+    assert.deepEqual(sim.device(MAC).snapshot(), before);
+    // An invalid dry run is still an error.
+    control.receive({ payload: { setpoint: 200 }, dryRun: true });
+    await waitFor(() => caught.length === 1, 'error for the invalid dry run', 5_000);
+    assert.equal(caught[0].error?.message, 'setpoint = 200 °F is out of range; allowed 104.9 to 149.9');
+  });
+
+  it('raises a catchable error naming field, value and allowed values for every invalid input, publishes nothing, and stays usable', async () => {
+    // The feature record says this unit has no electric element mode.
+    const feature = sim.device(MAC).feature;
+    const electricUse = feature.electricUse;
+    feature.electricUse = 1;
+    try {
+      const { control, outputs, caught } = await deploy();
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ payload: 130 }, 'msg.payload must be an object such as {"setpoint": 130}, got 130'],
+        [{ payload: { temp: 120 } }, "unknown key 'temp'; allowed: power, mode, days, setpoint, antiLegionella, tou"],
+        [{ payload: {} }, 'msg.payload has no command; use one of power, mode, setpoint, antiLegionella, tou'],
+        [{ payload: { power: 'on' } }, 'power must be true or false, got "on"'],
+        [{ payload: { setpoint: '120' } }, 'setpoint must be a number in °F, got "120"'],
+        [{ payload: { setpoint: 160 } }, 'setpoint = 160 °F is out of range; allowed 104.9 to 149.9'],
+        [{ payload: { setpoint: 70 }, unit: 'C' }, 'setpoint = 70 °C is out of range; allowed 40.5 to 65.5'],
+        [{ payload: { setpoint: 50 }, unit: 'K' }, "msg.unit = 'K' is not allowed; use one of F, C"],
+        [{ payload: { mode: 'eco' } }, "mode = 'eco' is not allowed; use one of heat-pump, electric, energy-saver, high-demand, vacation"],
+        [{ topic: 'mode', payload: 'off' }, "mode = 'off' is not allowed; use one of heat-pump, electric, energy-saver, high-demand, vacation (use power: false to turn off)"],
+        [{ payload: { mode: 'vacation' } }, 'days must be a whole number 1-30, got undefined'],
+        [{ payload: { mode: 'vacation', days: 45 } }, 'days = 45 is out of range; allowed 1 to 30'],
+        [{ payload: { mode: 'heat-pump', days: 3 } }, "days must be left out unless mode is 'vacation' (then a whole number 1-30), got 3"],
+        [{ payload: { antiLegionella: true } }, 'antiLegionella must be false or {"periodDays": 1-30}, got true'],
+        [{ payload: { antiLegionella: { periodDays: 0 } } }, 'antiLegionella.periodDays = 0 is out of range; allowed 1 to 30'],
+        [{ payload: { tou: 1 } }, 'tou must be true or false, got 1'],
+        [{ payload: { mode: 'electric' } }, "this device does not support mode 'electric'"],
+        // One bad part stops the whole message: the valid setpoint is not sent either.
+        [{ payload: { setpoint: 120, mode: 'turbo' } }, "mode = 'turbo' is not allowed; use one of heat-pump, electric, energy-saver, high-demand, vacation"],
+      ];
+      for (const [i, [input, text]] of cases.entries()) {
+        control.receive({ ...input, tag: i });
+        await waitFor(() => caught.length === i + 1, `error ${i} (${text})`, 5_000);
+        const err = caught[i];
+        assert.equal(err.error?.message, text);
+        assert.equal(err.error?.source?.id, control.id);
+        assert.equal(err.tag, i, 'the Catch node gets the input msg');
+      }
+      assert.equal(control.error.getCalls().length, cases.length, 'node.error once per invalid input');
+      for (const call of control.error.getCalls()) assert.equal(typeof (call.args[1] as Msg)?.tag, 'number', 'node.error(text, msg)');
+      const last = control.status.getCalls().at(-1)?.args[0];
+      assert.equal(last?.fill, 'red');
+      await delay(300);
+      assert.equal(outputs.length, 0, 'no output for invalid input');
+      assert.deepEqual(controls(), [], 'nothing was published');
+      // Still usable.
+      control.receive({ payload: { setpoint: 116 } });
+      await waitFor(() => outputs.length === 1, 'valid command after the errors', 10_000);
+      assert.deepEqual([outputs[0].payload.result, outputs[0].payload.applied], ['confirmed', 115.7]);
+      assert.equal(caught.length, cases.length);
+    } finally {
+      feature.electricUse = electricUse;
+    }
+  });
+
+  it('refuses every write on a read-only account and shows it', async () => {
+    const { control, outputs, caught } = await deploy({ readOnly: true });
+    await waitFor(() => control.status.getCalls().some((c) => c.args[0].text === 'read-only'), 'read-only status', 5_000);
+    const writes = [{ power: true }, { mode: 'energy-saver' }, { setpoint: 120 }, { antiLegionella: false }, { tou: false }];
+    for (const [i, payload] of writes.entries()) {
+      control.receive({ payload });
+      await waitFor(() => caught.length === i + 1, `refusal ${i}`, 5_000);
+      assert.equal(caught[i].error?.message, `the account is read-only; ${Object.keys(payload)[0]} was not sent`);
+    }
+    await delay(300);
+    assert.equal(outputs.length, 0);
+    assert.deepEqual(controls(), []);
+  });
+
+  it('refuses power: false when switching off is not allowed, and still switches on', async () => {
+    const { control, outputs, caught } = await deploy({ allowPowerOff: false });
+    control.receive({ topic: 'power', payload: false });
+    control.receive({ payload: { power: false, setpoint: 118 } });
+    await waitFor(() => caught.length === 2, 'two refusals', 5_000);
+    for (const msg of caught) assert.match(msg.error?.message ?? '', /^switching the water heater off is not allowed by this node/);
+    assert.deepEqual(controls(), []);
+    assert.notEqual(sim.device(MAC).snapshot().dhwOperationSetting, 6);
+    control.receive({ topic: 'power', payload: true });
+    await waitFor(() => outputs.length === 1, 'power on result', 10_000);
+    assert.equal(outputs[0].payload.result, 'confirmed');
+  });
+
+  it('reports a missing device choice as an error instead of sending', async () => {
+    const { control, outputs, caught } = await deploy({ device: '' });
+    control.receive({ payload: { setpoint: 120 } });
+    await waitFor(() => caught.length === 1, 'no-device error', 5_000);
+    assert.equal(caught[0].error?.message, 'no device configured; choose a device in the node');
+    assert.equal(outputs.length, 0);
+    assert.deepEqual(controls(), []);
+  });
+
+  it('close cancels pending work: no results, no errors and nothing sent afterwards', async () => {
+    const { control, account, outputs, caught } = await deploy();
+    sim.setDeviceOffline(MAC, true); // the first control stays unconfirmed, the second waits behind it
+    control.receive({ payload: { setpoint: 112, mode: 'high-demand' } });
+    // Mode goes first; the setpoint waits behind it.
+    await sim.waitForRequest((r) => r.mode === 'dhw-mode');
+    const started = Date.now();
+    // Close just this node, as a redeploy of it does; the Catch node and the spies stay in place to see any late output.
+    await (control as unknown as { close(removed: boolean): Promise<void> }).close(false);
+    assert.ok(Date.now() - started < 5_000, 'closed promptly');
+    sim.setDeviceOffline(MAC, false);
+    await delay(2_000);
+    assert.equal(outputs.length, 0, 'no result after close');
+    assert.equal(caught.length, 0, 'no error after close');
+    assert.equal(control.error.getCalls().length, 0);
+    assert.deepEqual(controls().map((r) => r.mode), ['dhw-mode'], 'the waiting setpoint was never sent');
+    // It was the account's only user: the account let go of its connection too.
+    assert.equal(account.connection, undefined);
+  });
+});
