@@ -11,22 +11,26 @@
  * child trusts the simulator's test CA through `caFile` / NAVIEN_CA_FILE only.
  */
 import assert from 'node:assert/strict';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { NavilinkSimulator } from '../../tools/simulator/simulator';
+import {
+  EMAIL,
+  FlowNode,
+  MAC,
+  NODE_TYPES,
+  NodeRedProcess,
+  PACKAGE,
+  PASSWORD,
+  STOP_TIMEOUT_MS,
+  nodeRedEnv,
+  packedInstall,
+  startNodeRed as startRed,
+  waitFor,
+} from './harness';
 
-const PACKAGE = 'node-red-contrib-navien';
-const NODE_TYPES = ['navien-account', 'navien-control', 'navien-diagnostics', 'navien-status'];
-const EMAIL = 'user@example.com';
-const PASSWORD = 'example-password';
-const MAC = '0a1b2c3d4e5f';
 const DHW_MODE_NAMES = ['heat-pump', 'electric', 'energy-saver', 'high-demand', 'vacation', 'off'];
 const STATUS_TIMEOUT_MS = 45_000;
-const STOP_TIMEOUT_MS = 15_000;
 
 interface NodeSetInfo {
   id: string;
@@ -49,170 +53,6 @@ interface ModuleInfo {
 interface StatusLine {
   topic: string;
   payload: Record<string, unknown>;
-}
-
-type FlowNode = Record<string, unknown> & { id: string; type: string };
-
-/** The folder whose package.json is this package, walking up from the compiled test. */
-function findRepoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
-      if (name === PACKAGE) return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json named ${PACKAGE} above ${__dirname}`);
-    dir = parent;
-  }
-}
-
-/** The environment for npm children: none of the npm_* variables of an enclosing `npm test` leak in. */
-function npmEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(key)) env[key] = value;
-  }
-  return env;
-}
-
-/** Runs a command to completion, collecting its output; rejects with that output when it fails. */
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = npmEnv()): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code === 0) resolve(output);
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${output}`));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs: number, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(everyMs);
-  }
-}
-
-/** A running Node-RED child with its combined stdout/stderr kept for assertions and failure reports. */
-class NodeRedProcess {
-  log = '';
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly child: ChildProcess;
-
-  constructor(redJs: string, userDir: string, readonly port: number, env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [redJs, '--userDir', userDir, '--port', String(port)], {
-      cwd: userDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
-  }
-
-  async waitUntilReady(): Promise<void> {
-    await waitFor(
-      async () => {
-        if (!this.running) throw new Error(`Node-RED exited during start-up\n${this.log}`);
-        try {
-          const res = await fetch(this.url('/settings'), { headers: { Accept: 'application/json' } });
-          return res.ok && /Started flows/.test(this.log) ? true : undefined;
-        } catch {
-          return undefined; // not listening yet
-        }
-      },
-      'Node-RED to start',
-      60_000,
-    );
-  }
-
-  async getJson<T>(path: string): Promise<T> {
-    const res = await fetch(this.url(path), { headers: { Accept: 'application/json' } });
-    assert.equal(res.status, 200, `GET ${path}: HTTP ${res.status} ${await res.clone().text()}`);
-    return (await res.json()) as T;
-  }
-
-  /** A full deploy, as the editor's Deploy button sends it. */
-  async deploy(flow: FlowNode[]): Promise<void> {
-    const before = this.log.length;
-    const res = await fetch(this.url('/flows'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(flow),
-    });
-    assert.ok(res.ok, `POST /flows: HTTP ${res.status} ${await res.text()}`);
-    await waitFor(
-      () => {
-        const since = this.log.slice(before);
-        if (/Waiting for missing types/.test(since)) throw new Error(`Node-RED lacks node types of the deployed flow:\n${since}`);
-        return /Started flows/.test(since) ? true : undefined;
-      },
-      'the deployed flows to start',
-      20_000,
-    );
-  }
-
-  /** SIGINT, as Ctrl-C or a service manager would; resolves with how long the exit took. */
-  async interrupt(): Promise<{ ms: number; code: number | null; signal: NodeJS.Signals | null }> {
-    const started = Date.now();
-    this.child.kill('SIGINT');
-    const timeout = delay(STOP_TIMEOUT_MS + 5_000).then(() => undefined);
-    const result = await Promise.race([this.exited, timeout]);
-    if (!result) {
-      this.kill();
-      throw new Error(`Node-RED did not exit within ${STOP_TIMEOUT_MS + 5_000} ms of SIGINT`);
-    }
-    return { ms: Date.now() - started, ...result };
-  }
-
-  kill(): void {
-    if (this.running) this.child.kill('SIGKILL');
-  }
-
-  /** Lines at error level, or uncaught errors, that mention this package's nodes. */
-  navienErrors(): string[] {
-    return this.log
-      .split('\n')
-      .filter(
-        (line) =>
-          /navien/i.test(line) &&
-          // error level, a node set that failed to load (logged as warn), or an uncaught error's first line
-          (/\[error\]/i.test(line) || /\[warn\] \[node-red-contrib-navien\//.test(line) || /^\s*(Uncaught|Unhandled|\w*Error:)/.test(line)),
-      );
-  }
 }
 
 /** The status lines the flow's file node wrote, one JSON object per line. */
@@ -345,30 +185,14 @@ async function waitForGoodStatus(file: string, after = 0): Promise<StatusLine> {
 describe('packed package installed into a real Node-RED (e2e)', function () {
   this.timeout(240_000);
 
-  const repo = findRepoRoot();
-  const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
-  const redJs = join(repo, 'node_modules', 'node-red', 'red.js');
   let work = '';
   let userDir = '';
-  let tarball = '';
+  let version = '';
   let tarEntries: string[] = [];
   let installLog = '';
   let simulator: NavilinkSimulator | undefined;
   let nodeRed: NodeRedProcess | undefined;
-
-  /** Node-RED's environment: the caller's, without any NAVIEN_* endpoint settings unless given. */
-  const nodeRedEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-    const env = npmEnv();
-    for (const key of Object.keys(env)) if (/^NAVIEN_/.test(key)) delete env[key];
-    return { ...env, ...extra };
-  };
-
-  const startNodeRed = async (env: NodeJS.ProcessEnv): Promise<NodeRedProcess> => {
-    const started = new NodeRedProcess(redJs, userDir, await freePort(), env);
-    nodeRed = started;
-    await started.waitUntilReady();
-    return started;
-  };
+  let startNodeRed: (env: NodeJS.ProcessEnv) => Promise<NodeRedProcess> = () => Promise.reject(new Error('e2e setup failed'));
 
   const sim = (): NavilinkSimulator => {
     assert.ok(simulator, 'simulator not started');
@@ -380,39 +204,15 @@ describe('packed package installed into a real Node-RED (e2e)', function () {
   };
 
   before(async function () {
-    try {
-      work = mkdtempSync(join(tmpdir(), 'navien-e2e-'));
-      const packDir = join(work, 'pack');
-      mkdirSync(packDir);
-      // `prepack` builds dist/ first, exactly as a publish would.
-      await run('npm', ['pack', '--pack-destination', packDir], repo);
-      const packed = readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
-      assert.equal(packed.length, 1, `npm pack left ${packed.length} tarballs`);
-      tarball = join(packDir, packed[0]);
-      tarEntries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-
-      // A fresh user directory, as Node-RED creates it, installed into as the palette manager does.
-      userDir = join(work, 'userdir');
-      mkdirSync(userDir);
-      writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', description: 'A Node-RED Project', version: '0.0.1', private: true }, null, 2));
-      writeFileSync(
-        join(userDir, 'settings.js'),
-        `module.exports = {
-  flowFile: 'flows.json',
-  credentialSecret: '${randomBytes(24).toString('hex')}',
-  uiHost: '127.0.0.1',
-  logging: { console: { level: 'info', metrics: false, audit: false } },
-  editorTheme: { tours: false },
-  telemetry: { enabled: false },
-};
-`,
-      );
-      installLog = await run('npm', ['install', '--omit=dev', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball], userDir);
-      simulator = await NavilinkSimulator.start();
-    } catch (err) {
-      process.stdout.write(`\n--- e2e setup failed ---\n${installLog}\n`);
-      throw err;
-    }
+    // Packed and installed once per mocha run (shared with the examples suite); this suite owns the user directory
+    // the tarball was installed into.
+    const install = await packedInstall();
+    ({ work, userDir, version, tarEntries, installLog } = install);
+    startNodeRed = async (env) => {
+      nodeRed = await startRed(install, userDir, env);
+      return nodeRed;
+    };
+    simulator = await NavilinkSimulator.start();
   });
 
   afterEach(function () {
@@ -422,10 +222,8 @@ describe('packed package installed into a real Node-RED (e2e)', function () {
   });
 
   after(async function () {
-    nodeRed?.kill();
-    if (nodeRed) await Promise.race([nodeRed.exited, delay(5_000)]);
+    await nodeRed?.stop();
     await simulator?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('packs the compiled nodes, their editor files and the examples, and no sources or tests', function () {

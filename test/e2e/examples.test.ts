@@ -1,0 +1,551 @@
+/**
+ * The example flows users import from the editor's Import > Examples menu, proven in a real Node-RED that loads the
+ * packed and installed package (shared harness: packed and installed once per mocha run).
+ *
+ * Each example is fetched through the editor's own examples API (`GET /library/examples/flows/<module>/<name>`,
+ * Node-RED 4: editor-api `editor/index.js` routes `/library/:library/:type/*` to the runtime's `examples` library),
+ * then deployed through the admin API as `npm start` deploys example 01: unchanged, with the account's e-mail and
+ * password in the deploy body and the simulator's endpoints in NAVIEN_API_URL / NAVIEN_IOT_ENDPOINT / NAVIEN_CA_FILE.
+ * What the example's debug nodes would show is collected by test-only core nodes: every node wired to a debug node
+ * (and, where a test needs it, another node's output) is also wired to a `change` node that serialises the message
+ * and a `file` node that appends it to a JSON-lines file. Inject buttons are clicked through `POST /inject/<id>`,
+ * as the editor does.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NavilinkSimulator, type ReceivedRequest } from '../../tools/simulator/simulator';
+import {
+  EMAIL,
+  FlowNode,
+  MAC,
+  NodeRedProcess,
+  PACKAGE,
+  PASSWORD,
+  PackedInstall,
+  delay,
+  extraUserDir,
+  nodeRedEnv,
+  packedInstall,
+  startNodeRed,
+  waitFor,
+} from './harness';
+
+/** One message a debug node (or a tapped node) would have shown. */
+interface Captured {
+  /** Id of the debug node the message was going to, or the tap's label. */
+  debug: string;
+  topic?: unknown;
+  payload?: unknown;
+  error?: { message?: string; source?: { id?: string } };
+  summary?: unknown;
+  filename?: unknown;
+  alert?: Record<string, unknown>;
+  boost?: unknown;
+  dryRun?: unknown;
+}
+
+interface ControlResult {
+  command: string;
+  requested: unknown;
+  applied: unknown;
+  result: string;
+  latencyMs: number;
+  status: Record<string, unknown> | null;
+}
+
+interface NodeSetInfo {
+  module: string;
+  types: string[];
+}
+
+const EXAMPLE_FILES = [
+  '01 Monitor the tank',
+  '02 Control from inject buttons',
+  '03 Alerts on error codes and low tank charge',
+  '04 Boost before the evening peak',
+  '05 Connection diagnostics',
+];
+const OUR_TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics'];
+const RESULT_TIMEOUT_MS = 30_000;
+const READY_TIMEOUT_MS = 45_000;
+
+const isControl = (r: ReceivedRequest) => r.topic.endsWith('/ctrl');
+const isStatusRequest = (r: ReceivedRequest) => r.topic.endsWith('/st');
+
+/** All captured messages so far (a line still being written is skipped). */
+function readCaptures(file: string): Captured[] {
+  if (!existsSync(file)) return [];
+  const lines: Captured[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      lines.push(JSON.parse(line) as Captured);
+    } catch {
+      // partial line
+    }
+  }
+  return lines;
+}
+
+/**
+ * The example as deployed by a user who picked the account: credentials added to the one account node (the editor
+ * sends them in the deploy body), plus capture nodes. `taps` maps extra node ids to labels; `overrides` changes node
+ * properties (test-only, said where used).
+ */
+function instrument(
+  example: FlowNode[],
+  captureFile: string,
+  opts: { taps?: Record<string, string>; overrides?: Record<string, Record<string, unknown>> } = {},
+): FlowNode[] {
+  const tab = example.find((n) => n.type === 'tab');
+  assert.ok(tab, 'example has no tab');
+  const flow: FlowNode[] = example.map((node) => {
+    let copy: FlowNode = { ...node, wires: Array.isArray(node.wires) ? (node.wires as string[][]).map((port) => [...port]) : node.wires };
+    if (copy.type === 'navien-account') copy = { ...copy, credentials: { email: EMAIL, password: PASSWORD } };
+    const override = opts.overrides?.[node.id];
+    if (override) copy = { ...copy, ...override };
+    return copy;
+  });
+  const byId = new Map(flow.map((n) => [n.id, n]));
+  const fileId = 'e2e-capture-file';
+  const sinks = new Map<string, string>(); // label -> capture change node id
+  const sinkFor = (label: string): string => {
+    let id = sinks.get(label);
+    if (!id) {
+      id = `e2e-capture-${sinks.size}`;
+      sinks.set(label, id);
+    }
+    return id;
+  };
+  for (const debugNode of flow.filter((n) => n.type === 'debug')) {
+    for (const node of flow) {
+      const wires = node.wires as string[][] | undefined;
+      wires?.forEach((port) => {
+        if (port.includes(debugNode.id)) port.push(sinkFor(debugNode.id));
+      });
+    }
+  }
+  for (const [nodeId, label] of Object.entries(opts.taps ?? {})) {
+    const node = byId.get(nodeId);
+    assert.ok(node, `no node ${nodeId} to tap`);
+    (node.wires as string[][])[0].push(sinkFor(label));
+  }
+  const fields = ['topic', 'payload', 'error', 'summary', 'filename', 'alert', 'boost', 'dryRun'].map((f) => `"${f}": ${f}`).join(', ');
+  for (const [label, id] of sinks) {
+    flow.push({
+      id,
+      type: 'change',
+      z: tab.id,
+      name: `e2e capture ${label}`,
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: `$string({"debug": "${label}", ${fields}})`, tot: 'jsonata' }],
+      action: '',
+      property: '',
+      from: '',
+      to: '',
+      reg: false,
+      x: 100,
+      y: 900,
+      wires: [[fileId]],
+    });
+  }
+  flow.push({
+    id: fileId,
+    type: 'file',
+    z: tab.id,
+    name: 'e2e capture',
+    filename: captureFile,
+    filenameType: 'str',
+    appendNewline: true,
+    createDir: true,
+    overwriteFile: 'false',
+    encoding: 'none',
+    x: 300,
+    y: 900,
+    wires: [[]],
+  });
+  return flow;
+}
+
+describe('example flows deployed in a real Node-RED against the simulator (e2e)', function () {
+  this.timeout(240_000);
+
+  let install: PackedInstall | undefined;
+  let userDir = '';
+  let simulator: NavilinkSimulator | undefined;
+  let nodeRed: NodeRedProcess | undefined;
+  let captureFile = '';
+
+  const sim = (): NavilinkSimulator => {
+    assert.ok(simulator, 'simulator not started');
+    return simulator;
+  };
+  const red = (): NodeRedProcess => {
+    assert.ok(nodeRed?.running, 'Node-RED is not running (an earlier step failed)');
+    return nodeRed;
+  };
+  const repoExample = (name: string): FlowNode[] => {
+    assert.ok(install);
+    return JSON.parse(readFileSync(join(install.repo, 'examples', `${name}.json`), 'utf8')) as FlowNode[];
+  };
+  /** The example as the editor's Import > Examples dialog gets it. */
+  const fetchExample = (name: string): Promise<FlowNode[]> => red().getJson<FlowNode[]>(`/library/examples/flows/${PACKAGE}/${encodeURIComponent(name)}`);
+  const captures = (debug?: string): Captured[] => readCaptures(captureFile).filter((c) => debug === undefined || c.debug === debug);
+  const waitForCapture = (debug: string, predicate: (c: Captured) => boolean, what: string, after = 0, timeoutMs = RESULT_TIMEOUT_MS): Promise<Captured> =>
+    waitFor(() => captures(debug).slice(after).find(predicate), what, timeoutMs);
+
+  /**
+   * Deploys the example and waits until its account is connected and subscribed: the account reads the device's
+   * features (st/did) right after it is ready, on every (re)connection.
+   */
+  const deployExample = async (name: string, opts: Parameters<typeof instrument>[2] = {}): Promise<FlowNode[]> => {
+    assert.ok(install);
+    const example = await fetchExample(name);
+    captureFile = join(install.work, 'captures', `${name.replace(/\W+/g, '-')}.jsonl`);
+    sim().clearReceived();
+    await red().deploy(instrument(example, captureFile, opts));
+    await sim().waitForRequest((r) => r.topic.endsWith('/st/did'), READY_TIMEOUT_MS);
+    return example;
+  };
+  const controls = (): ReceivedRequest[] => sim().received.filter(isControl);
+
+  before(async function () {
+    install = await packedInstall();
+    userDir = extraUserDir(install, 'examples-userdir');
+    simulator = await NavilinkSimulator.start();
+    // As `npm start` runs it: the simulator's endpoints in the environment, the example's account fields left empty.
+    nodeRed = await startNodeRed(
+      install,
+      userDir,
+      nodeRedEnv({ NAVIEN_API_URL: simulator.apiUrl, NAVIEN_IOT_ENDPOINT: simulator.iotEndpoint, NAVIEN_CA_FILE: simulator.caFile }),
+    );
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && nodeRed) {
+      process.stdout.write(`\n--- Node-RED output (port ${nodeRed.port}) ---\n${nodeRed.log}\n--- end of Node-RED output ---\n`);
+      if (captureFile && existsSync(captureFile)) process.stdout.write(`--- captured messages ---\n${readFileSync(captureFile, 'utf8')}\n`);
+    }
+  });
+
+  after(async function () {
+    await nodeRed?.stop();
+    await simulator?.stop();
+  });
+
+  it('serves every example file of the installed package to the editor\'s Import > Examples dialog', async function () {
+    assert.ok(install);
+    const inRepo = readdirSync(join(install.repo, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    assert.deepEqual(inRepo, EXAMPLE_FILES, 'examples/ of the checkout');
+    const installed = readdirSync(join(userDir, 'node_modules', PACKAGE, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    assert.deepEqual(installed, EXAMPLE_FILES, 'examples/ of the installed tarball');
+
+    // The dialog's first level: modules with examples; then the module's files ({fn}), then each file.
+    const modules = await red().getJson<unknown[]>('/library/examples/flows/');
+    assert.ok(modules.includes(PACKAGE), `examples library lists ${JSON.stringify(modules)}`);
+    const entries = await red().getJson<Array<{ fn?: string } | string>>(`/library/examples/flows/${PACKAGE}`);
+    const names = entries.map((e) => (typeof e === 'string' ? `dir:${e}` : e.fn)).sort();
+    assert.deepEqual(names, EXAMPLE_FILES);
+    for (const name of EXAMPLE_FILES) assert.deepEqual(await fetchExample(name), repoExample(name), `${name} as served differs from the file`);
+  });
+
+  it('ships examples that are importable as they are: one tab, a comment, one empty account, core nodes only', async function () {
+    const sets = await red().getJson<Array<NodeSetInfo>>('/nodes');
+    const coreTypes = new Set(sets.filter((s) => s.module === 'node-red').flatMap((s) => s.types));
+    assert.ok(coreTypes.has('inject') && coreTypes.has('rbe'), 'core node types not listed');
+    const used = new Set<string>();
+    for (const name of EXAMPLE_FILES) {
+      const flow = repoExample(name);
+      const ids = new Set(flow.map((n) => n.id));
+      assert.equal(ids.size, flow.length, `${name}: duplicate node ids`);
+      const tabs = flow.filter((n) => n.type === 'tab');
+      assert.equal(tabs.length, 1, `${name}: ${tabs.length} tabs`);
+      const accounts = flow.filter((n) => n.type === 'navien-account');
+      assert.equal(accounts.length, 1, `${name}: ${accounts.length} navien-account nodes`);
+      const account = accounts[0];
+      assert.equal(account.credentials, undefined, `${name}: the account carries credentials`);
+      assert.equal(account.z, undefined, `${name}: the account config node belongs to a tab`);
+      for (const field of ['apiUrl', 'iotEndpoint', 'caFile']) assert.equal(account[field], '', `${name}: account ${field} is not empty`);
+      assert.equal(account.readOnly, false, `${name}: account is read-only`);
+
+      const comments = flow.filter((n) => n.type === 'comment');
+      assert.ok(comments.length >= 1, `${name}: no comment node`);
+      const explanation = comments.map((c) => `${String(c.name)}\n${String(c.info)}`).join('\n');
+      assert.match(explanation, /navien account/i, `${name}: the comment does not say to pick the account`);
+
+      for (const node of flow) {
+        if (node.type === 'tab' || node.type === 'navien-account') continue;
+        used.add(node.type);
+        assert.equal(node.z, tabs[0].id, `${name}: node ${node.id} is not on the example's tab`);
+        assert.ok(OUR_TYPES.includes(node.type) || coreTypes.has(node.type), `${name}: ${node.type} is neither ours nor a core node`);
+        assert.equal(typeof node.x, 'number', `${name}: node ${node.id} has no position`);
+        for (const port of (node.wires as string[][] | undefined) ?? []) for (const target of port) assert.ok(ids.has(target), `${name}: ${node.id} is wired to missing ${target}`);
+        if (OUR_TYPES.includes(node.type)) assert.equal(node.account, account.id, `${name}: ${node.id} does not use the example's account`);
+        if (node.type === 'navien-control' || (node.type === 'navien-status' && node.device !== '')) {
+          assert.equal(node.device, MAC, `${name}: ${node.id} device`);
+          assert.match(explanation, new RegExp(`${MAC}[\\s\\S]*your own|your own[\\s\\S]*${MAC}`), `${name}: the comment does not say to pick your own device`);
+        }
+      }
+    }
+    for (const type of ['navien-status', 'navien-control', 'navien-diagnostics']) assert.ok(used.has(type), `no example uses ${type}`);
+  });
+
+  it('01 Monitor the tank: a status summary of the device and its tank charge for a chart, and a fresh status on inject', async function () {
+    await deployExample('01 Monitor the tank');
+    const summary = await waitForCapture('c1a0000000000006', (c) => c.topic === `navien/${MAC}/status`, 'a status summary');
+    const p = summary.payload as Record<string, unknown>;
+    assert.equal(p.online, true);
+    assert.equal(p.unit, 'F');
+    assert.equal(typeof p.temperature, 'number');
+    assert.equal(typeof p.tankCharge, 'number');
+    assert.ok((p.tankCharge as number) >= 0 && (p.tankCharge as number) <= 100, `tankCharge ${String(p.tankCharge)}`);
+
+    const chart = await waitForCapture('c1a0000000000008', () => true, 'a tank charge for the chart');
+    assert.equal(typeof chart.payload, 'number', 'the chart value is not a number');
+    assert.equal(chart.topic, sim().device(MAC).deviceName, 'the chart series is not named after the device');
+
+    // "refresh now" asks the device for a status at once (the poll is every 30 s).
+    sim().clearReceived();
+    const before = captures('c1a0000000000006').length;
+    await red().inject('c1a0000000000004');
+    await sim().waitForRequest(isStatusRequest, 5_000);
+    await waitForCapture('c1a0000000000006', (c) => c.topic === `navien/${MAC}/status`, 'a summary after refresh now', before, 10_000);
+    assert.deepEqual(red().navienErrors(), []);
+  });
+
+  it('02 Control from inject buttons: each button changes the device and reports "confirmed"; the dry run sends nothing', async function () {
+    const device = sim().device(MAC);
+    device.setStatus({ dhwOperationSetting: 1, dhwTemperatureSetting: 121 });
+    await deployExample('02 Control from inject buttons');
+    const RESULT = 'c2a0000000000021';
+
+    const click = async (inject: string, command: string): Promise<ControlResult> => {
+      const before = captures(RESULT).length;
+      await red().inject(inject);
+      const line = await waitForCapture(RESULT, (c) => (c.payload as ControlResult).command === command, `the ${command} result of inject ${inject}`, before);
+      const result = line.payload as ControlResult;
+      assert.equal(result.result, 'confirmed', `${command} from inject ${inject}: ${JSON.stringify(result)}`);
+      return result;
+    };
+
+    const off = await click('c2a0000000000005', 'power');
+    assert.equal(off.requested, false);
+    assert.equal(device.status.dhwOperationSetting, 6, 'power off did not reach the device');
+    assert.equal(off.status?.power, false);
+
+    await click('c2a0000000000004', 'power');
+    assert.equal(device.status.dhwOperationSetting, 1, 'power on did not restore heat-pump mode');
+
+    const modes: Array<[string, string, number]> = [
+      ['c2a0000000000007', 'energy-saver', 3],
+      ['c2a0000000000008', 'high-demand', 4],
+      ['c2a0000000000009', 'electric', 2],
+      ['c2a0000000000006', 'heat-pump', 1],
+    ];
+    for (const [inject, mode, wire] of modes) {
+      const result = await click(inject, 'mode');
+      assert.equal(result.requested, mode);
+      assert.equal(result.applied, mode);
+      assert.equal(device.status.dhwOperationSetting, wire, `mode ${mode} did not reach the device`);
+      assert.equal(result.status?.mode, mode);
+    }
+
+    const vacation = await click('c2a0000000000010', 'mode');
+    assert.deepEqual(vacation.requested, { mode: 'vacation', days: 7 });
+    assert.equal(device.status.dhwOperationSetting, 5);
+    assert.equal(device.status.vacationDaySetting, 7);
+
+    const f120 = await click('c2a0000000000011', 'setpoint');
+    assert.equal(f120.requested, 120);
+    assert.equal(device.status.dhwTemperatureSetting, 98, '120 °F is 49.0 °C: 98 half-degrees');
+    assert.ok(Math.abs((f120.applied as number) - 120) <= 0.5, `applied ${String(f120.applied)}`);
+
+    const c50 = await click('c2a0000000000012', 'setpoint');
+    assert.equal(device.status.dhwTemperatureSetting, 100, '50 °C from msg.unit = "C"');
+    // `applied` is in the unit of the request (msg.unit); the status summary in the node's unit.
+    assert.equal(c50.applied, 50);
+    assert.equal(c50.status?.setpoint, 122);
+    assert.equal(c50.status?.unit, 'F');
+
+    // Dry run: a result with the wire payload, nothing published to the device.
+    const sent = controls().length;
+    const before = captures(RESULT).length;
+    await red().inject('c2a0000000000013');
+    const dry = await waitForCapture(RESULT, (c) => (c.payload as { dryRun?: unknown }).dryRun === true, 'the dry-run result', before);
+    const commands = (dry.payload as { commands: Array<{ command: string; requested: unknown; topic: string }> }).commands;
+    assert.equal(commands.length, 1);
+    assert.equal(commands[0].command, 'setpoint');
+    assert.equal(commands[0].requested, 125);
+    assert.match(commands[0].topic, new RegExp(`navilink-${MAC}/ctrl$`));
+    await delay(2_000);
+    assert.equal(controls().length, sent, 'the dry run published a control');
+    assert.equal(device.status.dhwTemperatureSetting, 100, 'the dry run changed the setpoint');
+
+    assert.deepEqual(captures('c2a0000000000023'), [], 'the catch node reported errors');
+    assert.deepEqual(red().navienErrors(), []);
+  });
+
+  it('03 Alerts: exactly one alert per error or low-charge transition, one all-clear back, none at start-up', async function () {
+    const device = sim().device(MAC);
+    // A healthy heater in heat-pump mode at 60.5 °C: no error, a full tank (the charge is relative to the setpoint).
+    device.setStatus({ dhwOperationSetting: 1, dhwTemperatureSetting: 121, errorCode: 0, subErrorCode: 0, tankUpperTemperature: 600, tankLowerTemperature: 590 });
+    await deployExample('03 Alerts on error codes and low tank charge', { taps: { c3a0000000000004: 'status' } });
+    const ALERTS = 'c3a0000000000016';
+    const alerts = () => captures(ALERTS);
+    const errorAlerts = () => alerts().filter((a) => a.alert?.kind === 'error');
+    const tankAlerts = () => alerts().filter((a) => a.alert?.kind === 'tank');
+    /** Pushes a status and waits until the flow has seen a status matching `seen`, then lets the alert chain settle. */
+    const push = async (fields: Parameters<typeof device.setStatus>[0], seen: (p: Record<string, unknown>) => boolean, what: string) => {
+      const before = captures('status').length;
+      device.setStatus(fields, true);
+      await waitForCapture('status', (c) => seen(c.payload as Record<string, unknown>), what, before);
+      await delay(1_500);
+    };
+
+    await waitForCapture('status', (c) => (c.payload as { error: unknown }).error === null, 'a first status without error');
+    await delay(1_500);
+    assert.deepEqual(alerts(), [], 'a healthy heater raised alerts at start-up');
+
+    await push({ errorCode: 407, subErrorCode: 1 }, (p) => (p.error as { code?: string } | null)?.code === 'E407', 'a status with E407');
+    assert.equal(errorAlerts().length, 1, 'E407 did not raise exactly one alert');
+    const raised = errorAlerts()[0];
+    assert.equal(raised.alert?.cleared, false);
+    assert.equal(raised.alert?.state, 'E407');
+    assert.equal((raised.alert?.device as { mac?: string }).mac, MAC);
+    assert.equal(raised.topic, `Water heater ${device.deviceName}: error E407`);
+    assert.match(String(raised.payload), /E407: DHW temperature sensor abnormal \(low\)/);
+
+    // The same error in more statuses is no new transition.
+    await push({ errorCode: 407, subErrorCode: 1 }, (p) => (p.error as { code?: string } | null)?.code === 'E407', 'E407 again');
+    await push({ errorCode: 407, subErrorCode: 1 }, (p) => (p.error as { code?: string } | null)?.code === 'E407', 'E407 a third time');
+    assert.equal(errorAlerts().length, 1, 'a repeated E407 raised another alert');
+
+    await push({ errorCode: 0, subErrorCode: 0 }, (p) => p.error === null, 'a status without the error');
+    assert.equal(errorAlerts().length, 2, 'clearing the error did not send exactly one all-clear');
+    const cleared = errorAlerts()[1];
+    assert.equal(cleared.alert?.cleared, true);
+    assert.equal(cleared.topic, `Water heater ${device.deviceName}: error cleared`);
+    await push({ errorCode: 0, subErrorCode: 0 }, (p) => p.error === null, 'no error again');
+    assert.equal(errorAlerts().length, 2, 'a repeated healthy status sent another all-clear');
+    assert.equal(tankAlerts().length, 0, 'error statuses raised tank alerts');
+
+    // Low tank: cold water in the tank (the simulator derives the charge from the tank temperatures).
+    await push({ tankUpperTemperature: 410, tankLowerTemperature: 400, dhwTemperature: 82, dhwChargePer: 0 }, (p) => (p.tankCharge as number) < 20, 'a low tank charge');
+    assert.equal(tankAlerts().length, 1, 'a low charge did not raise exactly one alert');
+    assert.equal(tankAlerts()[0].alert?.state, 'low');
+    assert.equal(tankAlerts()[0].topic, `Water heater ${device.deviceName}: hot water running low`);
+    await push({ tankUpperTemperature: 405, tankLowerTemperature: 395, dhwTemperature: 81, dhwChargePer: 0 }, (p) => (p.tankCharge as number) < 20, 'still low');
+    assert.equal(tankAlerts().length, 1, 'a still-low charge raised another alert');
+    // Between the thresholds (about 30 %): neither a new low alert nor an all-clear.
+    await push({ tankUpperTemperature: 485, tankLowerTemperature: 445, dhwTemperature: 97, dhwChargePer: 30 }, (p) => (p.tankCharge as number) >= 20 && (p.tankCharge as number) < 40, 'a middling charge');
+    assert.equal(tankAlerts().length, 1, 'a charge between the thresholds sent an alert');
+    await push({ tankUpperTemperature: 600, tankLowerTemperature: 590, dhwTemperature: 120, dhwChargePer: 95 }, (p) => (p.tankCharge as number) >= 40, 'a recovered charge');
+    assert.equal(tankAlerts().length, 2, 'a recovered charge did not send exactly one all-clear');
+    assert.equal(tankAlerts()[1].alert?.cleared, true);
+    assert.equal(tankAlerts()[1].topic, `Water heater ${device.deviceName}: hot water back`);
+    assert.equal(errorAlerts().length, 2, 'tank statuses raised error alerts');
+    assert.deepEqual(red().navienErrors(), []);
+  });
+
+  it('04 Boost: high demand and 140 °F on the boost inject, the previous mode and setpoint back on the restore inject', async function () {
+    const device = sim().device(MAC);
+    // The user's everyday settings: energy saver at 120.2 °F (49.0 °C).
+    device.setStatus({ dhwOperationSetting: 3, dhwTemperatureSetting: 98 });
+    await deployExample('04 Boost before the evening peak');
+    const RESULT = 'c4a0000000000014';
+    const BOOST = 'c4a0000000000004';
+    const RESTORE = 'c4a0000000000010';
+    const results = () => captures(RESULT).map((c) => ({ topic: c.topic, ...(c.payload as ControlResult) }));
+
+    // Nothing to restore before a boost: nothing is sent.
+    await red().inject(RESTORE);
+    await delay(2_500);
+    assert.deepEqual(controls(), [], 'restore without a boost sent a control');
+    assert.deepEqual(results(), []);
+
+    await red().inject(BOOST);
+    await waitFor(() => (results().length >= 2 ? true : undefined), 'the two boost results', RESULT_TIMEOUT_MS);
+    const boost = results();
+    assert.deepEqual(boost.map((r) => [r.topic, r.command, r.requested, r.result]), [
+      ['boost', 'mode', 'high-demand', 'confirmed'],
+      ['boost', 'setpoint', 140, 'confirmed'],
+    ]);
+    assert.equal(device.status.dhwOperationSetting, 4, 'the device is not in high demand');
+    assert.equal(device.status.dhwTemperatureSetting, 120, 'the device setpoint is not 60 °C (140 °F)');
+
+    await red().inject(RESTORE);
+    await waitFor(() => (results().length >= 4 ? true : undefined), 'the two restore results', RESULT_TIMEOUT_MS);
+    const restore = results().slice(2);
+    assert.deepEqual(restore.map((r) => [r.topic, r.command, r.requested, r.result]), [
+      ['restore', 'mode', 'energy-saver', 'confirmed'],
+      ['restore', 'setpoint', 120.2, 'confirmed'],
+    ]);
+    assert.equal(device.status.dhwOperationSetting, 3, 'the mode was not restored');
+    assert.equal(device.status.dhwTemperatureSetting, 98, 'the setpoint was not restored');
+
+    // The saved settings are used once.
+    const sent = controls().length;
+    await red().inject(RESTORE);
+    await delay(2_500);
+    assert.equal(controls().length, sent, 'a second restore sent controls');
+
+    // A heater that is off is not boosted.
+    device.setStatus({ dhwOperationSetting: 6 }, true);
+    await red().inject(BOOST);
+    const skipped = await waitForCapture('c4a0000000000009', () => true, 'the boost-skipped message');
+    assert.equal((skipped.payload as { power?: unknown }).power, false);
+    await delay(2_000);
+    assert.equal(controls().length, sent, 'a heater that is off was boosted');
+    assert.equal(device.status.dhwOperationSetting, 6);
+    assert.equal(results().length, 4);
+    assert.deepEqual(red().navienErrors(), []);
+    device.setStatus({ dhwOperationSetting: 1 }, true);
+  });
+
+  it('05 Connection diagnostics: periodic reports, drop and reconnection events, an export written to a file', async function () {
+    // Test-only: a report every 10 s (the node's minimum) instead of the example's 300 s, to see the timer work.
+    await deployExample('05 Connection diagnostics', { overrides: { c5a0000000000007: { interval: 10 } } });
+    const REPORT = 'c5a0000000000014';
+    const EXPORTED = 'c5a0000000000012';
+
+    const periodic = await waitForCapture(REPORT, (c) => c.topic === 'navien/diagnostics/report', 'a periodic report', 0, 20_000);
+    const metrics = periodic.payload as Record<string, unknown>;
+    assert.equal(metrics.connected, true);
+    assert.equal(typeof metrics.drops, 'number');
+    assert.match(String(periodic.summary), /^Connected: yes, drops: \d+, recoveries: \d+, pattern: [a-z-]+/);
+
+    await red().inject('c5a0000000000005');
+    const exported = await waitForCapture(EXPORTED, () => true, 'the export written to a file');
+    const filename = String(exported.filename);
+    assert.match(filename, /^navien-diagnostics-\d{4}-\d{2}-\d{2}-\d{6}\.json$/);
+    // Relative to Node-RED's working directory (the harness starts it in the user directory; no fileWorkingDirectory).
+    const path = join(userDir, filename);
+    assert.ok(existsSync(path), `${path} was not written`);
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, /^\{\n\s+"exportedAt"/, 'the export is not pretty-printed JSON');
+    const data = JSON.parse(text) as { exportedAt?: unknown; metrics?: Record<string, unknown>; connections?: unknown[]; drops?: unknown[] };
+    assert.equal(typeof data.exportedAt, 'string');
+    assert.equal(data.metrics?.connected, true);
+    assert.ok(Array.isArray(data.connections) && data.connections.length >= 1, 'the export records no connection');
+    assert.ok(Array.isArray(data.drops));
+    assert.ok(!text.includes(PASSWORD) && !text.includes(EMAIL), 'the export contains the account credentials');
+
+    const before = captures(REPORT).length;
+    sim().dropAllConnections();
+    const dropped = await waitForCapture(REPORT, (c) => c.topic === 'navien/diagnostics/dropped', 'a dropped event', before);
+    assert.match(String(dropped.summary), /^Connection lost \(/);
+    const back = await waitForCapture(REPORT, (c) => c.topic === 'navien/diagnostics/reconnected', 'a reconnected event', before);
+    assert.match(String(back.summary), /^Connection back \(/);
+    assert.ok(((back.payload as { drops?: number }).drops ?? 0) >= 1, 'the reconnected metrics count no drop');
+
+    const beforeReset = captures(REPORT).length;
+    await red().inject('c5a0000000000006');
+    const reset = await waitForCapture(REPORT, (c) => c.topic === 'navien/diagnostics/report', 'the report after reset', beforeReset);
+    assert.equal((reset.payload as { drops?: number }).drops, 0, 'reset did not clear the drops');
+
+    const beforeNow = captures(REPORT).length;
+    await red().inject('c5a0000000000004');
+    await waitForCapture(REPORT, (c) => c.topic === 'navien/diagnostics/report', 'the report on "report now"', beforeNow, 5_000);
+    assert.deepEqual(red().navienErrors(), []);
+  });
+});
