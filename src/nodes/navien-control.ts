@@ -42,15 +42,27 @@ export = function register(RED: NodeAPI): void {
     }
     if (!mac) node.status({ fill: 'red', shape: 'ring', text: t('navien-control.errors.no-device') });
 
+    type Input = { msg: NodeMessageInFlow & { unit?: unknown; dryRun?: unknown }; send: (m: NodeMessage) => void; done: Done };
+    // Inputs that arrive before the account has listed its devices (just after a deploy) wait for it.
+    const deferred: Input[] = [];
+    const FATAL_PHASES = ['invalid-credentials', 'missing-credentials', 'sdk-unavailable', 'config-error'];
+
     const user: AccountUser = {
       id: node.id,
       onState(state) {
         if (mac) node.status(account.readOnly && state.phase === 'connected'
           ? { fill: 'grey', shape: 'dot', text: t('navien-control.status.read-only') }
           : connectionStatus(state, t, 'navien-control'));
+        if (FATAL_PHASES.includes(state.phase)) {
+          // The account will not connect by itself: say so instead of holding the commands forever.
+          const text = state.phase === 'config-error' ? state.error ?? state.phase : t(`navien-control.status.${state.phase}`);
+          for (const input of deferred.splice(0)) failText(text, input.msg, input.done);
+        }
+      },
+      onReady() {
+        for (const input of deferred.splice(0)) handleInput(input.msg, input.send, input.done);
       },
     };
-    account.register(user);
 
     const report = (outcome: ControlOutcome, msg: NodeMessageInFlow, send: (m: NodeMessage) => void) => {
       const out = Object.assign(msg, {
@@ -69,9 +81,19 @@ export = function register(RED: NodeAPI): void {
       if (outcome.result === 'expired') node.error(t('navien-control.errors.expired'), msg);
     };
 
-    node.on('input', (msg: NodeMessageInFlow & { unit?: unknown; dryRun?: unknown }, send: (m: NodeMessage) => void, done: Done) => {
+    node.on('input', (msg: Input['msg'], send: Input['send'], done: Done) => {
       const connection = account.connection;
-      if (!mac || !connection) {
+      if (mac && connection && connection.devices.length === 0 && connection.state.phase !== 'connected' && !FATAL_PHASES.includes(connection.state.phase)) {
+        node.status({ fill: 'yellow', shape: 'ring', text: t('navien-control.status.waiting') });
+        deferred.push({ msg, send, done });
+        return;
+      }
+      handleInput(msg, send, done);
+    });
+
+    function handleInput(msg: Input['msg'], send: Input['send'], done: Done): void {
+      const connection = account?.connection;
+      if (!account || !mac || !connection) {
         fail('no-device', {}, msg, done);
         return;
       }
@@ -127,9 +149,12 @@ export = function register(RED: NodeAPI): void {
         ),
       );
       void Promise.all(jobs).then(() => done());
-    });
+    }
+
+    account.register(user);
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      for (const input of deferred.splice(0)) input.done();
       runner?.close();
       runner = undefined;
       void account.deregister(user).finally(done);

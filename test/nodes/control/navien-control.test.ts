@@ -79,6 +79,9 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
     allowPowerOff?: boolean;
     unit?: 'F' | 'C';
     device?: string;
+    /** Return at once instead of waiting for the account to connect. */
+    noWait?: boolean;
+    password?: string;
   }
 
   /** Deploys account + control + an output collector + a Catch node scoped to the control node. */
@@ -93,15 +96,15 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
       { id: ids.catcher, z: 'tab', type: 'catch', scope: [ids.control], uncaught: false, wires: [[ids.caught]] },
       { id: ids.caught, z: 'tab', type: 'helper' },
     ];
-    await helper.load(nodes, flow, { [ids.account]: { email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD } });
+    await helper.load(nodes, flow, { [ids.account]: { email: DEFAULT_EMAIL, password: options.password ?? DEFAULT_PASSWORD } });
     const account = helper.getNode(ids.account);
-    await waitFor(() => account.connection?.state.phase === 'connected' && account.connection.featuresOf(MAC), 'account connected with features');
+    if (!options.noWait) await waitFor(() => account.connection?.state.phase === 'connected' && account.connection.featuresOf(MAC), 'account connected with features');
     const control = helper.getNode(ids.control);
     const outputs: Msg[] = [];
     const caught: Msg[] = [];
     helper.getNode(ids.out).on('input', (msg) => outputs.push(msg));
     helper.getNode(ids.caught).on('input', (msg) => caught.push(msg));
-    sim.clearReceived();
+    if (!options.noWait) sim.clearReceived();
     return { control, account, outputs, caught };
   }
 
@@ -284,6 +287,24 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
     assert.equal(caught[0].error?.message, 'no device configured; choose a device in the node');
     assert.equal(outputs.length, 0);
     assert.deepEqual(controls(), []);
+  });
+
+  it('holds a command that arrives right after deploy until the account is connected, then runs it', async () => {
+    const { control, outputs, caught } = await deploy({ noWait: true });
+    control.receive({ payload: { setpoint: 119 }, early: true });
+    assert.ok(control.status.getCalls().some((c) => c.args[0].text === 'waiting'), 'the command was held, not sent or refused');
+    await waitFor(() => outputs.length === 1, 'result of the early command', 15_000);
+    assert.equal(caught.length, 0);
+    assert.deepEqual([outputs[0].early, outputs[0].payload.result, outputs[0].payload.applied], [true, 'confirmed', 119.3]);
+    assert.equal(sim.device(MAC).snapshot().dhwTemperatureSetting, 97);
+  });
+
+  it('answers a held command with an error when the account cannot sign in', async () => {
+    const { control, outputs, caught } = await deploy({ noWait: true, password: 'wrong-password' });
+    control.receive({ payload: { setpoint: 119 } });
+    await waitFor(() => caught.length === 1, 'error for the held command', 15_000);
+    assert.equal(caught[0].error?.message, 'wrong e-mail or password');
+    assert.equal(outputs.length, 0);
   });
 
   it('close cancels pending work: no results, no errors and nothing sent afterwards', async () => {
