@@ -9,6 +9,8 @@ interface DiagnosticsConfig extends NodeDef {
 }
 
 const DEFAULT_INTERVAL_S = 300;
+/** Reports more often than this tell nothing new (the help text and the editor validation say the same). */
+const MIN_INTERVAL_S = 10;
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
@@ -19,6 +21,10 @@ export = function register(RED: NodeAPI): void {
     const account = findAccount(RED, config.account);
     if (!account) {
       node.status({ fill: 'red', shape: 'ring', text: t('navien-diagnostics.status.missing-account') });
+      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
+        node.error(t('navien-diagnostics.status.missing-account'), msg);
+        done();
+      });
       return;
     }
     const metrics = () => account.connection?.diagnostics.metrics();
@@ -40,13 +46,14 @@ export = function register(RED: NodeAPI): void {
       },
     };
     account.register(user);
-    const seconds = Number(config.interval ?? DEFAULT_INTERVAL_S);
-    const interval = Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_INTERVAL_S;
-    const timer = interval > 0 ? setInterval(() => emit('report'), Math.max(10, interval) * 1000) : undefined;
+    const interval = reportInterval(config.interval);
+    const timer = interval > 0 ? setInterval(() => emit('report'), interval * 1000) : undefined;
 
     node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
       const diagnostics = account.connection?.diagnostics;
       if (!diagnostics) {
+        // Only between a redeploy's close and the next start; say so rather than swallow the request.
+        node.error(connectionStatus(account.state, t, 'navien-diagnostics').text as string, msg);
         done();
         return;
       }
@@ -68,3 +75,12 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('navien-diagnostics', NavienDiagnosticsNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 };
+
+/** Seconds between reports: 0 = events only; an empty or invalid value means the default; at least 10 s. */
+function reportInterval(value: unknown): number {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return DEFAULT_INTERVAL_S;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) return DEFAULT_INTERVAL_S;
+  if (seconds === 0) return 0;
+  return Math.max(MIN_INTERVAL_S, Math.round(seconds));
+}
