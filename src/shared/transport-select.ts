@@ -1,16 +1,45 @@
 import { SdkUnavailableError } from './errors';
+import { JsMqttSession } from './js-mqtt';
 import { MqttSession, loadSdk } from './mqtt-session';
 import type { MqttSessionOptions, OpenedSession } from './mqtt-transport';
 
+export type TransportKind = 'native' | 'js';
+
 /**
- * Which MQTT transport a connection uses: the AWS IoT Device SDK (native aws-crt binding) wherever it loads.
- * NAVIEN_MQTT_TRANSPORT=native forces the SDK (and fails clearly where it cannot load).
+ * Which MQTT transport a connection uses (NAVIEN_MQTT_TRANSPORT):
+ * - `auto` (default): the AWS IoT Device SDK (native aws-crt binding) wherever it loads, the pure-JavaScript
+ *   transport where it does not (e.g. 32-bit ARM, where aws-crt has no prebuilt binary and is an optional dependency);
+ * - `native`: the SDK only (fails clearly where it cannot load);
+ * - `js`: the pure-JavaScript transport only.
+ * Throws SdkUnavailableError for an unknown value, or for `native` where the SDK cannot load.
  */
-export function openMqttSession(options: MqttSessionOptions, env: NodeJS.ProcessEnv = process.env): Promise<OpenedSession> {
-  const wanted = (env.NAVIEN_MQTT_TRANSPORT ?? 'auto').toLowerCase();
-  if (wanted !== 'native' && wanted !== 'auto') {
-    return Promise.reject(new SdkUnavailableError(`unknown NAVIEN_MQTT_TRANSPORT "${env.NAVIEN_MQTT_TRANSPORT}"; use native or auto`));
+export function selectTransport(env: NodeJS.ProcessEnv = process.env): TransportKind {
+  const wanted = (env.NAVIEN_MQTT_TRANSPORT ?? '').trim().toLowerCase() || 'auto';
+  switch (wanted) {
+    case 'js':
+      return 'js';
+    case 'native':
+      loadSdk();
+      return 'native';
+    case 'auto':
+      try {
+        loadSdk();
+        return 'native';
+      } catch (err) {
+        if (err instanceof SdkUnavailableError) return 'js';
+        throw err;
+      }
+    default:
+      throw new SdkUnavailableError(`unknown NAVIEN_MQTT_TRANSPORT "${env.NAVIEN_MQTT_TRANSPORT}"; use auto, native or js`);
   }
-  loadSdk();
-  return MqttSession.open(options);
+}
+
+export function openMqttSession(options: MqttSessionOptions, env: NodeJS.ProcessEnv = process.env): Promise<OpenedSession> {
+  let kind: TransportKind;
+  try {
+    kind = selectTransport(env);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return kind === 'js' ? JsMqttSession.open(options) : MqttSession.open(options);
 }

@@ -1,0 +1,2 @@
+export { JsMqttSession, MqttTransportError, describeJsFailure, upgradeRefusal } from './session';
+export * from './packets';
