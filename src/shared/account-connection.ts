@@ -281,12 +281,12 @@ export class AccountConnection extends EventEmitter {
   }
 
   /** Asks a device for its status now; resolves with the inbound status message. */
-  requestStatus(mac: string, timeoutMs?: number): Promise<InboundMessage> {
+  async requestStatus(mac: string, timeoutMs?: number): Promise<InboundMessage> {
     return this.request(mac, buildStatusRequest(this.commandContext(mac)), ['status'], timeoutMs);
   }
 
   /** Asks a device for its feature record (limits, capabilities, serial). */
-  requestFeatures(mac: string, timeoutMs?: number): Promise<InboundMessage> {
+  async requestFeatures(mac: string, timeoutMs?: number): Promise<InboundMessage> {
     return this.request(mac, buildDeviceInfoRequest(this.commandContext(mac)), ['feature'], timeoutMs).then((reply) => {
       this.devicesWithFeatures.add(mac);
       return reply;
@@ -530,7 +530,8 @@ export class AccountConnection extends EventEmitter {
     if (message.mac) {
       const known = this.device(message.mac);
       if (!known) return; // a reply for someone else's device on a shared client topic
-      this.setPresence(message.mac, 'online');
+      // Anything the device itself sent proves it is online; a connection event is about some client instead.
+      if (message.kind !== 'connection-event') this.setPresence(message.mac, 'online');
       const feature = message.kind === 'feature' ? message.response?.feature ?? message.response?.did : undefined;
       if (feature && typeof feature === 'object') this.features.set(message.mac, feature as Record<string, unknown>);
       for (const request of this.pending) {
