@@ -1,0 +1,486 @@
+/**
+ * Shared helpers of the benchmarks: statistics, the machine description, raw-result files, a real Node-RED child
+ * process in a throw-away user directory, and a tiny HTTP sink that timestamps what flows POST to it.
+ * Timing code lives here and in bench/*.ts only, never in the tests.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, IncomingMessage, Server } from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const PACKAGE = 'node-red-contrib-navien';
+export const EMAIL = 'user@example.com';
+export const PASSWORD = 'example-password';
+export const MAC = '0a1b2c3d4e5f';
+/** BENCH_FULL=1: more repetitions everywhere (and three 5-minute outages instead of one). */
+export const FULL = process.env.BENCH_FULL === '1';
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+// ---- statistics ----------------------------------------------------------------------------------------------------
+
+export interface Summary {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+  /** Median absolute deviation: robust spread, in the unit of the samples. */
+  mad: number;
+  /** Inter-quartile range (p25..p75). */
+  p25: number;
+  p75: number;
+}
+
+export function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export function summarize(samples: number[]): Summary {
+  const sorted = [...samples].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const median = quantile(sorted, 0.5);
+  const deviations = sorted.map((x) => Math.abs(x - median)).sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    median,
+    min: sorted[0] ?? NaN,
+    max: sorted[sorted.length - 1] ?? NaN,
+    mad: quantile(deviations, 0.5),
+    p25: quantile(sorted, 0.25),
+    p75: quantile(sorted, 0.75),
+  };
+}
+
+export function fmt(value: number, digits = 0): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** "median (min-max, n=N)" */
+export function fmtSummary(s: Summary, digits = 0, unit = ''): string {
+  if (s.n === 0) return 'n/a';
+  if (s.n === 1) return `${fmt(s.median, digits)}${unit} (n=1)`;
+  return `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}-${fmt(s.max, digits)}, n=${s.n})`;
+}
+
+// ---- tables and results --------------------------------------------------------------------------------------------
+
+export type Row = Record<string, string>;
+
+/** A Markdown table: prints as is in a terminal and pastes into BENCHMARKS.md. */
+export function table(rows: Row[]): string {
+  if (rows.length === 0) return '(no rows)\n';
+  const headers = Object.keys(rows[0]);
+  const widths = headers.map((h) => Math.max(h.length, ...rows.map((r) => (r[h] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => line(headers.map((h) => r[h] ?? '')))].join('\n') + '\n';
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  node: string;
+  nodeRed: string;
+  platform: string;
+  date: string;
+  full: boolean;
+}
+
+export function machineInfo(): MachineInfo {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    nodeRed: nodeRedVersion(),
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+    full: FULL,
+  };
+}
+
+export function nodeRedVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The folder whose package.json is this package, walking up from the compiled bench. */
+export function repoRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json named ${PACKAGE} above ${__dirname}`);
+    dir = parent;
+  }
+}
+
+/** Writes bench/results/<name>.json (in the checkout, not in build/) and returns its path. */
+export function saveResult(name: string, data: unknown): string {
+  const dir = join(repoRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ benchmark: name, machine: machineInfo(), ...(data as object) }, null, 2) + '\n');
+  return file;
+}
+
+export function log(text: string): void {
+  process.stderr.write(`[bench] ${text}\n`);
+}
+
+// ---- small async helpers -------------------------------------------------------------------------------------------
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(everyMs);
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment for children: no npm_* variables of an enclosing `npm run`, no NAVIEN_* unless given. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key) && !/^NAVIEN_/.test(key)) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+// ---- HTTP sink -----------------------------------------------------------------------------------------------------
+
+export interface Arrival {
+  at: number;
+  path: string;
+  body: unknown;
+}
+
+/** Receives POSTs from flows' `http request` nodes and timestamps each on arrival (performance.now-based epoch ms). */
+export class Sink {
+  readonly arrivals: Arrival[] = [];
+  private listeners = new Set<(a: Arrival) => void>();
+  private constructor(private readonly server: Server, readonly port: number) {}
+
+  static async start(): Promise<Sink> {
+    let sink: Sink | undefined;
+    const server = createHttpServer((req: IncomingMessage, res) => {
+      const at = now();
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (text += chunk));
+      req.on('end', () => {
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // keep the text
+        }
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        const arrival = { at, path: req.url ?? '/', body };
+        sink?.arrivals.push(arrival);
+        for (const l of sink?.listeners ?? []) l(arrival);
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    sink = new Sink(server, (server.address() as AddressInfo).port);
+    return sink;
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** The first arrival on `path` at or after `since` that passes `accept` (already there, or the next one). */
+  next(path: string, since: number, timeoutMs: number, accept: (a: Arrival) => boolean = () => true): Promise<Arrival> {
+    const match = (a: Arrival) => a.path === path && a.at >= since && accept(a);
+    const found = this.arrivals.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const listener = (a: Arrival) => {
+        if (!match(a)) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(a);
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        reject(new Error(`no POST to ${path} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.listeners.add(listener);
+    });
+  }
+
+  clear(): void {
+    this.arrivals.length = 0;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Wall-clock milliseconds with sub-ms resolution, comparable across processes on one machine. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+// ---- a real Node-RED process ---------------------------------------------------------------------------------------
+
+export interface NodeRedOptions {
+  /** Link this checkout into the user dir's node_modules (as `npm install <dir>` would). Default true. */
+  withPackage?: boolean;
+  env?: Record<string, string>;
+  /**
+   * Start node with --expose-gc and serve GET /__bench/gc on the admin API (httpAdminMiddleware in settings.js):
+   * two full collections, so RSS readings do not depend on when V8 felt like collecting.
+   */
+  gcEndpoint?: boolean;
+}
+
+/** A Node-RED child in a fresh temporary user directory, removed again by stop(). */
+export class NodeRed {
+  log = '';
+  readonly exited: Promise<void>;
+  private constructor(private readonly child: ChildProcess, readonly userDir: string, readonly port: number) {
+    child.stdout?.on('data', (chunk: Buffer) => this.append(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.append(chunk));
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  static async start(options: NodeRedOptions = {}): Promise<NodeRed> {
+    const userDir = mkdtempSync(join(tmpdir(), 'navien-bench-nr-'));
+    mkdirSync(join(userDir, 'node_modules'));
+    if (options.withPackage !== false) symlinkSync(repoRoot(), join(userDir, 'node_modules', PACKAGE), 'dir');
+    writeFileSync(
+      join(userDir, 'package.json'),
+      JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true, dependencies: options.withPackage === false ? {} : { [PACKAGE]: '*' } }),
+    );
+    writeFileSync(
+      join(userDir, 'settings.js'),
+      `module.exports = {
+  flowFile: 'flows.json',
+  credentialSecret: '${randomBytes(24).toString('hex')}',
+  uiHost: '127.0.0.1',
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+  editorTheme: { tours: false },
+  telemetry: { enabled: false },${
+    options.gcEndpoint
+      ? `
+  httpAdminMiddleware: function (req, res, next) {
+    if (req.url !== '/__bench/gc') return next();
+    global.gc(); global.gc();
+    res.end(JSON.stringify(process.memoryUsage()));
+  },`
+      : ''
+  }
+};
+`,
+    );
+    const port = await freePort();
+    const redJs = require.resolve('node-red/red.js');
+    const child = spawn(process.execPath, [...(options.gcEndpoint ? ['--expose-gc'] : []), redJs, '--userDir', userDir, '--port', String(port)], {
+      cwd: userDir,
+      env: childEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const nr = new NodeRed(child, userDir, port);
+    try {
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`Node-RED exited during start-up\n${nr.log}`);
+          if (!/Started flows/.test(nr.log)) return undefined;
+          try {
+            return (await fetch(nr.url('/settings'))).ok ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        'Node-RED to start',
+        90_000,
+        200,
+      );
+    } catch (err) {
+      await nr.stop();
+      throw err;
+    }
+    return nr;
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** A full deploy as the editor's Deploy button sends it; resolves when Node-RED logged "Started flows". */
+  async deploy(flow: FlowNode[]): Promise<void> {
+    const before = this.log.length;
+    const res = await fetch(this.url('/flows'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flow),
+    });
+    if (!res.ok) throw new Error(`POST /flows: HTTP ${res.status} ${await res.text()}`);
+    await waitFor(
+      () => {
+        const since = this.log.slice(before);
+        if (/Waiting for missing types/.test(since)) throw new Error(`Node-RED lacks node types:\n${since}`);
+        return /Started flows/.test(since) ? true : undefined;
+      },
+      'the deployed flows to start',
+      30_000,
+      5,
+    );
+  }
+
+  /** Two full garbage collections in the Node-RED process (needs `gcEndpoint`). */
+  async gc(): Promise<NodeJS.MemoryUsage> {
+    const res = await fetch(this.url('/__bench/gc'));
+    if (!res.ok) throw new Error(`GET /__bench/gc: HTTP ${res.status}`);
+    return (await res.json()) as NodeJS.MemoryUsage;
+  }
+
+  /** Resident set size of the Node-RED process, in MB (Linux /proc; falls back to `ps`). */
+  rssMb(): number {
+    return rssMbOf(this.pid);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGINT');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.userDir, { recursive: true, force: true });
+  }
+
+  private append(chunk: Buffer): void {
+    this.log += chunk.toString();
+    // Keep the log bounded over long runs (100 redeploys log a lot); the tail is what matters.
+    if (this.log.length > 4_000_000) this.log = this.log.slice(-1_000_000);
+  }
+}
+
+export function rssMbOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
+    if (Number.isFinite(kb)) return kb / 1024;
+  } catch {
+    // not Linux
+  }
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
+}
+
+// ---- flows ---------------------------------------------------------------------------------------------------------
+
+export interface SimEndpoints {
+  apiUrl: string;
+  iotEndpoint: string;
+  caFile: string;
+}
+
+/** An account node with the simulator's endpoints in its Advanced fields and credentials in the deploy body. */
+export function accountNode(id: string, endpoints: SimEndpoints): FlowNode {
+  return {
+    id,
+    type: 'navien-account',
+    name: 'bench account',
+    apiUrl: endpoints.apiUrl,
+    iotEndpoint: endpoints.iotEndpoint,
+    caFile: endpoints.caFile,
+    readOnly: false,
+    credentials: { email: EMAIL, password: PASSWORD },
+  };
+}
+
+/** A core `http request` node POSTing msg (as JSON) to the sink. */
+export function postToSink(id: string, tab: string, url: string): FlowNode {
+  return {
+    id,
+    type: 'http request',
+    z: tab,
+    name: '',
+    method: 'POST',
+    ret: 'txt',
+    paytoqs: 'ignore',
+    url,
+    tls: '',
+    persist: true,
+    proxy: '',
+    insecureHTTPParser: false,
+    authType: '',
+    senderr: false,
+    headers: [],
+    x: 400,
+    y: 80,
+    wires: [[]],
+  };
+}
+
+/** account -> navien-status (device, every `interval` s, every status) -> http request to the sink's `path`. */
+export function statusFlow(prefix: string, endpoints: SimEndpoints, sinkUrl: string, interval = '10'): FlowNode[] {
+  const id = (name: string) => `${prefix}-${name}`;
+  return [
+    { id: id('tab'), type: 'tab', label: prefix, disabled: false, info: '' },
+    accountNode(id('account'), endpoints),
+    {
+      id: id('status'),
+      type: 'navien-status',
+      z: id('tab'),
+      name: '',
+      account: id('account'),
+      device: MAC,
+      unit: 'F',
+      interval,
+      output: 'all',
+      x: 150,
+      y: 80,
+      wires: [[id('post')]],
+    },
+    postToSink(id('post'), id('tab'), sinkUrl),
+  ];
+}
+
+export function emptyFlow(prefix: string): FlowNode[] {
+  return [{ id: `${prefix}-empty`, type: 'tab', label: 'empty', disabled: false, info: '' }];
+}
+
+/** A short random id suffix, so successive deploys never reuse node ids (or the client ids derived from them). */
+export function uid(): string {
+  return randomBytes(4).toString('hex');
+}

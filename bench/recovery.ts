@@ -1,0 +1,161 @@
+/**
+ * (2) Recovery: the simulator's MQTT broker is stopped (`stopBroker()`: listener closed, live connections dropped) for
+ * 5 s, 60 s and 5 min; measured is the time from the broker being back (`startBroker()` resolved) to the next status
+ * message out of navien-status in a real Node-RED (arriving at the bench's HTTP sink, `online: true`).
+ * Goals: median <= 2 s after 5 s, <= 10 s after 60 s, <= 60 s after 5 min; <= 20 connection attempts in 5 min.
+ *
+ * Connection attempts: while the broker is down its listener is closed, so the simulator's own counter sees nothing.
+ * Node-RED therefore reaches the broker through a TCP pass-through in the bench that counts every TCP connection
+ * (one per MQTT connect attempt); while the broker is down the pass-through accepts and immediately resets, which
+ * the client sees as a failed connect. REST sign-ins during the outage (deep reconnects) are counted too.
+ *
+ * Each outage length runs in its own lane: own simulator, pass-through, sink and Node-RED. The 60 s and 5 min lanes
+ * are idle while their broker is down, so they run in the background (startLongLane) while other benchmarks run;
+ * the 5 s lane runs in the foreground. Defaults: 5 s x7, 60 s x5, 5 min x1 (BENCH_FULL=1: x15, x9, x3).
+ */
+import { AddressInfo, Server, Socket, connect, createServer } from 'node:net';
+import { NavilinkSimulator } from '../tools/simulator/simulator';
+import { BenchResult } from './types';
+import { FULL, NodeRed, Sink, delay, fmt, fmtSummary, log, now, saveResult, statusFlow, summarize, uid } from './lib';
+
+export interface OutageRun {
+  outageMs: number;
+  recoveryMs: number;
+  /** TCP connections to the MQTT endpoint while the broker was down. */
+  attempts: number;
+  /** REST sign-ins while the broker was down. */
+  signIns: number;
+  /** TCP connections from the broker's return until the status arrived (normally 1). */
+  attemptsAfter: number;
+}
+
+export interface Lane {
+  label: string;
+  outageMs: number;
+  runs: number;
+  goalMs: number;
+}
+
+const LANES: Record<'short' | 'minute' | 'long', Lane> = {
+  short: { label: '5 s', outageMs: 5_000, runs: FULL ? 15 : 7, goalMs: 2_000 },
+  minute: { label: '60 s', outageMs: 60_000, runs: FULL ? 9 : 5, goalMs: 10_000 },
+  long: { label: '5 min', outageMs: 300_000, runs: FULL ? 3 : 1, goalMs: 60_000 },
+};
+const MAX_ATTEMPTS_5MIN = 20;
+
+/** Counts TCP connections and passes bytes through to the broker; a refused upstream resets the client. */
+class CountingProxy {
+  count = 0;
+  private readonly sockets = new Set<Socket>();
+  private constructor(private readonly server: Server, readonly port: number) {}
+
+  static async start(target: () => number): Promise<CountingProxy> {
+    let proxy: CountingProxy | undefined;
+    const server = createServer((client) => {
+      if (!proxy) return client.destroy();
+      const p = proxy;
+      p.count++;
+      const upstream = connect(target(), '127.0.0.1');
+      p.sockets.add(client);
+      p.sockets.add(upstream);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+        p.sockets.delete(client);
+        p.sockets.delete(upstream);
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new CountingProxy(server, (server.address() as AddressInfo).port);
+    return proxy;
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function runLane(lane: Lane): Promise<OutageRun[]> {
+  const sim = await NavilinkSimulator.start({ speed: 0 });
+  const proxy = await CountingProxy.start(() => sim.mqttPort);
+  const sink = await Sink.start();
+  let nr: NodeRed | undefined;
+  const runs: OutageRun[] = [];
+  try {
+    nr = await NodeRed.start();
+    const prefix = `rec-${uid()}`;
+    const path = `/status/${prefix}`;
+    const endpoints = { apiUrl: sim.apiUrl, iotEndpoint: `localhost:${proxy.port}`, caFile: sim.caFile };
+    const online = (a: { body: unknown }) => (a.body as { online?: unknown } | null)?.online === true;
+    const t0 = now();
+    await nr.deploy(statusFlow(prefix, endpoints, sink.url(path)));
+    await sink.next(path, t0, 60_000, online);
+    for (let i = 0; i < lane.runs; i++) {
+      await delay(2_000); // steady state: connected, first poll answered
+      const attempts0 = proxy.count;
+      const signIns0 = sim.signInCount;
+      await sim.stopBroker();
+      await delay(lane.outageMs);
+      const attempts = proxy.count - attempts0;
+      const signIns = sim.signInCount - signIns0;
+      await sim.startBroker();
+      const tUp = now();
+      const attemptsUp = proxy.count;
+      const arrival = await sink.next(path, tUp, lane.outageMs + 180_000, online);
+      const run: OutageRun = { outageMs: lane.outageMs, recoveryMs: arrival.at - tUp, attempts, signIns, attemptsAfter: proxy.count - attemptsUp };
+      runs.push(run);
+      log(`recovery ${lane.label}: run ${i + 1}/${lane.runs}: back after ${fmt(run.recoveryMs)} ms, ${attempts} attempts / ${signIns} sign-ins while down`);
+    }
+    return runs;
+  } finally {
+    await nr?.stop();
+    await sink.close();
+    await proxy.close();
+    await sim.stop();
+  }
+}
+
+export type LongLane = Promise<{ minute: OutageRun[]; long: OutageRun[] }>;
+
+/** Starts the 60 s and 5 min lanes (concurrently, in the background). */
+export function startLongLane(): LongLane {
+  return Promise.all([runLane(LANES.minute), runLane(LANES.long)]).then(([minute, long]) => ({ minute, long }));
+}
+
+export async function run(longLane: LongLane = startLongLane()): Promise<BenchResult> {
+  // Do not leave the background lanes unobserved if the short lane throws.
+  longLane.catch(() => undefined);
+  const short = await runLane(LANES.short);
+  const { minute, long } = await longLane;
+  const byLane: Array<[Lane, OutageRun[]]> = [
+    [LANES.short, short],
+    [LANES.minute, minute],
+    [LANES.long, long],
+  ];
+  const summaries = byLane.map(([lane, runs]) => ({
+    lane,
+    recovery: summarize(runs.map((r) => r.recoveryMs)),
+    attempts: summarize(runs.map((r) => r.attempts)),
+    signIns: summarize(runs.map((r) => r.signIns)),
+  }));
+  const raw = { lanes: byLane.map(([lane, runs]) => ({ ...lane, results: runs })), summary: summaries };
+  const file = saveResult('recovery', raw);
+  const rows = summaries.map((s) => ({
+    outage: s.lane.label,
+    'broker back -> next status, ms: median (min-max, n)': fmtSummary(s.recovery),
+    goal: `<= ${fmt(s.lane.goalMs / 1000)} s`,
+    verdict: s.recovery.median <= s.lane.goalMs ? 'met' : 'MISSED',
+    'connect attempts while down (median)': fmt(s.attempts.median) + (s.lane === LANES.long ? ` (goal <= ${MAX_ATTEMPTS_5MIN})` : ''),
+    'sign-ins while down (median)': fmt(s.signIns.median),
+  }));
+  const goals = summaries.map((s) => ({ goal: `median <= ${s.lane.goalMs / 1000} s after a ${s.lane.label} outage`, value: s.recovery.median / 1000, met: s.recovery.median <= s.lane.goalMs }));
+  const longAttempts = summaries[2].attempts.max;
+  goals.push({ goal: `<= ${MAX_ATTEMPTS_5MIN} connection attempts during a 5 min outage (max over runs)`, value: longAttempts, met: longAttempts <= MAX_ATTEMPTS_5MIN });
+  const notes = [`5 min outage: ${LANES.long.runs} run(s) by default (BENCH_FULL=1 for ${3}); its and the 60 s lane ran in the background while the other benchmarks ran.`];
+  return { name: 'recovery', title: '(2) Recovery after a broker outage', rows, raw, file, goals, notes };
+}
