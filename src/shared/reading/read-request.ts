@@ -1,0 +1,101 @@
+/**
+ * What navien-status reads (`read` in its dialog or `msg.payload.read`): parsing and validation of read requests.
+ * Pure: no Node-RED, no I/O. Errors name the field, the value and what is allowed, like the control validation.
+ */
+
+export const READ_KINDS = ['status', 'features', 'schedule', 'energy', 'tou'] as const;
+export type ReadKind = (typeof READ_KINDS)[number];
+export const ENERGY_PERIODS = ['daily', 'monthly'] as const;
+export type EnergyPeriodName = (typeof ENERGY_PERIODS)[number];
+/** The codec's query builders accept 2000-2100; later than this year makes no sense for history. */
+export const FIRST_ENERGY_YEAR = 2000;
+
+export type ReadRequest =
+  | { read: 'status' | 'features' | 'schedule' | 'tou' }
+  | { read: 'energy'; period: 'daily'; year: number; month: number }
+  | { read: 'energy'; period: 'monthly'; year: number };
+
+/** A rejected request: catalog key plus its arguments (so the node can translate it). */
+export interface ReadRequestError {
+  key: 'bad-value' | 'unknown-key';
+  field: string;
+  value: string;
+  allowed: string;
+}
+
+export type ParsedRead = { ok: true; request: ReadRequest } | { ok: false; error: ReadRequestError };
+
+/** The configured default: `read` and `period` of the node (missing or unknown = status / daily, so old flows stay valid). */
+export interface ReadDefaults {
+  read?: unknown;
+  period?: unknown;
+}
+
+const KEYS: Readonly<Record<ReadKind, readonly string[]>> = {
+  status: ['read'],
+  features: ['read'],
+  schedule: ['read'],
+  tou: ['read'],
+  energy: ['read', 'period', 'year', 'month'],
+};
+
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function configuredRead(value: unknown): ReadKind {
+  return (READ_KINDS as readonly unknown[]).includes(value) ? (value as ReadKind) : 'status';
+}
+
+export function configuredPeriod(value: unknown): EnergyPeriodName {
+  return value === 'monthly' ? 'monthly' : 'daily';
+}
+
+function bad(field: string, value: unknown, allowed: string): ParsedRead {
+  return { ok: false, error: { key: 'bad-value', field, value: show(value), allowed } };
+}
+
+/**
+ * The read an input message asks for. A payload that is not an object, or an object without `read`, asks for the
+ * node's configured read (any message used to mean "status now": that stays true for a node left at `status`).
+ * Energy defaults to the current month (daily) or year (monthly) of `now`, in local time.
+ */
+export function parseReadRequest(payload: unknown, defaults: ReadDefaults = {}, now: Date = new Date()): ParsedRead {
+  const explicit = isObject(payload) && 'read' in payload;
+  const source: Record<string, unknown> = explicit ? (payload as Record<string, unknown>) : {};
+  const read = explicit ? source.read : configuredRead(defaults.read);
+  if (!(READ_KINDS as readonly unknown[]).includes(read)) return bad('read', read, READ_KINDS.join(', '));
+  const kind = read as ReadKind;
+  const periodValue = 'period' in source ? source.period : configuredPeriod(defaults.period);
+  if (kind === 'energy' && !(ENERGY_PERIODS as readonly unknown[]).includes(periodValue)) {
+    return bad('period', periodValue, ENERGY_PERIODS.join(', '));
+  }
+  const allowedKeys = kind === 'energy' && periodValue === 'monthly' ? ['read', 'period', 'year'] : KEYS[kind];
+  for (const key of Object.keys(source)) {
+    if (!allowedKeys.includes(key)) {
+      return { ok: false, error: { key: 'unknown-key', field: key, value: show(source[key]), allowed: allowedKeys.join(', ') } };
+    }
+  }
+  if (kind !== 'energy') return { ok: true, request: { read: kind } };
+
+  const thisYear = now.getFullYear();
+  const year = 'year' in source ? source.year : thisYear;
+  if (typeof year !== 'number' || !Number.isInteger(year) || year < FIRST_ENERGY_YEAR || year > thisYear) {
+    return bad('year', year, `a whole number ${FIRST_ENERGY_YEAR}-${thisYear}`);
+  }
+  if (periodValue === 'monthly') return { ok: true, request: { read: 'energy', period: 'monthly', year } };
+  const month = 'month' in source ? source.month : now.getMonth() + 1;
+  if (typeof month !== 'number' || !Number.isInteger(month) || month < 1 || month > 12) {
+    return bad('month', month, 'a whole number 1-12');
+  }
+  return { ok: true, request: { read: 'energy', period: 'daily', year, month } };
+}
