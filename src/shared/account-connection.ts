@@ -118,6 +118,8 @@ export class AccountConnection extends EventEmitter {
   private everConnected = false;
   signInCount = 0;
   private successfulSignIns = 0;
+  /** When the current outage began (first failure since the last live session). */
+  private outageStartedAt: number | undefined;
 
   private readonly keepAliveSeconds: number;
   private readonly requestTimeoutMs: number;
@@ -410,6 +412,7 @@ export class AccountConnection extends EventEmitter {
       session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure }));
     });
     this.setState({ phase: 'connected' });
+    this.outageStartedAt = undefined;
     this.scheduleRenewal();
     await this.flushQueue(session);
     this.emit('ready', { kind, attempt });
@@ -498,7 +501,8 @@ export class AccountConnection extends EventEmitter {
 
   private async backOff(attempt: number, deep: boolean, error: string): Promise<void> {
     if (this.closed) return;
-    const delay = reconnectDelay(attempt, this.backoff);
+    this.outageStartedAt ??= Date.now();
+    const delay = reconnectDelay(attempt, this.backoff, Math.random, Date.now() - this.outageStartedAt);
     this.setState({ phase: 'reconnecting', attempt, retryInMs: delay, deep, error });
     await new Promise<void>((resolve) => {
       this.wakeUp = resolve;

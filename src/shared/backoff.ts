@@ -6,19 +6,39 @@ export interface BackoffPolicy {
   jitter: number;
   /** After this many failed quick attempts, sign in again and start a fresh connection object. */
   deepReconnectAfter: number;
+  /**
+   * No wait is longer than this share of the outage so far. Pure doubling would wait up to 60 s right
+   * after a one-minute outage ended; pacing by the outage's age keeps recovery quick after short outages
+   * (<= 15 s after a minute) while a 5-minute outage still costs fewer than 20 attempts. Default 0.25.
+   */
+  outageShare?: number;
 }
+
+const DEFAULT_OUTAGE_SHARE = 0.25;
+/** Below this the outage-age cap does not apply: the first attempts simply double (0.5, 1, 2, 4, 8 s). */
+const PACE_FLOOR_MS = 8_000;
 
 export const DEFAULT_BACKOFF: BackoffPolicy = {
   initialDelayMs: 500,
   maxDelayMs: 60_000,
-  jitter: 0.5,
+  jitter: 0.25,
   deepReconnectAfter: 5,
+  outageShare: DEFAULT_OUTAGE_SHARE,
 };
 
-/** Delay before reconnect attempt `attempt` (1-based): exponential, capped, jittered, never above the cap. */
-export function reconnectDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+/**
+ * Delay before reconnect attempt `attempt` (1-based) of an outage that began `outageMs` ago:
+ * exponential from the initial delay, capped by the outage's age share and by the maximum, jittered.
+ */
+export function reconnectDelay(
+  attempt: number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+  outageMs = Number.POSITIVE_INFINITY,
+): number {
   const exponential = policy.initialDelayMs * 2 ** Math.max(0, attempt - 1);
-  const base = Math.min(policy.maxDelayMs, exponential);
+  const paced = Math.max(PACE_FLOOR_MS, policy.initialDelayMs, outageMs * (policy.outageShare ?? DEFAULT_OUTAGE_SHARE));
+  const base = Math.min(policy.maxDelayMs, exponential, paced);
   const jittered = base * (1 - policy.jitter + 2 * policy.jitter * random());
   return Math.round(Math.min(policy.maxDelayMs, Math.max(0, jittered)));
 }
