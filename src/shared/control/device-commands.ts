@@ -29,6 +29,8 @@ export interface ControlTransport {
   commandContext(mac: string): CommandContext;
   send(message: OutboundMessage): Promise<void>;
   requestStatus(mac: string): Promise<unknown>;
+  /** A query answered by one of `kinds` (the read of a read-modify-write). */
+  request(mac: string, message: OutboundMessage, kinds: string[], timeoutMs?: number): Promise<InboundMessage>;
   on(event: 'message', listener: (message: InboundMessage) => void): unknown;
   off(event: 'message', listener: (message: InboundMessage) => void): unknown;
 }
@@ -64,7 +66,9 @@ export class DeviceCommandRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private lastStatus: Record<string, unknown> | undefined;
   private readonly listener = (message: InboundMessage) => this.observe(message);
-  private inFlight: { onStatus(status: Record<string, unknown>): void; onRefused(): void; onCancelled(): void } | undefined;
+  private inFlight:
+    | { onStatus(status: Record<string, unknown>): void; onReply(message: InboundMessage): void; onRefused(): void; onCancelled(): void }
+    | undefined;
   private current: Job | undefined;
   private wakeSleeper: (() => void) | undefined;
 
@@ -150,6 +154,9 @@ export class DeviceCommandRunner {
   }
 
   private async attempt(job: Job): Promise<ControlOutcome> {
+    // A read-modify-write reads right before it writes, in this device's queue, so nothing interleaves.
+    if (job.plan.prepare) await job.plan.prepare(this.transport, this.mac);
+    if (this.closed) throw new ControlCancelledError();
     const message = job.plan.build(this.transport.commandContext(this.mac));
     let finish: (result: ControlResult | 'cancelled', applied: unknown) => void = () => undefined;
     const pending: NodeJS.Timeout[] = [];
@@ -167,6 +174,10 @@ export class DeviceCommandRunner {
     this.inFlight = {
       onStatus: (status) => {
         const applied = job.plan.confirmedValue(status);
+        if (applied !== undefined) finish('confirmed', applied);
+      },
+      onReply: (reply) => {
+        const applied = job.plan.confirmedByReply?.(reply);
         if (applied !== undefined) finish('confirmed', applied);
       },
       onRefused: () => finish('refused', undefined),
@@ -203,6 +214,8 @@ export class DeviceCommandRunner {
       }
     } else if (message.kind === 'ctrl-fail') {
       this.inFlight?.onRefused();
+    } else if (message.kind === 'reservation' || message.kind === 'tou-echo' || message.kind === 'recirc-reservation') {
+      this.inFlight?.onReply(message);
     }
   }
 
