@@ -91,7 +91,6 @@ export = function register(RED: NodeAPI): void {
       state: { get: () => state, enumerable: true },
     });
 
-    const account = node as unknown as AccountNode;
     Object.assign(node, {
       register(user: AccountUser) {
         users.add(user);
@@ -105,7 +104,6 @@ export = function register(RED: NodeAPI): void {
         return users.size === 0 ? closeConnection() : Promise.resolve();
       },
     } satisfies Pick<AccountNode, 'register' | 'deregister'>);
-    void account;
 
     node.on('close', (_removed: boolean, done: () => void) => {
       users.clear();

@@ -114,7 +114,6 @@ export class AccountConnection extends EventEmitter {
   private renewTimer: NodeJS.Timeout | undefined;
   private queueTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<SessionTokens> | undefined;
-  private sessionCounter = 0;
   private everConnected = false;
   signInCount = 0;
   private successfulSignIns = 0;
@@ -218,7 +217,6 @@ export class AccountConnection extends EventEmitter {
   commandContext(mac: string): CommandContext {
     const device = this.device(mac);
     if (!device) throw new NavilinkError(`device ${mac} is not on this account`, 'NO_DEVICE');
-    this.sessionCounter++;
     return {
       clientId: this.options.clientId,
       sessionId: String(Date.now()),
