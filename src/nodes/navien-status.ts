@@ -1,7 +1,25 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ConnectionState, DevicePresence } from '../shared/account-connection';
-import { InboundMessage, TemperatureUnit, decodeStatus, summarizeStatus } from '../shared/codec';
+import {
+  InboundMessage,
+  OutboundMessage,
+  TemperatureUnit,
+  TouPlan,
+  buildEnergyDailyQuery,
+  buildEnergyMonthlyQuery,
+  buildReservationRead,
+  decodeEnergyUsage,
+  decodeFeature,
+  decodeReservationResponse,
+  decodeStatus,
+  decodeTouPlan,
+  summarizeStatus,
+} from '../shared/codec';
 import { errorMessage } from '../shared/errors';
+import { AlertEvent, AlertState, presenceAlerts, statusAlerts } from '../shared/reading/alerts';
+import { deriveStatus, energyReport } from '../shared/reading/derived';
+import { ReadRequest, configuredPeriod, configuredRead, parseReadRequest } from '../shared/reading/read-request';
+import { DEFAULT_DEADBANDS, Deadbands, changedFields, heartbeatDue, mergeReported, nonNegative } from '../shared/reading/report-by-exception';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { connectionStatus } from './common/node-status';
@@ -12,6 +30,23 @@ interface StatusConfig extends NodeDef {
   unit?: string;
   interval?: string | number;
   output?: string;
+  /** What an input reads (and what output 1 carries): status (default), features, schedule, energy, tou. */
+  read?: string;
+  /** Energy reads: daily (this month) or monthly (this year). */
+  period?: string;
+  deadbandTemp?: string | number;
+  deadbandPower?: string | number;
+  /** Seconds; a full snapshot at least this often with output changes/fields; 0 = never. */
+  heartbeat?: string | number;
+}
+
+type OutputMode = 'all' | 'changes' | 'fields';
+
+interface ReplyWaiter {
+  mac: string;
+  kinds: ReadonlySet<string>;
+  matches(message: InboundMessage): boolean;
+  finish(message: InboundMessage): void;
 }
 
 interface WaitingInput {
@@ -23,6 +58,13 @@ interface WaitingInput {
 const DEFAULT_INTERVAL_S = 30;
 /** The cloud is not to be polled faster (the HA integration enforces the same floor). */
 const MIN_INTERVAL_S = 10;
+/** Reads other than status: the cloud answers in 2-4 s, the first request after connecting in up to ~8 s. */
+const READ_TIMEOUT_MS = 15_000;
+/** A TOU plan read over REST is reused this long for cost estimates. */
+const TOU_CACHE_MS = 6 * 3_600_000;
+/** How often the time-based alerts (Electric about to revert) are re-checked without a new status. */
+const ALERT_CHECK_MS = 60_000;
+const ALERTS_CONTEXT_KEY = 'alerts';
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
@@ -33,14 +75,25 @@ export = function register(RED: NodeAPI): void {
     const account = findAccount(RED, config.account);
     const deviceMac = normalizeMac(config.device);
     const unit: TemperatureUnit = config.unit === 'C' ? 'C' : 'F';
-    const onlyChanges = config.output === 'changes';
+    const output: OutputMode = config.output === 'changes' || config.output === 'fields' ? config.output : 'all';
+    const readDefaults = { read: configuredRead(config.read), period: configuredPeriod(config.period) };
+    const bands: Deadbands = {
+      temperature: nonNegative(config.deadbandTemp, DEFAULT_DEADBANDS.temperature),
+      power: nonNegative(config.deadbandPower, DEFAULT_DEADBANDS.power),
+    };
+    const heartbeat = nonNegative(config.heartbeat, 0);
     const interval = pollInterval(config.interval);
-    const lastSent = new Map<string, string>();
     const lastRaw = new Map<string, Record<string, unknown>>();
+    /** Summary values last reported per device (output changes/fields), and when the last full snapshot went out. */
+    const reported = new Map<string, Record<string, unknown>>();
+    const lastFullAt = new Map<string, number>();
     const waiting = new Map<string, WaitingInput[]>();
+    const replyWaiters = new Set<ReplyWaiter>();
+    const touCache = new Map<string, { plan: TouPlan; at: number }>();
     /** Inputs that arrived before the account knew its devices; answered once it does. */
     const deferred: WaitingInput[] = [];
     let phase: ConnectionState['phase'] = 'idle';
+    let closed = false;
 
     if (!account) {
       node.status({ fill: 'red', shape: 'ring', text: t('navien-status.status.missing-account') });
@@ -61,6 +114,45 @@ export = function register(RED: NodeAPI): void {
       const connection = account.connection;
       return !!deviceMac && !!connection && connection.devices.length > 0 && !connection.device(deviceMac);
     };
+    const deviceInfo = (mac: string) => {
+      const device = account.connection?.device(mac);
+      return { mac, name: device?.name ?? mac, deviceType: device?.deviceType ?? 52, model: 'NWP500' };
+    };
+
+    // ---- alert state, kept in the node's context so a restart neither repeats nor forgets alerts ----
+    // Read from the context every time (not cached): what a restart or another writer left there is what counts.
+    const alertState = (mac: string): AlertState | undefined => {
+      try {
+        const stored = node.context().get(ALERTS_CONTEXT_KEY) as Record<string, AlertState> | undefined;
+        return stored && typeof stored === 'object' ? stored[mac] : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const storeAlertState = (mac: string, state: AlertState) => {
+      try {
+        const stored = (node.context().get(ALERTS_CONTEXT_KEY) as Record<string, AlertState> | undefined) ?? {};
+        node.context().set(ALERTS_CONTEXT_KEY, { ...stored, [mac]: state });
+      } catch (err) {
+        node.debug(`could not store the alert state: ${errorMessage(err)}`);
+      }
+    };
+    const sendEvents = (mac: string, events: AlertEvent[]) => {
+      if (events.length === 0) return;
+      const at = new Date().toISOString();
+      const messages = events.map((e) => ({
+        topic: `navien/${mac}/event/${e.name}`,
+        payload: { event: e.name, mac, at, ...e.details },
+        device: deviceInfo(mac),
+      }));
+      node.send([null, messages] as unknown as NodeMessage[]);
+    };
+    const checkStatusAlerts = (mac: string, raw: Record<string, unknown>) => {
+      const previous = alertState(mac);
+      const { events, state } = statusAlerts(previous, raw, Date.now());
+      if (JSON.stringify(state) !== JSON.stringify(previous ?? null)) storeAlertState(mac, state);
+      sendEvents(mac, events);
+    };
 
     const showDeviceStatus = (mac: string) => {
       const raw = lastRaw.get(mac);
@@ -74,27 +166,56 @@ export = function register(RED: NodeAPI): void {
       }
     };
 
+    const statusFields = (mac: string, raw: Record<string, unknown>, online: boolean) => ({
+      topic: `navien/${mac}/status`,
+      payload: summarizeStatus(raw, unit, online),
+      status: decodeStatus(raw, unit),
+      raw,
+      device: deviceInfo(mac),
+      derived: deriveStatus(raw, alertState(mac)?.electricSince),
+    });
+
+    /** Output changes/fields: what goes out for this status (nothing when nothing moved beyond its deadband). */
+    const reportByException = (mac: string, fields: ReturnType<typeof statusFields>, force: boolean) => {
+      const summary = fields.payload as unknown as Record<string, unknown>;
+      const now = Date.now();
+      const first = !reported.has(mac);
+      const due = force || (!first && heartbeatDue(heartbeat, lastFullAt.get(mac), now));
+      const changed = changedFields(reported.get(mac), summary, bands);
+      if (changed.length === 0 && !due) return;
+      reported.set(mac, mergeReported(reported.get(mac), summary, changed));
+      if (first || due) lastFullAt.set(mac, now);
+      if (output === 'changes') {
+        node.send({ ...fields, changed, ...(due ? { heartbeat: true } : {}) } as NodeMessage);
+        return;
+      }
+      const names = first || due ? Object.keys(summary) : changed;
+      const messages = names.map((field) => ({ topic: `navien/${mac}/${field}`, payload: summary[field], device: fields.device }));
+      node.send([messages] as unknown as NodeMessage[]);
+    };
+
     const emitStatus = (mac: string, raw: Record<string, unknown>, online: boolean) => {
-      const device = account.connection?.device(mac);
-      const fields = {
-        topic: `navien/${mac}/status`,
-        payload: summarizeStatus(raw, unit, online),
-        status: decodeStatus(raw, unit),
-        raw,
-        device: { mac, name: device?.name ?? mac, deviceType: device?.deviceType ?? 52, model: 'NWP500' },
-      };
+      const fields = statusFields(mac, raw, online);
       const inputs = waiting.get(mac) ?? [];
       waiting.delete(mac);
-      // The device stamps each status with what caused it; that alone is not a change.
-      const { command: _cause, ...comparable } = raw;
-      const key = `${online}|${JSON.stringify(comparable)}`;
-      const changed = lastSent.get(mac) !== key;
-      lastSent.set(mac, key);
-      for (const input of inputs) {
-        input.send(Object.assign(input.msg, fields));
-        input.done();
+      if (inputs.length > 0) {
+        // An input is always answered with the whole status; with changes/fields it also counts as reported.
+        let extra: Record<string, unknown> = {};
+        if (output !== 'all') {
+          const summary = fields.payload as unknown as Record<string, unknown>;
+          const list = changedFields(reported.get(mac), summary, bands);
+          reported.set(mac, mergeReported(reported.get(mac), summary, list));
+          lastFullAt.set(mac, Date.now());
+          extra = { changed: list };
+        }
+        for (const input of inputs) {
+          input.send(Object.assign(input.msg, fields, extra));
+          input.done();
+        }
+      } else if (readDefaults.read === 'status') {
+        if (output === 'all') node.send(fields as NodeMessage);
+        else reportByException(mac, fields, false);
       }
-      if (inputs.length === 0 && (changed || !onlyChanges)) node.send(fields as NodeMessage);
       if (deviceMac || targets().length <= 1) showDeviceStatus(mac);
     };
 
@@ -113,13 +234,129 @@ export = function register(RED: NodeAPI): void {
       return Promise.resolve().then(() => connection.requestStatus(mac));
     };
 
-    const handleInput = (input: WaitingInput) => {
+    // ---- reads other than status ----
+
+    /**
+     * Sends a query and resolves with the first reply of `kinds` from `mac` that `matches` (replies to other
+     * nodes' queries share the client topic, and a reservation read is answered twice: JSON and hex - only the
+     * first matching reply counts).
+     */
+    const awaitReply = (mac: string, message: OutboundMessage, kinds: string[], matches: (m: InboundMessage) => boolean) =>
+      new Promise<InboundMessage>((resolve, reject) => {
+        const connection = account.connection;
+        if (!connection) {
+          reject(new Error(t('navien-status.errors.no-device')));
+          return;
+        }
+        let settled = false;
+        const timer = setTimeout(() => fail(new Error(`no ${kinds[0]} reply from ${mac} within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS + 500);
+        const waiter: ReplyWaiter = { mac, kinds: new Set(kinds), matches, finish: (m) => finish(m) };
+        function finish(m: InboundMessage) {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          replyWaiters.delete(waiter);
+          resolve(m);
+        }
+        function fail(err: unknown) {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          replyWaiters.delete(waiter);
+          reject(err);
+        }
+        replyWaiters.add(waiter);
+        connection.request(mac, message, kinds, READ_TIMEOUT_MS).then((m) => (matches(m) ? finish(m) : undefined), fail);
+      });
+
+    const featureRecord = async (mac: string): Promise<Record<string, unknown>> => {
+      const connection = account.connection;
+      if (!connection) throw new Error(t('navien-status.errors.no-device'));
+      const known = connection.featuresOf(mac);
+      if (known) return known;
+      const reply = await connection.requestFeatures(mac, READ_TIMEOUT_MS);
+      return (reply.response?.feature ?? {}) as Record<string, unknown>;
+    };
+
+    const readTou = async (mac: string): Promise<{ plan: TouPlan; data: Record<string, unknown> }> => {
+      const connection = account.connection;
+      const device = connection?.device(mac);
+      if (!connection || !device) throw new Error(t('navien-status.errors.no-device'));
+      const feature = await featureRecord(mac);
+      const serial = typeof feature.controllerSerialNumber === 'string' ? feature.controllerSerialNumber : '';
+      if (!serial) throw new Error(t('navien-status.errors.no-serial'));
+      const data = await connection.withAccessToken((rest, tokens, email) => rest.touInfo(tokens, email, device, serial));
+      const plan = decodeTouPlan(data);
+      touCache.set(mac, { plan, at: Date.now() });
+      return { plan, data };
+    };
+
+    /** The TOU plan for cost estimates: cached, else read once now; null when there is none or it cannot be read. */
+    const touPlanFor = async (mac: string): Promise<TouPlan | null> => {
+      const cached = touCache.get(mac);
+      if (cached && Date.now() - cached.at < TOU_CACHE_MS) return cached.plan;
+      try {
+        return (await readTou(mac)).plan;
+      } catch (err) {
+        node.debug(`no TOU plan for the cost estimate of ${mac}: ${errorMessage(err)}`);
+        return null;
+      }
+    };
+
+    /** Performs one read other than status; resolves with the properties of the output message. */
+    const performRead = async (mac: string, request: Exclude<ReadRequest, { read: 'status' }>): Promise<Record<string, unknown>> => {
+      const connection = account.connection;
+      if (!connection) throw new Error(t('navien-status.errors.no-device'));
+      const base = { topic: `navien/${mac}/${request.read}`, device: deviceInfo(mac) };
+      switch (request.read) {
+        case 'features': {
+          const reply = await connection.requestFeatures(mac, READ_TIMEOUT_MS);
+          const raw = (reply.response?.feature ?? {}) as Record<string, unknown>;
+          const { raw: _raw, ...payload } = decodeFeature(raw, unit);
+          return { ...base, payload, raw };
+        }
+        case 'schedule': {
+          const reply = await awaitReply(mac, buildReservationRead(connection.commandContext(mac)), ['reservation'], () => true);
+          return { ...base, payload: decodeReservationResponse(reply.response, unit), raw: reply.response };
+        }
+        case 'tou': {
+          const { plan, data } = await readTou(mac);
+          return { ...base, payload: plan, raw: data };
+        }
+        case 'energy': {
+          const ctx = connection.commandContext(mac);
+          const query = request.period === 'daily'
+            ? buildEnergyDailyQuery(ctx, request.year, [request.month])
+            : buildEnergyMonthlyQuery(ctx, [request.year]);
+          const reply = await awaitReply(mac, query, ['energy'], (m) => energyReport(decodeEnergyUsage(m.response), request) !== null);
+          const plan = await touPlanFor(mac);
+          return { ...base, payload: energyReport(decodeEnergyUsage(reply.response), request, plan), raw: reply.response };
+        }
+        default:
+          throw new Error(`unknown read ${JSON.stringify(request)}`);
+      }
+    };
+
+    const handleInput = (input: WaitingInput, request: ReadRequest) => {
       const { msg, send, done } = input;
       const connection = account.connection;
       const macs = targets();
       if (!connection || macs.length === 0 || unknownDevice()) {
         node.error(t('navien-status.errors.no-device'), msg);
         done();
+        return;
+      }
+      if (request.read !== 'status') {
+        const what = request.read;
+        void Promise.all(macs.map(async (mac, index) => {
+          const copy = index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow);
+          try {
+            const fields = await performRead(mac, request);
+            if (!closed) send(Object.assign(copy, fields));
+          } catch (err) {
+            if (!closed) node.error(t('navien-status.errors.read-failed', { what, error: errorMessage(err) }), copy);
+          }
+        })).then(() => done());
         return;
       }
       macs.forEach((mac, index) => {
@@ -161,20 +398,33 @@ export = function register(RED: NodeAPI): void {
           // 0 = pushes only: no request at all, not even on connecting.
           poll();
         }
-        for (const input of deferred.splice(0)) handleInput(input);
+        for (const input of deferred.splice(0)) {
+          const parsed = parseReadRequest(input.msg.payload, readDefaults);
+          if (parsed.ok) handleInput(input, parsed.request);
+          else input.done();
+        }
       },
       onMessage(message: InboundMessage) {
-        if (message.kind !== 'status' || !isTarget(message.mac)) return;
+        if (!isTarget(message.mac)) return;
+        for (const waiter of [...replyWaiters]) {
+          if (waiter.mac === message.mac && waiter.kinds.has(message.kind) && waiter.matches(message)) waiter.finish(message);
+        }
+        if (message.kind !== 'status') return;
         const raw = message.response?.status as Record<string, unknown> | undefined;
         if (!looksLikeStatus(raw)) {
           node.debug(`ignored a malformed status from ${message.mac}`);
           return;
         }
         lastRaw.set(message.mac, raw);
+        checkStatusAlerts(message.mac, raw);
         emitStatus(message.mac, raw, true);
       },
       onPresence(mac: string, presence: DevicePresence) {
         if (!isTarget(mac)) return;
+        const previous = alertState(mac);
+        const { events, state } = presenceAlerts(previous, presence);
+        if (state !== previous) storeAlertState(mac, state);
+        sendEvents(mac, events);
         const raw = lastRaw.get(mac);
         // Dashboards need to see "offline" even though no status arrives from a silent device.
         if (presence === 'offline' && raw) emitStatus(mac, raw, false);
@@ -183,8 +433,32 @@ export = function register(RED: NodeAPI): void {
     };
     account.register(user);
     const timer = interval > 0 ? setInterval(poll, interval * 1000) : undefined;
+    // Electric mode's revert warning depends on time passing, not on a new status.
+    const alertTimer = setInterval(() => {
+      for (const [mac, raw] of lastRaw) if (alertState(mac)?.electricSince != null) checkStatusAlerts(mac, raw);
+    }, ALERT_CHECK_MS);
+    // A heartbeat goes out even when the device is silent (offline): the last snapshot, with online as known now.
+    const heartbeatTimer = heartbeat > 0 && output !== 'all' && readDefaults.read === 'status'
+      ? setInterval(() => {
+        const now = Date.now();
+        for (const [mac, raw] of lastRaw) {
+          if (!heartbeatDue(heartbeat, lastFullAt.get(mac), now)) continue;
+          const online = account.connection?.presenceOf(mac) !== 'offline';
+          reportByException(mac, statusFields(mac, raw, online), true);
+        }
+      }, Math.min(heartbeat, 60) * 1000)
+      : undefined;
 
     node.on('input', (msg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
+      // Validate first: a bad read request sends nothing, whatever the connection is doing.
+      const parsed = parseReadRequest(msg.payload, readDefaults);
+      if (!parsed.ok) {
+        const { key, ...args } = parsed.error;
+        node.status({ fill: 'red', shape: 'ring', text: t('navien-status.status.bad-request') });
+        node.error(t(`navien-status.errors.${key}`, args), msg);
+        done();
+        return;
+      }
       const connection = account.connection;
       if (STUCK_PHASES.has(phase)) {
         // Wrong password, missing credentials, ...: say so, rather than "device not found".
@@ -197,11 +471,14 @@ export = function register(RED: NodeAPI): void {
         deferred.push({ msg, send, done });
         return;
       }
-      handleInput({ msg, send, done });
+      handleInput({ msg, send, done }, parsed.request);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       clearInterval(timer);
+      clearInterval(alertTimer);
+      clearInterval(heartbeatTimer);
       // Inputs still waiting for a reply are finished (without output) so each input gets exactly one done().
       for (const input of [...deferred.splice(0), ...[...waiting.values()].flat()]) input.done();
       waiting.clear();

@@ -117,3 +117,24 @@ export async function accountReady(account: TestNode, macs: string[] = [MAC]): P
   for (const mac of macs) await waitFor(() => connection.featuresOf(mac), `feature record of ${mac}`);
   return connection;
 }
+
+// Node-RED's own i18n engine (the runtime's RED._ asks it with the module's namespace).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { i18n } = require('@node-red/util') as {
+  i18n: { init(s: object): Promise<void>; registerMessageCatalog(ns: string, dir: string, file: string): Promise<void>; _(key: string, args?: object): string };
+};
+
+/** Registers the package's catalogs (locales/ at the repository root) with Node-RED's i18n engine. */
+export async function loadCatalogs(...types: string[]): Promise<void> {
+  const locales = require('node:path').resolve(__dirname, '..', '..', '..', '..', 'locales') as string;
+  await i18n.init({});
+  for (const type of types) await i18n.registerMessageCatalog(type, locales, `${type}.json`);
+}
+
+/**
+ * The helper hands nodes a RED._ that returns the bare key; Node-RED itself prefixes the module's namespace and asks
+ * i18next with the catalog. Do the same so the texts under test are the ones a user reads (call loadCatalogs first).
+ */
+export function withCatalog(nodeModule: (RED: any) => unknown): (RED: any) => unknown {
+  return (RED: any) => nodeModule(Object.create(RED, { _: { value: (key: string, args?: object) => i18n._(`${key.split('.')[0]}:${key}`, args) } }));
+}
