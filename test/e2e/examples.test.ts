@@ -1,6 +1,7 @@
 /**
  * The example flows users import from the editor's Import > Examples menu, proven in a real Node-RED that loads the
- * packed and installed package (shared harness: packed and installed once per mocha run).
+ * packed and installed package, on every runtime of the harness (Node-RED 4 on Node 20, Node-RED 5 on Node 22; shared
+ * harness: packed once per mocha run, installed once per runtime).
  *
  * Each example is fetched through the editor's own examples API (`GET /library/examples/flows/<module>/<name>`,
  * Node-RED 4: editor-api `editor/index.js` routes `/library/:library/:type/*` to the runtime's `examples` library),
@@ -23,6 +24,8 @@ import {
   PACKAGE,
   PASSWORD,
   PackedInstall,
+  RUNTIMES,
+  RUNTIME_SETUP_TIMEOUT_MS,
   delay,
   extraUserDir,
   nodeRedEnv,
@@ -167,7 +170,7 @@ function instrument(
   return flow;
 }
 
-describe('example flows deployed in a real Node-RED against the simulator (e2e)', function () {
+for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example flows deployed in a real Node-RED against the simulator (e2e): ${runtimeName}`, function () {
   this.timeout(240_000);
 
   let install: PackedInstall | undefined;
@@ -210,7 +213,9 @@ describe('example flows deployed in a real Node-RED against the simulator (e2e)'
   const controls = (): ReceivedRequest[] => sim().received.filter(isControl);
 
   before(async function () {
-    install = await packedInstall();
+    // The first run on a fresh machine downloads Node 22 and Node-RED 5.
+    this.timeout(RUNTIME_SETUP_TIMEOUT_MS);
+    install = await packedInstall(runtimeKey);
     userDir = extraUserDir(install, 'examples-userdir');
     simulator = await NavilinkSimulator.start();
     // As `npm start` runs it: the simulator's endpoints in the environment, the example's account fields left empty.

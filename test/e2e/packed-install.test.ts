@@ -1,36 +1,42 @@
 /**
  * What a palette-manager user gets: the package is packed with `npm pack`, the tarball is installed into a fresh
- * Node-RED user directory the way the palette manager installs it, and a real Node-RED process (the repo's dev
- * dependency) loads it and runs a flow, deployed through the admin API as the editor does, against the NaviLink
- * simulator. Nothing from the checkout is on the child's module path: the package and its dependencies come only
- * from the installed tarball.
+ * Node-RED user directory the way the palette manager installs it, and a real Node-RED process loads it and runs a
+ * flow, deployed through the admin API as the editor does, against the NaviLink simulator; on every runtime of the
+ * harness (Node-RED 4 on Node 20, Node-RED 5 on Node 22). Nothing from the checkout is on the child's module path:
+ * the package and its dependencies come only from the installed tarball.
  *
  * Two ways of pointing the account at the simulator are covered: the account node's endpoint fields (first Node-RED
  * run, no NAVIEN_* variables) and the NAVIEN_API_URL / NAVIEN_IOT_ENDPOINT / NAVIEN_CA_FILE environment (second run,
- * which also proves the stored, encrypted credentials survive a restart). TLS verification stays on throughout: the
- * child trusts the simulator's test CA through `caFile` / NAVIEN_CA_FILE only.
+ * which also proves the stored, encrypted credentials survive a restart). Between the two, 20 full redeploys must
+ * leave exactly one MQTT connection, statuses flowing and the process's memory bounded. TLS verification stays on
+ * throughout: the child trusts the simulator's test CA through `caFile` / NAVIEN_CA_FILE only.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { NavilinkSimulator } from '../../tools/simulator/simulator';
+import { readStatusLines, statusFlow, waitForGoodStatus } from './status-flow';
 import {
   EMAIL,
-  FlowNode,
   MAC,
   NODE_TYPES,
   NodeRedProcess,
   PACKAGE,
   PASSWORD,
+  RUNTIMES,
+  RUNTIME_SETUP_TIMEOUT_MS,
   STOP_TIMEOUT_MS,
+  delay,
   nodeRedEnv,
   packedInstall,
   startNodeRed as startRed,
   waitFor,
 } from './harness';
 
-const DHW_MODE_NAMES = ['heat-pump', 'electric', 'energy-saver', 'high-demand', 'vacation', 'off'];
-const STATUS_TIMEOUT_MS = 45_000;
+const REDEPLOYS = 20;
+/** Generous: a leak of one connection (native client, TLS, WebSocket) per redeploy would still exceed it over 20. */
+const RSS_GROWTH_LIMIT = 150 * 1024 * 1024;
+const MB = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 interface NodeSetInfo {
   id: string;
@@ -50,144 +56,13 @@ interface ModuleInfo {
   nodes: NodeSetInfo[];
 }
 
-interface StatusLine {
-  topic: string;
-  payload: Record<string, unknown>;
-}
-
-/** The status lines the flow's file node wrote, one JSON object per line. */
-function readStatusLines(file: string): StatusLine[] {
-  if (!existsSync(file)) return [];
-  const lines: StatusLine[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      lines.push(JSON.parse(line) as StatusLine);
-    } catch {
-      // a line still being written
-    }
-  }
-  return lines;
-}
-
-function isGoodStatus(line: StatusLine): boolean {
-  const p = line.payload;
-  return (
-    line.topic === `navien/${MAC}/status` &&
-    p !== null &&
-    typeof p === 'object' &&
-    p.online === true &&
-    p.unit === 'C' &&
-    typeof p.temperature === 'number' &&
-    Number.isFinite(p.temperature) &&
-    typeof p.tankCharge === 'number' &&
-    p.tankCharge >= 0 &&
-    p.tankCharge <= 100 &&
-    typeof p.mode === 'string' &&
-    DHW_MODE_NAMES.includes(p.mode)
-  );
-}
-
-/**
- * account -> navien-status (device, °C, every 10 s, all statuses) -> change (JSONata: {topic, payload} as one JSON
- * string) -> file (appends a line). Core nodes only besides ours.
- */
-function statusFlow(suffix: string, outFile: string, endpoints: { apiUrl: string; iotEndpoint: string; caFile: string }): FlowNode[] {
-  const id = (name: string) => `e2e-${suffix}-${name}`;
-  return [
-    { id: id('tab'), type: 'tab', label: `e2e ${suffix}`, disabled: false, info: '' },
-    {
-      id: id('account'),
-      type: 'navien-account',
-      name: `e2e account (${suffix})`,
-      apiUrl: endpoints.apiUrl,
-      iotEndpoint: endpoints.iotEndpoint,
-      caFile: endpoints.caFile,
-      readOnly: false,
-      credentials: { email: EMAIL, password: PASSWORD },
-    },
-    {
-      id: id('status'),
-      type: 'navien-status',
-      z: id('tab'),
-      name: '',
-      account: id('account'),
-      device: MAC,
-      unit: 'C',
-      interval: '10',
-      output: 'all',
-      x: 150,
-      y: 80,
-      wires: [[id('change')]],
-    },
-    // Not wired: here to prove the runtime registered these types too (a missing type keeps the flow from starting).
-    {
-      id: id('control'),
-      type: 'navien-control',
-      z: id('tab'),
-      name: '',
-      account: id('account'),
-      device: MAC,
-      unit: 'C',
-      allowPowerOff: true,
-      x: 150,
-      y: 160,
-      wires: [[]],
-    },
-    {
-      id: id('diagnostics'),
-      type: 'navien-diagnostics',
-      z: id('tab'),
-      name: '',
-      account: id('account'),
-      interval: 0,
-      x: 150,
-      y: 240,
-      wires: [[]],
-    },
-    {
-      id: id('change'),
-      type: 'change',
-      z: id('tab'),
-      name: 'topic + payload as JSON',
-      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$string({"topic": topic, "payload": payload})', tot: 'jsonata' }],
-      action: '',
-      property: '',
-      from: '',
-      to: '',
-      reg: false,
-      x: 350,
-      y: 80,
-      wires: [[id('file')]],
-    },
-    {
-      id: id('file'),
-      type: 'file',
-      z: id('tab'),
-      name: '',
-      filename: outFile,
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'none',
-      x: 550,
-      y: 80,
-      wires: [[]],
-    },
-  ];
-}
-
-async function waitForGoodStatus(file: string, after = 0): Promise<StatusLine> {
-  return waitFor(() => readStatusLines(file).slice(after).find(isGoodStatus), `a status line in ${file}`, STATUS_TIMEOUT_MS);
-}
-
-describe('packed package installed into a real Node-RED (e2e)', function () {
+for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed package installed into a real Node-RED (e2e): ${runtimeName}`, function () {
   this.timeout(240_000);
 
   let work = '';
   let userDir = '';
   let version = '';
+  let expectedRed = '';
   let tarEntries: string[] = [];
   let installLog = '';
   let simulator: NavilinkSimulator | undefined;
@@ -204,9 +79,12 @@ describe('packed package installed into a real Node-RED (e2e)', function () {
   };
 
   before(async function () {
-    // Packed and installed once per mocha run (shared with the examples suite); this suite owns the user directory
-    // the tarball was installed into.
-    const install = await packedInstall();
+    // The first run on a fresh machine downloads Node 22 and Node-RED 5.
+    this.timeout(RUNTIME_SETUP_TIMEOUT_MS);
+    // Packed once per mocha run, installed once per runtime (shared with the examples suite); this suite owns the
+    // user directory the tarball was installed into.
+    const install = await packedInstall(runtimeKey);
+    expectedRed = install.runtime.redVersion;
     ({ work, userDir, version, tarEntries, installLog } = install);
     startNodeRed = async (env) => {
       nodeRed = await startRed(install, userDir, env);
@@ -246,6 +124,10 @@ describe('packed package installed into a real Node-RED (e2e)', function () {
     const installed = join(userDir, 'node_modules', PACKAGE, 'package.json');
     assert.ok(existsSync(installed), `npm install did not put ${PACKAGE} into the user directory:\n${installLog}`);
     const red = await startNodeRed(nodeRedEnv());
+    // The runtime the suite is named after is the one that runs.
+    const settings = await red.getJson<{ version?: string }>('/settings');
+    // (Node-RED 4 from the repo's node_modules adds "-git": it finds the checkout's .git four folders above its runtime.)
+    assert.equal(settings.version?.replace(/-git$/, ''), expectedRed, 'Node-RED version reported by the admin API');
 
     const sets = await red.getJson<NodeSetInfo[]>('/nodes');
     const ours = sets.filter((s) => s.module === PACKAGE);
@@ -281,6 +163,46 @@ describe('packed package installed into a real Node-RED (e2e)', function () {
     assert.equal(line.topic, `navien/${MAC}/status`);
     assert.equal(line.payload.online, true);
     assert.equal(line.payload.unit, 'C');
+    assert.deepEqual(red.navienErrors(), [], 'Node-RED logged errors about the navien nodes');
+  });
+
+  it(`survives ${REDEPLOYS} full redeploys: one MQTT connection, statuses still flowing, memory bounded`, async function () {
+    const red = running();
+    const s = sim();
+    const out = join(work, 'out', 'fields.jsonl');
+    const endpoints = { apiUrl: s.apiUrl, iotEndpoint: s.iotEndpoint, caFile: s.caFile };
+    const rssBefore = red.rss();
+    for (let i = 1; i <= REDEPLOYS; i++) {
+      // Full deploys (every node stopped and started again), alternately renaming the account and status nodes.
+      await red.deploy(statusFlow('fields', out, endpoints, i % 2 === 1 ? ' (renamed)' : ''));
+    }
+    const linesAfterLoop = readStatusLines(out).length;
+
+    // The connections of the replaced account nodes are closed; only the last one's stays.
+    const one = await waitFor(() => (s.connectedClientIds().length === 1 ? s.connectedClientIds() : undefined), 'exactly one MQTT client at the simulator', 30_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; connected: ${JSON.stringify(s.connectedClientIds())}`);
+      },
+    );
+    assert.match(one[0], /^navien-nr-[0-9a-f]{12}$/, 'the connected client is not one of ours');
+    await waitForGoodStatus(out, linesAfterLoop);
+
+    // No leftover session fights for the client id (it would reconnect and kick the live one, over and over).
+    let connects = 0;
+    const onConnect = () => connects++;
+    s.on('connect', onConnect);
+    try {
+      await delay(5_000);
+    } finally {
+      s.off('connect', onConnect);
+    }
+    assert.equal(connects, 0, 'MQTT clients kept (re)connecting after the redeploys');
+    assert.deepEqual(s.connectedClientIds(), one, 'the connected clients changed after the redeploys settled');
+
+    const rssAfter = red.rss();
+    process.stdout.write(`      Node-RED RSS (${runtimeName}): ${MB(rssBefore)} before ${REDEPLOYS} redeploys, ${MB(rssAfter)} after\n`);
+    assert.ok(rssBefore !== undefined && rssAfter !== undefined, 'RSS not readable from /proc');
+    assert.ok(rssAfter - rssBefore < RSS_GROWTH_LIMIT, `Node-RED grew by ${MB(rssAfter - rssBefore)} over ${REDEPLOYS} redeploys`);
     assert.deepEqual(red.navienErrors(), [], 'Node-RED logged errors about the navien nodes');
   });
 
