@@ -32,6 +32,11 @@ type Done = (err?: Error) => void;
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
+  /**
+   * Pending restores by node id, for this process. Node-RED deletes a node's context when the node closes unless a
+   * context store is configured, so without this a plain redeploy would forget a running boost.
+   */
+  const pendingRestores = new Map<string, TimedState>();
 
   function NavienControlNode(this: Node, config: ControlConfig): void {
     RED.nodes.createNode(this, config);
@@ -88,12 +93,16 @@ export = function register(RED: NodeAPI): void {
     const store = {
       get: () =>
         new Promise<TimedState | undefined>((resolve, reject) =>
-          context.get(RESTORE_CONTEXT_KEY, (err: Error | undefined, value: unknown) => (err ? reject(err) : resolve(value as TimedState | undefined))),
+          context.get(RESTORE_CONTEXT_KEY, (err: Error | undefined, value: unknown) =>
+            err ? reject(err) : resolve((value as TimedState | undefined) ?? structuredClone(pendingRestores.get(node.id))),
+          ),
         ),
-      set: (state: TimedState) =>
-        new Promise<void>((resolve, reject) =>
-          context.set(RESTORE_CONTEXT_KEY, Object.keys(state).length ? state : undefined, (err?: Error) => (err ? reject(err) : resolve())),
-        ),
+      set: (state: TimedState) => {
+        const value = Object.keys(state).length ? state : undefined;
+        if (value) pendingRestores.set(node.id, structuredClone(value));
+        else pendingRestores.delete(node.id);
+        return new Promise<void>((resolve, reject) => context.set(RESTORE_CONTEXT_KEY, value, (err?: Error) => (err ? reject(err) : resolve())));
+      },
     };
 
     function ensureRunner(): DeviceCommandRunner | undefined {
@@ -297,8 +306,10 @@ export = function register(RED: NodeAPI): void {
 
     account.register(user);
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
+      // A deleted node restores nothing any more; a redeployed or restarted one picks its restore up again.
+      if (removed) pendingRestores.delete(node.id);
       for (const input of deferred.splice(0)) input.done();
       // Timers stop; a pending restore stays in the context store and resumes on the next start.
       timed?.close();

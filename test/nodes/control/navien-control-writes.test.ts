@@ -1,0 +1,333 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
+import { delay, waitFor } from '../../helpers/wait';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const helper = require('node-red-node-test-helper') as TestHelper;
+const { i18n } = require('@node-red/util') as { i18n: { init(s: object): Promise<void>; registerMessageCatalog(ns: string, dir: string, file: string): Promise<void>; _(key: string, args?: object): string } };
+type NodeModule = (RED: Record<string, unknown>) => void;
+const accountModule = require('../../../src/nodes/navien-account') as NodeModule;
+const controlModule = require('../../../src/nodes/navien-control') as NodeModule;
+
+interface TestNode {
+  id: string;
+  on(event: string, fn: (msg: Msg) => void): void;
+  receive(msg: Record<string, unknown>): void;
+  connection?: { state: { phase: string }; featuresOf(mac: string): unknown };
+}
+/** The runtime's node registry as the helper exposes it (internal, used to stop/start flows and context stores like a restart). */
+interface RedNodes {
+  stopFlows(): Promise<void>;
+  startFlows(): Promise<void>;
+  loadContextsPlugin(): Promise<void>;
+  closeContextsPlugin(): Promise<void>;
+}
+interface TestHelper {
+  init(runtimePath: string, settings?: object): void;
+  settings(settings: object): object;
+  load(nodes: NodeModule[], flow: object[], credentials: object): Promise<void>;
+  setFlows(flow: object[], type: string, credentials?: object): Promise<void>;
+  unload(): Promise<void>;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  getNode(id: string): TestNode;
+  _redNodes: RedNodes;
+}
+interface Msg {
+  topic?: string;
+  payload: any; // any: result payloads under test
+  error?: { message: string };
+  [key: string]: unknown;
+}
+
+const MAC = '0a1b2c3d4e5f';
+const PUMP_MAC = '0a1b2c3d4e60';
+const LOCALES = path.resolve(__dirname, '..', '..', '..', '..', 'locales');
+
+helper.init(require.resolve('node-red'));
+
+function withCatalog(module: NodeModule): NodeModule {
+  return (RED) => {
+    RED._ = (key: string, args?: object) => i18n._(`${key.split('.')[0]}:${key}`, args);
+    module(RED);
+  };
+}
+const nodes = [withCatalog(accountModule), withCatalog(controlModule)];
+
+describe('navien-control writes, capability gating and timed actions (test helper, real account node, simulator)', function () {
+  this.timeout(60_000);
+  let sim: NavilinkSimulator;
+
+  before(async () => {
+    await i18n.init({});
+    await i18n.registerMessageCatalog('navien-control', LOCALES, 'navien-control.json');
+    await i18n.registerMessageCatalog('navien-account', LOCALES, 'navien-account.json');
+    sim = await NavilinkSimulator.start({
+      speed: 0,
+      replyDelayMs: 20,
+      pushDelayMs: 100,
+      accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC }, { macAddress: PUMP_MAC, recirculation: true }] }],
+    });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+  beforeEach(async () => {
+    await helper.startServer();
+    sim.device(MAC).setStatus({ dhwOperationSetting: 3, dhwTemperatureSetting: 100 });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  let counter = 0;
+  function flowFor(device = MAC, extra: Record<string, unknown> = {}) {
+    const n = ++counter;
+    const ids = { account: `wacc${n}`, control: `wctl${n}`, out: `wout${n}`, catcher: `wcatch${n}`, caught: `wcaught${n}` };
+    const flow = [
+      { id: 'tab', type: 'tab', label: 'control' },
+      { id: ids.account, type: 'navien-account', name: 'home', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile, readOnly: false },
+      { id: ids.control, z: 'tab', type: 'navien-control', name: 'heater', account: ids.account, device, unit: 'F', allowPowerOff: true, boostMinutes: 60, wires: [[ids.out]], ...extra },
+      { id: ids.out, z: 'tab', type: 'helper' },
+      { id: ids.catcher, z: 'tab', type: 'catch', scope: [ids.control], uncaught: false, wires: [[ids.caught]] },
+      { id: ids.caught, z: 'tab', type: 'helper' },
+    ];
+    return { ids, flow, credentials: { [ids.account]: { email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD } } };
+  }
+
+  /** Wires spies to the (possibly new) node instances of a loaded flow and waits for the account. */
+  async function attach(ids: ReturnType<typeof flowFor>['ids'], device = MAC, outputs: Msg[] = [], caught: Msg[] = []) {
+    // Spies first: a restore resumed on start can report soon after the account connects.
+    helper.getNode(ids.out).on('input', (msg) => outputs.push(msg));
+    helper.getNode(ids.caught).on('input', (msg) => caught.push(msg));
+    const account = helper.getNode(ids.account);
+    await waitFor(() => account.connection?.state.phase === 'connected' && account.connection.featuresOf(device), 'account connected with features');
+    return { control: helper.getNode(ids.control), outputs, caught };
+  }
+
+  async function deploy(device = MAC) {
+    const { ids, flow, credentials } = flowFor(device);
+    await helper.load(nodes, flow, credentials);
+    const rig = await attach(ids, device);
+    sim.clearReceived();
+    return rig;
+  }
+
+  function sent(suffix: string): ReceivedRequest[] {
+    return sim.received.filter((r) => r.topic.endsWith(suffix));
+  }
+
+  const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
+
+  it('weekly program: replace, add and remove (read-modify-write keeping the others), on/off, each confirmed from the echo', async () => {
+    const { control, outputs, caught } = await deploy();
+    control.receive({ payload: { schedule: { enabled: true, entries: [
+      { days: WEEKDAYS, time: '06:30', mode: 'high-demand', setpoint: 140 },
+      { days: ['sat', 'sun'], time: '08:00', mode: 'energy-saver', setpoint: 120 },
+    ] } } });
+    await waitFor(() => outputs.length === 1, 'replace result', 15_000);
+    assert.equal(outputs[0].payload.command, 'schedule');
+    assert.equal(outputs[0].payload.result, 'confirmed');
+    // Week bits Mon-Fri = 124, Sat+Sun = 130; 140 °F = 120 and 120 °F = 98 half-°C.
+    assert.deepEqual(sim.device(MAC).reservations, { reservationUse: 2, reservation: [
+      { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 },
+      { enable: 2, week: 130, hour: 8, min: 0, mode: 3, param: 98 },
+    ] });
+    // applied = the echo, readable, in the node's unit (98 half-°C = 120.2 °F).
+    assert.deepEqual(outputs[0].payload.applied.entries[1], { enabled: true, days: ['sat', 'sun'], time: '08:00', mode: 'energy-saver', setpoint: 120.2 });
+
+    control.receive({ payload: { schedule: { add: { days: ['wed'], time: '21:15', mode: 'heat-pump', setpoint: 130 } } } });
+    await waitFor(() => outputs.length === 2, 'add result', 15_000);
+    assert.equal(outputs[1].payload.result, 'confirmed');
+    // Read first, then written whole: Wed = 16; 130 °F = round(98 * 10 / 9) = 109.
+    const reads = sent('/st/rsv/rd');
+    const writes = sent('/ctrl/rsv/rd');
+    assert.equal(reads.length, 1);
+    assert.ok(reads[0].at < writes[writes.length - 1].at, 'the read came before the write');
+    assert.deepEqual(sim.device(MAC).reservations.reservation, [
+      { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 },
+      { enable: 2, week: 130, hour: 8, min: 0, mode: 3, param: 98 },
+      { enable: 2, week: 16, hour: 21, min: 15, mode: 1, param: 109 },
+    ]);
+
+    control.receive({ payload: { schedule: { remove: { days: WEEKDAYS, time: '06:30' } } } });
+    await waitFor(() => outputs.length === 3, 'remove result', 15_000);
+    assert.equal(outputs[2].payload.result, 'confirmed');
+    assert.deepEqual(sim.device(MAC).reservations.reservation, [
+      { enable: 2, week: 130, hour: 8, min: 0, mode: 3, param: 98 },
+      { enable: 2, week: 16, hour: 21, min: 15, mode: 1, param: 109 },
+    ]);
+
+    control.receive({ payload: { schedule: { enabled: false } } });
+    await waitFor(() => outputs.length === 4, 'off result', 15_000);
+    assert.deepEqual([outputs[3].payload.result, outputs[3].payload.applied.enabled], ['confirmed', false]);
+    assert.equal(sim.device(MAC).reservations.reservationUse, 1);
+    assert.equal(sim.device(MAC).reservations.reservation.length, 2, 'the entries are kept');
+
+    // Removing an entry that is not there is an error after the read, and nothing is written.
+    const writesBefore = sent('/ctrl/rsv/rd').length;
+    control.receive({ payload: { schedule: { remove: { days: ['mon'], time: '05:00' } } } });
+    await waitFor(() => caught.length === 1, 'no-entry error', 15_000);
+    assert.equal(caught[0].error?.message, 'schedule.remove: no entry of the weekly program matches {"days":["mon"],"time":"05:00"}; nothing was sent');
+    assert.equal(sent('/ctrl/rsv/rd').length, writesBefore);
+  });
+
+  it('vacation enters the app way and false puts the mode and setpoint from before back', async () => {
+    const { control, outputs } = await deploy();
+    control.receive({ topic: 'away', payload: { vacation: { days: 3 } } });
+    await waitFor(() => outputs.length === 1, 'vacation started', 15_000);
+    assert.deepEqual(
+      [outputs[0].topic, outputs[0].payload.command, outputs[0].payload.phase, outputs[0].payload.result, outputs[0].payload.applied],
+      ['away', 'vacation', 'started', 'confirmed', { mode: 'vacation', days: 3 }],
+    );
+    const ctrl = sent('/ctrl');
+    assert.deepEqual([ctrl.at(-1)?.mode, (ctrl.at(-1)?.payload as any).request.param], ['dhw-mode', [5, 3]]);
+    assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 5);
+    sim.device(MAC).setStatus({ dhwTemperatureSetting: 90 }); // someone lowered it on the panel meanwhile
+    control.receive({ payload: { vacation: false } });
+    await waitFor(() => outputs.length === 2, 'vacation ended', 15_000);
+    // Energy saver (3) and 100 half-°C = 122 °F, as before the vacation.
+    assert.deepEqual([outputs[1].payload.phase, outputs[1].payload.result, outputs[1].payload.requested], ['restored', 'confirmed', { mode: 'energy-saver', setpoint: 122 }]);
+    const snap = sim.device(MAC).snapshot();
+    assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [3, 100]);
+  });
+
+  it('TOU schedule, demand response, air filter and water program reach the device and are confirmed', async () => {
+    const { control, outputs } = await deploy();
+    control.receive({ payload: {
+      touSchedule: { periods: [{ months: ['jun', 'jul', 'aug'], days: WEEKDAYS, start: '16:00', end: '20:59', priceMin: 0.39261, priceMax: 0.49378, decimalPoint: 5 }] },
+      demandResponse: false,
+      airFilter: 3000,
+      reservationMode: true,
+    } });
+    await waitFor(() => outputs.length === 4, 'four results', 20_000);
+    const byCommand = Object.fromEntries(outputs.map((m) => [m.payload.command, m.payload]));
+    for (const command of ['touSchedule', 'demandResponse', 'airFilter', 'reservationMode']) assert.equal(byCommand[command].result, 'confirmed', command);
+    // Jun-Aug = 32+64+128 = 224.
+    assert.deepEqual(sim.device(MAC).touSchedule, { reservationUse: 2, reservation: [
+      { season: 224, week: 124, startHour: 16, startMinute: 0, endHour: 20, endMinute: 59, priceMin: 39261, priceMax: 49378, decimalPoint: 5 },
+    ] });
+    assert.equal((sent('/ctrl/tou/rd')[0].payload as any).request.controllerSerialNumber, 'TEST0000SN00000001');
+    assert.equal(sim.device(MAC).drEnabled, false);
+    assert.equal(sim.device(MAC).snapshot().airFilterAlarmPeriod, 3000);
+    assert.deepEqual(byCommand.airFilter.applied, 3000);
+    assert.ok(sent('/ctrl').some((r) => r.mode === 'reservation-mode'));
+  });
+
+  it('recirculation only where the device has a pump', async () => {
+    {
+      const { control, outputs, caught } = await deploy(MAC);
+      control.receive({ payload: { recirculation: { mode: 'always' } } });
+      await waitFor(() => caught.length === 1, 'unsupported', 10_000);
+      assert.equal(caught[0].error?.message, 'this device does not support recirculation');
+      assert.equal(outputs.length, 0);
+      assert.deepEqual(sent('/ctrl'), []);
+      await helper.unload();
+    }
+    const { control, outputs } = await deploy(PUMP_MAC);
+    control.receive({ payload: { recirculation: { mode: 'always' } } });
+    await waitFor(() => outputs.length === 1, 'recirculation mode', 15_000);
+    assert.deepEqual([outputs[0].payload.result, outputs[0].payload.applied], ['confirmed', { mode: 'always' }]);
+    assert.equal(sim.device(PUMP_MAC).snapshot().recircOperationMode, 1);
+    control.receive({ payload: { recirculation: { hotButton: true } } });
+    await waitFor(() => outputs.length === 2, 'hot button', 15_000);
+    assert.equal(outputs[1].payload.result, 'confirmed');
+    assert.equal(sim.device(PUMP_MAC).snapshot().recircOperationBusy, 2);
+  });
+
+  it('boost for (fractional) minutes: started, then restored by itself; boost false restores at once', async () => {
+    const { control, outputs } = await deploy();
+    control.receive({ topic: 'evening', payload: { boost: { setpoint: 140, mode: 'high-demand', minutes: 0.1 } } });
+    await waitFor(() => outputs.length === 1, 'boost started', 15_000);
+    assert.deepEqual([outputs[0].payload.command, outputs[0].payload.phase, outputs[0].payload.result, outputs[0].payload.applied],
+      ['boost', 'started', 'confirmed', { setpoint: 140, mode: 'high-demand' }]);
+    let snap = sim.device(MAC).snapshot();
+    assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [4, 120]);
+    await waitFor(() => outputs.length === 2, 'boost restored', 20_000);
+    assert.deepEqual([outputs[1].topic, outputs[1].payload.phase, outputs[1].payload.result, outputs[1].payload.requested],
+      ['evening', 'restored', 'confirmed', { mode: 'energy-saver', setpoint: 122 }]);
+    snap = sim.device(MAC).snapshot();
+    assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [3, 100]);
+
+    control.receive({ payload: { boost: { mode: 'electric', minutes: 30 } } });
+    await waitFor(() => outputs.length === 3, 'second boost', 15_000);
+    assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 2);
+    control.receive({ payload: { boost: false } });
+    await waitFor(() => outputs.length === 4, 'cancelled', 15_000);
+    assert.deepEqual([outputs[3].payload.command, outputs[3].payload.phase, outputs[3].payload.result], ['boost', 'restored', 'confirmed']);
+    assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 3);
+  });
+
+  it('boost until the tank charge reaches N % restores on the first status at or above it', async () => {
+    const { control, outputs } = await deploy();
+    control.receive({ payload: { boost: { setpoint: 149.9, untilCharge: 95 } } });
+    await waitFor(() => outputs.length === 1, 'boost started', 15_000);
+    await delay(500); // the control's follow-up pushes
+    sim.device(MAC).setStatus({ dhwChargePer: 80 }, true);
+    await delay(500);
+    assert.equal(outputs.length, 1, 'still boosting at 80 %');
+    sim.device(MAC).setStatus({ dhwChargePer: 96 }, true);
+    await waitFor(() => outputs.length === 2, 'restored at 96 %', 15_000);
+    assert.equal(outputs[1].payload.phase, 'restored');
+    assert.equal(sim.device(MAC).snapshot().dhwTemperatureSetting, 100);
+  });
+
+  it('a boost survives a full redeploy: the new node instance restores it when the time is up', async () => {
+    const { ids, flow, credentials } = flowFor();
+    await helper.load(nodes, flow, credentials);
+    const first = await attach(ids);
+    first.control.receive({ payload: { boost: { setpoint: 140, minutes: 0.1 } } });
+    await waitFor(() => first.outputs.length === 1, 'boost started', 15_000);
+    assert.equal(sim.device(MAC).snapshot().dhwTemperatureSetting, 120);
+    await helper.setFlows(flow, 'full', credentials); // every node stops and starts again
+    const second = await attach(ids);
+    await waitFor(() => second.outputs.length === 1, 'restored by the redeployed node', 20_000);
+    assert.deepEqual([second.outputs[0].payload.phase, second.outputs[0].payload.result], ['restored', 'confirmed']);
+    assert.equal(sim.device(MAC).snapshot().dhwTemperatureSetting, 100);
+    assert.equal(first.outputs.length, 1, 'the old instance reported nothing more');
+  });
+
+  it('with a file-backed context store a boost survives a restart and is restored at once when overdue', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navien-context-'));
+    helper.settings({ userDir: dir, contextStorage: { default: { module: 'localfilesystem', config: { dir, flushInterval: 0 } } } });
+    const red = helper._redNodes;
+    try {
+      const { ids, flow, credentials } = flowFor();
+      await helper.load(nodes, flow, credentials);
+      // helper.load resets the context module to memory; load the configured store as Node-RED's start does.
+      await red.loadContextsPlugin();
+      const first = await attach(ids);
+      first.control.receive({ payload: { boost: { setpoint: 140, mode: 'electric', minutes: 0.05 } } });
+      await waitFor(() => first.outputs.length === 1, 'boost started', 15_000);
+      assert.deepEqual([sim.device(MAC).snapshot().dhwOperationSetting, sim.device(MAC).snapshot().dhwTemperatureSetting], [2, 120]);
+      // "Restart": stop every flow, close the store (flushes to disk), and stay down past the end of the boost.
+      await red.stopFlows();
+      await red.closeContextsPlugin();
+      const filePath = path.join(dir, 'context', 'tab', `${ids.control}.json`);
+      const stored = JSON.parse(fs.readFileSync(filePath, 'utf8'));
+      assert.deepEqual(stored.navienRestore.boost.previous, { mode: 3, setpointRaw: 100 });
+      // Prove the restart reads the file (not anything left in this process): change what it will put back.
+      stored.navienRestore.boost.previous.setpointRaw = 102;
+      fs.writeFileSync(filePath, JSON.stringify(stored));
+      await delay(4_000);
+      assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 2, 'nothing restored while Node-RED was down');
+      // Start again: a fresh store instance reads the file; the node finds the overdue boost and restores at once.
+      await red.loadContextsPlugin();
+      await red.startFlows();
+      const second = await attach(ids);
+      await waitFor(() => second.outputs.length === 1, 'restored after the restart', 20_000);
+      assert.deepEqual([second.outputs[0].payload.phase, second.outputs[0].payload.result], ['restored', 'confirmed']);
+      const snap = sim.device(MAC).snapshot();
+      assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [3, 102]);
+      await waitFor(() => !fs.readFileSync(path.join(dir, 'context', 'tab', `${ids.control}.json`), 'utf8').includes('navienRestore'), 'record removed from the file', 5_000);
+    } finally {
+      await red.closeContextsPlugin().catch(() => undefined);
+      helper.settings({ contextStorage: undefined, userDir: undefined });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
