@@ -68,6 +68,10 @@ const EXAMPLE_FILES = [
   '03 Alerts on error codes and low tank charge',
   '04 Boost before the evening peak',
   '05 Connection diagnostics',
+  '06 Weekly program editor',
+  '07 Monthly energy report to CSV',
+  '08 Vacation from a calendar event',
+  '09 Anti-legionella check',
 ];
 const OUR_TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics'];
 const RESULT_TIMEOUT_MS = 30_000;
@@ -450,61 +454,6 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
     assert.equal(tankAlerts()[1].topic, `Water heater ${device.deviceName}: hot water back`);
     assert.equal(errorAlerts().length, 2, 'tank statuses raised error alerts');
     assert.deepEqual(red().navienErrors(), []);
-  });
-
-  it('04 Boost: high demand and 140 °F on the boost inject, the previous mode and setpoint back on the restore inject', async function () {
-    const device = sim().device(MAC);
-    // The user's everyday settings: energy saver at 120.2 °F (49.0 °C).
-    device.setStatus({ dhwOperationSetting: 3, dhwTemperatureSetting: 98 });
-    await deployExample('04 Boost before the evening peak');
-    const RESULT = 'c4a0000000000014';
-    const BOOST = 'c4a0000000000004';
-    const RESTORE = 'c4a0000000000010';
-    const results = () => captures(RESULT).map((c) => ({ topic: c.topic, ...(c.payload as ControlResult) }));
-
-    // Nothing to restore before a boost: nothing is sent.
-    await red().inject(RESTORE);
-    await delay(2_500);
-    assert.deepEqual(controls(), [], 'restore without a boost sent a control');
-    assert.deepEqual(results(), []);
-
-    await red().inject(BOOST);
-    await waitFor(() => (results().length >= 2 ? true : undefined), 'the two boost results', RESULT_TIMEOUT_MS);
-    const boost = results();
-    assert.deepEqual(boost.map((r) => [r.topic, r.command, r.requested, r.result]), [
-      ['boost', 'mode', 'high-demand', 'confirmed'],
-      ['boost', 'setpoint', 140, 'confirmed'],
-    ]);
-    assert.equal(device.status.dhwOperationSetting, 4, 'the device is not in high demand');
-    assert.equal(device.status.dhwTemperatureSetting, 120, 'the device setpoint is not 60 °C (140 °F)');
-
-    await red().inject(RESTORE);
-    await waitFor(() => (results().length >= 4 ? true : undefined), 'the two restore results', RESULT_TIMEOUT_MS);
-    const restore = results().slice(2);
-    assert.deepEqual(restore.map((r) => [r.topic, r.command, r.requested, r.result]), [
-      ['restore', 'mode', 'energy-saver', 'confirmed'],
-      ['restore', 'setpoint', 120.2, 'confirmed'],
-    ]);
-    assert.equal(device.status.dhwOperationSetting, 3, 'the mode was not restored');
-    assert.equal(device.status.dhwTemperatureSetting, 98, 'the setpoint was not restored');
-
-    // The saved settings are used once.
-    const sent = controls().length;
-    await red().inject(RESTORE);
-    await delay(2_500);
-    assert.equal(controls().length, sent, 'a second restore sent controls');
-
-    // A heater that is off is not boosted.
-    device.setStatus({ dhwOperationSetting: 6 }, true);
-    await red().inject(BOOST);
-    const skipped = await waitForCapture('c4a0000000000009', () => true, 'the boost-skipped message');
-    assert.equal((skipped.payload as { power?: unknown }).power, false);
-    await delay(2_000);
-    assert.equal(controls().length, sent, 'a heater that is off was boosted');
-    assert.equal(device.status.dhwOperationSetting, 6);
-    assert.equal(results().length, 4);
-    assert.deepEqual(red().navienErrors(), []);
-    device.setStatus({ dhwOperationSetting: 1 }, true);
   });
 
   it('05 Connection diagnostics: periodic reports, drop and reconnection events, an export written to a file', async function () {
