@@ -333,10 +333,12 @@ const RUNTIME_SPECS: RuntimeSpec[] = [
  * The runtimes every e2e suite runs on. E2E_RUNTIMES (comma-separated keys, e.g. `nr4-node20`) narrows the list
  * for a quick local run; unset, all of them run (as in CI).
  */
-export const RUNTIMES: ReadonlyArray<Pick<RuntimeSpec, 'name' | 'key'>> = RUNTIME_SPECS.filter((spec) => {
+export const RUNTIMES: ReadonlyArray<Pick<RuntimeSpec, 'name' | 'key'>> = (() => {
   const only = (process.env.E2E_RUNTIMES ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-  return only.length === 0 || only.includes(spec.key);
-});
+  const unknown = only.filter((key) => !RUNTIME_SPECS.some((spec) => spec.key === key));
+  if (unknown.length) throw new Error(`E2E_RUNTIMES: no runtime ${unknown.join(', ')}; known: ${RUNTIME_SPECS.map((s) => s.key).join(', ')}`);
+  return RUNTIME_SPECS.filter((spec) => only.length === 0 || only.includes(spec.key));
+})();
 
 /** Generous: the first use of Node-RED 5 / Node 22 on a fresh machine downloads both from the npm registry. */
 export const RUNTIME_SETUP_TIMEOUT_MS = 15 * 60_000;

@@ -146,6 +146,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
 
     assert.deepEqual(red.navienErrors(), [], 'Node-RED logged errors about the navien nodes');
     const aboutSdk = sdkLines(red.log);
+    process.stdout.write(`      log lines about the SDK: ${aboutSdk.length ? aboutSdk.map((l) => `\n        ${l}`).join('') : 'none'}\n`);
     assert.ok(aboutSdk.length <= 1, `more than one log line about the missing SDK:\n${aboutSdk.join('\n')}`);
     for (const l of aboutSdk) assert.doesNotMatch(l, /\[error\]|Error:|Uncaught|Unhandled/i, `the missing SDK is logged as an error: ${l}`);
     const { code, signal } = await red.interrupt();
@@ -163,6 +164,8 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
       STATUS_TIMEOUT_MS,
     );
     assert.match(String(stuck.text), /MQTT library not available/i, `node status: ${JSON.stringify(stuck)}`);
+    const aboutSdk = sdkLines(red.log);
+    process.stdout.write(`      log lines about the SDK: ${aboutSdk.length ? aboutSdk.map((l) => `\n        ${l}`).join('') : 'none'}\n`);
     assert.equal(s.connectedClientIds().length, 0, 'a client connected although the SDK is missing and forced');
     assert.ok(red.running, 'Node-RED stopped');
     await red.interrupt();
