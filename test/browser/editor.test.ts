@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import { NavilinkSimulator } from '../../tools/simulator/simulator';
+import { RUNTIMES, RUNTIME_SETUP_TIMEOUT_MS, Runtime, runtime as loadRuntime } from '../e2e/harness';
 
 const PACKAGE = 'node-red-contrib-navien';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -97,11 +98,14 @@ interface NodeRed {
   exited: Promise<void>;
 }
 
-describe('editor in a real browser (chromium, playwright-core)', function () {
+// The same editor session on every Node-RED major the package supports (4 on Node 20, 5 on Node 22).
+for (const spec of RUNTIMES) {
+describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`, function () {
   this.timeout(180_000);
 
   const repo = findRepoRoot();
-  const artefacts = join(repo, 'test-artefacts', 'browser');
+  const artefacts = join(repo, 'test-artefacts', 'browser', spec.key);
+  let rt: Runtime | undefined;
   let work = '';
   let userDir = '';
   let simulator: NavilinkSimulator | undefined;
@@ -136,14 +140,15 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     const port = await freePort();
     const sim = simulator;
     assert.ok(sim, 'simulator not started');
-    const env: NodeJS.ProcessEnv = {
+    assert.ok(rt, 'runtime not located');
+    const env: NodeJS.ProcessEnv = rt.env({
       ...process.env,
       NAVIEN_API_URL: sim.apiUrl,
       NAVIEN_IOT_ENDPOINT: sim.iotEndpoint,
       NAVIEN_CA_FILE: sim.caFile,
-    };
+    });
     nodeRedLog = createWriteStream(join(artefacts, 'node-red.log'));
-    const child = spawn(process.execPath, [join(repo, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--port', String(port)], {
+    const child = spawn(rt.node, [rt.redJs, '--userDir', userDir, '--port', String(port)], {
       cwd: userDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -261,6 +266,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
       process.stdout.write(`      (skipped: ${CHROMIUM} is not installed; apt-get install chromium to run the editor tests)\n`);
       this.skip();
     }
+    this.timeout(RUNTIME_SETUP_TIMEOUT_MS);
+    rt = await loadRuntime(spec.key);
     rmSync(artefacts, { recursive: true, force: true });
     mkdirSync(artefacts, { recursive: true });
     assert.ok(existsSync(join(repo, 'dist', 'nodes', 'navien-status.html')), 'dist/ is not built: run npm run build first');
@@ -485,7 +492,8 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     // A successful deploy disables the button again.
     await p.waitForFunction(`document.getElementById('red-ui-header-button-deploy').classList.contains('disabled')`, undefined, { timeout: UI_TIMEOUT_MS });
 
-    await p.locator('#red-ui-tab-debug-link-button').click();
+    // Node-RED 4 has a debug tab to click; Node-RED 5 shows the debug messages in a panel of its own.
+    await inPage('RED.sidebar.show("debug")', p);
     const message = p.locator('.red-ui-debug-msg').filter({ hasText: `navien/${MAC}/status` }).first();
     await message.waitFor({ state: 'visible', timeout: EMIT_TIMEOUT_MS });
     // The node's status under it: a green dot and the tank summary in the node's unit (°F by default).
@@ -554,3 +562,4 @@ describe('editor in a real browser (chromium, playwright-core)', function () {
     }
   });
 });
+}
