@@ -178,9 +178,8 @@ function testInject(id: string, target: string, payload: unknown): FlowNode {
   };
 }
 
-const runtimeUnderTest = RUNTIMES.find((r) => r.key === 'nr4-node20') ?? RUNTIMES[0];
-
-(runtimeUnderTest ? describe : describe.skip)(`advanced example flows in a real Node-RED against the simulator (e2e): ${runtimeUnderTest?.name ?? 'no runtime'}`, function () {
+// On every runtime of the harness, like the other example suites.
+for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a real Node-RED against the simulator (e2e): ${runtimeUnderTest.name}`, function () {
   this.timeout(240_000);
 
   let install: PackedInstall | undefined;
@@ -227,7 +226,6 @@ const runtimeUnderTest = RUNTIMES.find((r) => r.key === 'nr4-node20') ?? RUNTIME
 
   before(async function () {
     this.timeout(RUNTIME_SETUP_TIMEOUT_MS);
-    assert.ok(runtimeUnderTest);
     install = await packedInstall(runtimeUnderTest.key);
     userDir = extraUserDir(install, 'examples-advanced-userdir');
     simulator = await NavilinkSimulator.start();
