@@ -1,7 +1,7 @@
 /**
  * The advanced example flows (06 weekly program, 07 energy report to CSV, 08 vacation from a calendar event,
  * 09 anti-legionella check) and the built-in-boost version of 04, proven in a real Node-RED that loads the packed and
- * installed package, against the simulator, on Node-RED 4 / Node 20 (the harness's first runtime when narrowed).
+ * installed package, against the simulator, on every runtime of the harness (Node-RED 4 / Node 20, Node-RED 5 / Node 22).
  *
  * As in examples.test.ts: each example is fetched through the editor's examples API, deployed unchanged through the
  * admin API with the account's e-mail and password in the deploy body, and what its debug nodes would show is
