@@ -63,6 +63,8 @@ export = function register(RED: NodeAPI): void {
       created.on('state', (s: ConnectionState) => {
         state = s;
         if (s.phase === 'invalid-credentials') node.error(t('navien-account.errors.invalid-credentials'));
+        if (s.phase === 'sdk-unavailable') node.error(t('navien-account.errors.sdk-unavailable'));
+        if (s.phase === 'config-error' && s.error) node.error(s.error);
         relay('onState', s);
       });
       created.on('ready', () => relay('onReady'));

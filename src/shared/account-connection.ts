@@ -266,6 +266,9 @@ export class AccountConnection extends EventEmitter {
       };
       this.pending.add(request);
     });
+    // If sending fails (or close() interrupts it) nobody awaits `reply`; its later rejection must not
+    // become an unhandled rejection, which would take Node-RED down.
+    reply.catch(() => undefined);
     try {
       await this.send(message);
     } catch (err) {

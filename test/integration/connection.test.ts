@@ -205,6 +205,27 @@ describe('AccountConnection against the simulator (real aws-iot-device-sdk-v2)',
     assert.equal(connection.state.phase, 'connected');
   });
 
+  it('closing while a request waits in the offline queue rejects it cleanly, with no unhandled rejection', async () => {
+    const connection = connect();
+    await ready(connection);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    await sim.stopBroker();
+    try {
+      await waitFor(() => connection.state.phase === 'reconnecting', 'reconnecting state');
+      const pending = connection.requestStatus(MAC);
+      await delay(50);
+      await connection.close();
+      await assert.rejects(pending, /closed/);
+      await delay(100);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await sim.startBroker();
+    }
+  });
+
   it('leaves exactly one client at the broker after repeated close/reopen with the same client id', async () => {
     const clientId = `navien-test-redeploy-${process.pid}`;
     for (let i = 0; i < 5; i++) {
