@@ -1,19 +1,17 @@
-/** Locates and loads the shared NaviLink protocol fixtures (`<root>/shared/protocol/fixtures`). */
+/** Loads the NaviLink protocol fixtures kept in the repository (`test/fixtures`). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const RELATIVE = path.join('shared', 'protocol', 'fixtures');
-
-/** Walks up from this file until a directory holding `shared/protocol/fixtures` is found. */
+/**
+ * `test/fixtures` of this repository. Tests run compiled from `build/test/codec`, so the folder is found by walking up
+ * to the package root (the directory holding package.json) rather than by a fixed number of `..`.
+ */
 export function fixturesDir(): string {
-  const override = process.env.NAVILINK_FIXTURES;
-  if (override && fs.existsSync(override)) return override;
   let dir = __dirname;
   for (;;) {
-    const candidate = path.join(dir, RELATIVE);
-    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'test', 'fixtures');
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`${RELATIVE} not found above ${__dirname}`);
+    if (parent === dir) throw new Error(`package.json not found above ${__dirname}`);
     dir = parent;
   }
 }
