@@ -204,7 +204,8 @@ export = function register(RED: NodeAPI): void {
         fail('no-device', {}, msg, noop);
         return;
       }
-      // Gating needs the device's feature record: ask for it rather than guess (NAVILINK.md 5.2, 9).
+      // Gating needs the device's feature record: ask for it rather than guess
+      // (docs/protocol.md#capability-gating, #features).
       let rawFeatures = connection.featuresOf(mac);
       if (!rawFeatures && !account.readOnly && connection.device(mac)) {
         try {

@@ -59,7 +59,7 @@ export interface AccountConnectionOptions {
   endpoints?: EndpointOverrides;
   keepAliveSeconds?: number;
   requestTimeoutMs?: number;
-  /** The first device-info request after connecting can take much longer (NAVILINK.md 11.1). */
+  /** The first device-info request after connecting can take much longer (docs/protocol.md#latency). */
   firstRequestTimeoutMs?: number;
   operationTimeoutMs?: number;
   backoff?: BackoffPolicy;
@@ -69,7 +69,7 @@ export interface AccountConnectionOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** NWP500 devices only: other families speak the legacy protocol (NAVILINK.md 12). */
+/** NWP500 devices only: other families speak the legacy protocol (docs/protocol.md#other-families). */
 const NWP500_DEVICE_TYPE = 52;
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
@@ -387,7 +387,8 @@ export class AccountConnection extends EventEmitter {
     this.session = session;
     session.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
     try {
-      // Clean sessions forget subscriptions: resubscribe before anything is sent (NAVILINK.md 11.5).
+      // Clean sessions forget subscriptions: resubscribe before anything is sent
+      // (docs/protocol.md#connection-management).
       this.subscriptions = [
         clientReplyFilter(NWP500_DEVICE_TYPE, this.options.clientId),
         ...this.deviceList.map((d) => deviceTopicFilter(d.deviceType, d.mac)),

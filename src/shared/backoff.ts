@@ -1,4 +1,6 @@
-/** Reconnect pacing (defaults from the NWP500 community's hardened settings, shared/diagnostics.md). */
+/**
+ * Reconnect pacing (defaults from the NWP500 community's hardened settings, docs/protocol.md#connection-management).
+ */
 export interface BackoffPolicy {
   initialDelayMs: number;
   maxDelayMs: number;

@@ -8,7 +8,7 @@ const INSTALL_ID_FILE = '.navien-install-id';
 /**
  * A random id for this installation, kept in its data directory so that it survives restarts
  * but differs between two installations (two Node-RED instances with one client id would
- * kick each other off the broker forever, NAVILINK.md 11.5).
+ * kick each other off the broker forever, docs/protocol.md#connection-management).
  */
 export function loadInstallId(dataDir: string | undefined): string {
   if (dataDir) {

@@ -1,7 +1,7 @@
 /**
- * Connection health, modelled on the NWP500 community's drop-diagnostics guide (shared/diagnostics.md):
- * every drop and every (re)connection in bounded history, aggregates, and the drop pattern with advice.
- * Holds no credential, token, URL or e-mail address, so the export is safe to share.
+ * Connection health, modelled on the NWP500 community's drop-diagnostics guide
+ * (docs/protocol.md#connection-management): every drop and every (re)connection in bounded history, aggregates, and the
+ * drop pattern with advice. Holds no credential, token, URL or e-mail address, so the export is safe to share.
  */
 
 export type ConnectionKind = 'connected' | 'resumed' | 'deep-reconnected';

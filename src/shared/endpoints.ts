@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 
-/** Production endpoints of the NaviLink cloud (NAVILINK.md 2.1 and 4.1). */
+/** Production endpoints of the NaviLink cloud (docs/protocol.md#rest-envelope, #broker). */
 export const DEFAULT_API_URL = 'https://nlus.naviensmartcontrol.com/api/v2.1';
 export const DEFAULT_IOT_HOST = 'a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com';
 export const DEFAULT_IOT_PORT = 443;

@@ -2,7 +2,10 @@ import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
 import { ApiRequestError, CloudUnavailableError, InvalidCredentialsError, TokenRejectedError, errorMessage } from './errors';
 import { Endpoints, trustedCas } from './endpoints';
 
-/** Temporary AWS credentials from sign-in; the only way to renew them is another full sign-in (NAVILINK.md 3). */
+/**
+ * Temporary AWS credentials from sign-in; the only way to renew them is another full sign-in
+ * (docs/protocol.md#credentials).
+ */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -39,7 +42,10 @@ interface Envelope {
 }
 
 const LIST_PAGE_SIZE = 20;
-/** Some clients saw implausible AWS lifetimes; fall back to 50 min outside 5 min..24 h (NAVILINK.md 13). */
+/**
+ * Some clients saw implausible AWS lifetimes; fall back to 50 min outside 5 min..24 h
+ * (docs/protocol.md#verified-vs-uncertain).
+ */
 const FALLBACK_AWS_LIFETIME_S = 50 * 60;
 const NEVER_RETRY_MESSAGES = /INVALID_USER_PASSWORD|USER_NOT_FOUND|INVALID_USER|UNAUTHORIZED/i;
 
@@ -55,7 +61,7 @@ export interface RestClientOptions {
   now?: () => number;
 }
 
-/** The NaviLink REST API (NAVILINK.md section 2): sign-in, refresh, device list and slow-changing records. */
+/** The NaviLink REST API (docs/protocol.md#rest-api): sign-in, refresh, device list and slow-changing records. */
 export class NavilinkRestClient {
   private http: Got | undefined;
   private readonly timeoutMs: number;
@@ -71,7 +77,7 @@ export class NavilinkRestClient {
     const data = await this.call('POST', 'user/sign-in', { json: { userId: email, password } }, undefined, true);
     const token = objectAt(data, 'token') ?? objectAt(data, 'tokens');
     const accessToken = stringAt(token, 'accessToken');
-    // Success is decided on the token's presence, not on the HTTP status (NAVILINK.md 2.1).
+    // Success is decided on the token's presence, not on the HTTP status (docs/protocol.md#rest-envelope).
     if (!token || !accessToken) throw new CloudUnavailableError('sign-in reply has no access token');
     const awsLifetime = plausibleAwsLifetime(numberAt(token, 'authorizationExpiresIn'));
     const userInfo = objectAt(data, 'userInfo');
@@ -104,7 +110,7 @@ export class NavilinkRestClient {
     };
   }
 
-  /** Every device of the account, paging until a short page (NAVILINK.md 2.4). */
+  /** Every device of the account, paging until a short page (docs/protocol.md#device-list). */
   async listDevices(tokens: SessionTokens, email: string): Promise<DeviceEntry[]> {
     const devices: DeviceEntry[] = [];
     for (let offset = 0; ; offset += LIST_PAGE_SIZE) {
@@ -125,7 +131,7 @@ export class NavilinkRestClient {
     return isObject(data) ? data : {};
   }
 
-  /** The Time-of-Use plan, keyed by the controller serial from the feature message (NAVILINK.md 2.7). */
+  /** The Time-of-Use plan, keyed by the controller serial from the feature message (docs/protocol.md#tou-plan). */
   async touInfo(tokens: SessionTokens, email: string, device: Pick<DeviceEntry, 'mac' | 'additionalValue'>, controllerSerial: string): Promise<Record<string, unknown>> {
     const data = await this.call('GET', 'device/tou', {
       searchParams: {
@@ -168,7 +174,7 @@ export class NavilinkRestClient {
       response = await http(path, {
         method,
         ...options,
-        // The bare access token, no "Bearer " prefix: the cloud rejects that (NAVILINK.md 2.1).
+        // The bare access token, no "Bearer " prefix: the cloud rejects that (docs/protocol.md#rest-envelope).
         headers: tokens ? { authorization: tokens.accessToken } : {},
       });
     } catch (err) {
@@ -200,7 +206,7 @@ function parseEnvelope(body: string): Envelope | undefined {
 
 function devicePage(data: unknown): unknown[] {
   if (Array.isArray(data)) return data;
-  // One legacy client saw the array wrapped in an object (NAVILINK.md 13).
+  // One legacy client saw the array wrapped in an object (docs/protocol.md#verified-vs-uncertain).
   if (isObject(data)) {
     const wrapped = data.deviceList ?? data.devices;
     if (Array.isArray(wrapped)) return wrapped;

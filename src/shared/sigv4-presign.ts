@@ -1,5 +1,6 @@
-// AWS Signature Version 4, query-string form, for the MQTT-over-WebSocket upgrade of AWS IoT (NAVILINK.md 4.2).
-// Only node:crypto; written from the protocol reference so the pure-JavaScript transport needs no AWS library.
+// AWS Signature Version 4, query-string form, for the MQTT-over-WebSocket upgrade of AWS IoT
+// (docs/protocol.md#presigned-url). Only node:crypto; written from the protocol reference so the pure-JavaScript
+// transport needs no AWS library.
 import { createHash, createHmac } from 'node:crypto';
 import { AWS_REGION } from './endpoints';
 
@@ -55,8 +56,8 @@ export function toAmzDate(date: Date): string {
 }
 
 /**
- * The Host header value an HTTP client sends for this endpoint: the bare host on 443 (NAVILINK.md 4.2 - `host:443`
- * is rejected by AWS IoT), `host:port` otherwise (what node:https, and therefore `ws`, sends).
+ * The Host header value an HTTP client sends for this endpoint: the bare host on 443 (docs/protocol.md#presigned-url -
+ * `host:443` is rejected by AWS IoT), `host:port` otherwise (what node:https, and therefore `ws`, sends).
  */
 export function hostHeaderValue(host: string, port: number): string {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -115,7 +116,7 @@ export interface PresignedMqttUrl {
 }
 
 /**
- * `wss://{host}/mqtt?...` for AWS IoT with temporary credentials (NAVILINK.md 4.2).
+ * `wss://{host}/mqtt?...` for AWS IoT with temporary credentials (docs/protocol.md#presigned-url).
  * The URL is itself a credential: never log it.
  */
 export function presignMqttUrl(

@@ -115,7 +115,7 @@ const BUILDERS: Record<string, () => OutboundMessage> = {
   'water-program.reservation-mode.json': () => buildReservationMode(ctx),
 };
 
-// The firmware commit installs firmware; the codec deliberately has no builder for it (5.13).
+// The firmware commit installs firmware; the codec deliberately has no builder for it (docs/protocol.md#not-sent).
 const NOT_BUILT = ['ota-commit.json'];
 
 describe('codec/commands', () => {
@@ -141,7 +141,7 @@ describe('codec/commands', () => {
     assert.equal(ackTopic(52, '0a1b2c3d4e5f', 'navien-client-0a1b2c3d'), 'cmd/52/navilink-0a1b2c3d4e5f/navien-client-0a1b2c3d/res');
   });
 
-  it('uses the codes of the master table (5.2)', () => {
+  it('uses the codes of the master table (docs/protocol.md#command-codes)', () => {
     assert.equal(COMMANDS.deviceInfo, 0x01000001);
     assert.equal(COMMANDS.status, 0x01000003);
     assert.equal(COMMANDS.reservationWrite, 0x0100000a);

@@ -54,7 +54,7 @@ describe('codec/feature', () => {
     assert.equal(decodeFeature({ dhwTemperatureSettingUse: 4 }, 'C').temperatureControl, true);
   });
 
-  it('maps controls to their gating capability (5.2)', () => {
+  it('maps controls to their gating capability (docs/protocol.md#capability-gating)', () => {
     assert.equal(capabilityFor('power'), 'power');
     assert.equal(capabilityFor('mode'), 'dhwMode');
     assert.equal(capabilityFor('setpoint'), 'temperature');

@@ -11,7 +11,7 @@ import { MqttFixture, captureSequence, listFixtures, loadFixture } from './fixtu
 
 const MAC = '0a1b2c3d4e5f';
 
-/** Expected kind of every fixture in fixtures/mqtt, from NAVILINK.md 4.4 and 10.x. */
+/** Expected kind of every fixture in fixtures/mqtt, from docs/protocol.md#routing, #other-replies. */
 const EXPECTED: Record<string, InboundKind> = {
   'app-connection.lastwill.event.json': 'connection-event',
   'ctrl-fail.event.json': 'ctrl-fail',

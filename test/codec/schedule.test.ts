@@ -20,7 +20,9 @@ const jsonResponse = loadFixture('mqtt/reservation.rsv-rd.response.composite.jso
 const hexResponse = loadFixture('mqtt/reservation.rsv-hex.response.composite.json').payload.response;
 const written: WireSchedule = loadFixture('commands/reservations.write.json').payload.request;
 
-/** The program in both read-back fixtures, decoded by hand from NAVILINK.md 5.7 / 6.6 (°F). */
+/**
+ * The program in both read-back fixtures, decoded by hand from docs/protocol.md#weekly-program, #week-bitfield (°F).
+ */
 const expectedF: Schedule = {
   enabled: true,
   entries: [

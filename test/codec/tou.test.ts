@@ -20,7 +20,7 @@ describe('codec/tou', () => {
   it('converts the season bitfield', () => {
     assert.deepEqual(seasonToMonths(3615), winter);
     assert.deepEqual(seasonToMonths(480), ['jun', 'jul', 'aug', 'sep']);
-    // Bit (month - 1): Jun-Aug = 32 + 64 + 128 = 224. (NAVILINK.md 6.7 says "Jun-Aug = 448"; 448 is Jul-Sep.)
+    // Bit (month - 1): Jun-Aug = 32 + 64 + 128 = 224. (docs/protocol.md#season-bitfield; 448 is Jul-Sep.)
     assert.deepEqual(seasonToMonths(224), ['jun', 'jul', 'aug']);
     assert.deepEqual(seasonToMonths(448), ['jul', 'aug', 'sep']);
     assert.equal(monthsToSeason(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']), 4095);

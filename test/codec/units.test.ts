@@ -9,7 +9,7 @@ import {
 } from '../../src/shared/codec';
 
 describe('codec/units', () => {
-  // NAVILINK.md 5.5 table: target °F -> raw -> what the device reads back in °F.
+  // The table in docs/protocol.md#setpoint: target °F -> raw -> what the device reads back in °F.
   const fahrenheitTable: [number, number, number][] = [
     [95, 70, 95.0],
     [104.9, 81, 104.9],
@@ -26,7 +26,7 @@ describe('codec/units', () => {
     [35.0, 70], [40.5, 81], [45.0, 90], [49.0, 98], [50.0, 100], [55.0, 110], [57.5, 115], [60.0, 120], [62.5, 125], [65.5, 131],
   ];
 
-  it('encodes Fahrenheit setpoints as half-degrees Celsius (5.5 table)', () => {
+  it('encodes Fahrenheit setpoints as half-degrees Celsius (docs/protocol.md#setpoint)', () => {
     for (const [target, raw] of fahrenheitTable) assert.equal(toHalfCelsius(target, 'F'), raw, `${target} °F`);
   });
 
@@ -63,7 +63,7 @@ describe('codec/units', () => {
     assert.equal(fromTenthCelsiusDifference(4, 'F'), 0.7);
   });
 
-  it('applies the whole-°F display rounding of outsideTemperature (6.2)', () => {
+  it('applies the whole-°F display rounding of outsideTemperature (docs/protocol.md#temperatures)', () => {
     assert.equal(fromHalfCelsiusDisplay(121, 'F', 1), 141); // 140.9
     assert.equal(fromHalfCelsiusDisplay(126, 'F', 1), 145); // 145.4 rounds
     assert.equal(fromHalfCelsiusDisplay(126, 'F', 0), 146); // asymmetric: ceil

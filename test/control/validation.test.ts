@@ -305,7 +305,7 @@ describe('planControls: valid input', () => {
     assert.deepEqual(off.map((p) => p.command), ['antiLegionella', 'tou', 'power']);
   });
 
-  it('builds the wire payloads of NAVILINK.md 5.3-5.6', () => {
+  it('builds the wire payloads of docs/protocol.md#controls', () => {
     const plans = planControls(undefined, { mode: 'vacation', days: 7, antiLegionella: { periodDays: 14 }, tou: true }, undefined, limits());
     assert.deepEqual(plans.map((p) => [p.command, wire(p).mode, wire(p).param, p.requested]), [
       ['mode', 'dhw-mode', [5, 7], { mode: 'vacation', days: 7 }],

@@ -91,7 +91,7 @@ describe('planRequest: the write keys of issue 5', () => {
     assert.equal(reject({ boost: false }, { ...limits(), readOnly: true }), 'the account is read-only; boost was not sent');
   });
 
-  it('builds the wire messages worked out by hand from NAVILINK.md 5.7-5.11', () => {
+  it('builds the wire messages worked out by hand from docs/protocol.md#commands', () => {
     const request = (plan: PlannedControl) => plan.build(CTX).payload.request as Record<string, unknown>;
     // Mon-Fri = 64+32+16+8+4 = 124; 140 °F = round(108 * 10 / 9) = 120 half-°C; Sat+Sun = 2+128 = 130; 120 °F -> 98.
     const replace = only({ schedule: { enabled: true, entries: [

@@ -9,7 +9,7 @@ import { parsePresignedQuery, verifyPresignedSignature } from '../../tools/simul
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const hmac = (key: string | Buffer, s: string): Buffer => createHmac('sha256', key).update(s).digest();
 
-describe('SigV4 presigned URL (NAVILINK.md 4.2)', () => {
+describe('SigV4 presigned URL (docs/protocol.md#presigned-url)', () => {
   it('reproduces the published AWS example for query-string signing (S3 GET /test.txt, 2013-05-24)', () => {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html, "An Example": the same algorithm
     // with service s3 and the literal payload hash UNSIGNED-PAYLOAD.

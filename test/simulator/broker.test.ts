@@ -164,7 +164,7 @@ describe('simulator MQTT broker with the real aws-iot-device-sdk-v2 client', fun
     await until(() => c.interrupted > 0, 3000);
   });
 
-  it('accepts the NAVILINK.md 4.2 URL form (SignedHeaders=host, token appended) and refuses a tampered one', async () => {
+  it('accepts the docs/protocol.md#presigned-url form (SignedHeaders=host, token appended) and refuses a tampered one', async () => {
     const creds = await signIn(sim.caFile, sim.apiUrl);
     const port = Number(sim.iotEndpoint.split(':')[1]);
     const url = presignUrl('localhost', port, creds);

@@ -1,4 +1,5 @@
-// Test-side helpers written from NAVILINK.md directly (not from src/), so the simulator is checked against the spec.
+// Test-side helpers written from docs/protocol.md directly (not from src/), so the simulator is
+// checked against the spec.
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import { createHash, createHmac } from 'node:crypto';
@@ -150,7 +151,7 @@ export class SdkClient {
 
 export const MAC = '0a1b2c3d4e5f';
 
-/** A request envelope per NAVILINK.md 4.5. */
+/** A request envelope per docs/protocol.md#request-envelope. */
 export function envelope(
   clientId: string,
   suffix: string,
@@ -176,7 +177,7 @@ export function control(clientId: string, command: number, mode: string, param: 
   return envelope(clientId, 'ctrl', { command, mode, param, paramStr: '' }, undefined, mac);
 }
 
-// ---- NAVILINK.md 4.2 presigned URL, written independently of the simulator's verifier ----------------------------
+// ---- docs/protocol.md#presigned-url, written independently of the simulator's verifier -------------------------
 
 const enc = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();

@@ -1,5 +1,5 @@
 // MQTT 3.1.1 broker (aedes) behind a WSS endpoint that, like AWS IoT, authenticates the WebSocket upgrade by its
-// SigV4-presigned query string (NAVILINK.md 4.1-4.3), allows one connection per client id and ages connections out.
+// SigV4-presigned query string (docs/protocol.md#mqtt), allows one connection per client id and ages connections out.
 import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
 import type { IncomingMessage } from 'node:http';

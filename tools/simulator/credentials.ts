@@ -83,7 +83,8 @@ export class CredentialStore {
     const creds: AwsCredentials = {
       accessKeyId: 'ASIA' + randomFrom(ALNUM_UPPER, 16),
       secretKey: randomBytes(30).toString('base64'),
-      // Standard base64 on purpose: real session tokens contain + / = and clients must encode them (NAVILINK.md 4.2).
+      // Standard base64 on purpose: real session tokens contain + / = and clients must encode them
+      // (docs/protocol.md#presigned-url).
       sessionToken: 'IQoJb3JpZ2luX2Vj' + randomBytes(600).toString('base64') + '+/=',
       email,
       issuedAt: now,

@@ -1,4 +1,4 @@
-// Start values for a simulated NWP500, taken from the shared protocol fixtures (fixtures/mqtt/status.response.json,
+// Start values for a simulated NWP500, taken from the protocol fixtures (test/fixtures/mqtt/status.response.json,
 // status.current-firmware.composite.json for the newer-firmware keys, feature.response.composite.json,
 // rest/firmware-info.response.json, rest/tou-info.response.json). Kept here so the simulator runs without them.
 

@@ -1,4 +1,4 @@
-// One simulated NWP500: answers the MGPP requests published on cmd/52/navilink-{mac}/... (NAVILINK.md 4-10),
+// One simulated NWP500: answers the MGPP requests published on cmd/52/navilink-{mac}/... (docs/protocol.md),
 // keeps its state, heats/cools over simulated time and pushes unsolicited status.
 import { EventEmitter } from 'node:events';
 import { CAPTURED_STATUS, DEFAULT_FEATURE, NEWER_FIRMWARE_STATUS, type FeatureFields, type StatusFields } from './defaults';
@@ -64,7 +64,7 @@ interface Envelope {
   request: Record<string, unknown>;
 }
 
-/** Control mode string -> command code (NAVILINK.md 5.2). */
+/** Control mode string -> command code (docs/protocol.md#command-codes). */
 export const CONTROL_CODES: Readonly<Record<string, number>> = Object.freeze({
   'power-off': 33554433,
   'power-on': 33554434,
@@ -313,7 +313,7 @@ export class SimulatedDevice extends EventEmitter {
     const r = req as Record<string, unknown>;
     if (r.deviceType !== DEVICE_TYPE) return 'request.deviceType is not 52';
     if (r.macAddress !== this.macAddress) return 'request.macAddress does not match';
-    // Must be echoed as the same string (NAVILINK.md 11.6); a number is not known to work.
+    // Must be echoed as the same string (docs/protocol.md#request-envelope); a number is not known to work.
     if (r.additionalValue !== this.additionalValue) return 'request.additionalValue does not match (must be the list string)';
     if (!isInt(r.command)) return 'request.command is not an integer';
     const suffix = topic.slice(this.topicPrefix.length + 1);
@@ -358,7 +358,7 @@ export class SimulatedDevice extends EventEmitter {
       case 'st/energy-usage-monthly-query/rd':
         return this.energyMonthly(e, r);
       case 'st/dl-sw-info':
-        // Device-keyed regardless of responseTopic (NAVILINK.md 4.4).
+        // Device-keyed regardless of responseTopic (docs/protocol.md#topics).
         this.reply(`${this.topicPrefix}/res/dl-sw-info`, e, { downloadSwInfo: [{ swCode: 0, otaMode: 0, swVersion: 0, status: 0 }] });
         return undefined;
       case 'st/td/rd':
@@ -519,7 +519,7 @@ export class SimulatedDevice extends EventEmitter {
     if (this.feature.programReservationUse !== 2) return 'TOU not supported';
     if (r.controllerSerialNumber !== this.serialNumber) return 'controllerSerialNumber does not match';
     const list = r.reservation;
-    // A write-shaped message without a schedule is never answered (NAVILINK.md 5.8).
+    // A write-shaped message without a schedule is never answered (docs/protocol.md#tou-schedule).
     if (!Array.isArray(list) || list.length === 0 || list.length > 16) return 'TOU write without a schedule';
     if (r.reservationUse !== 1 && r.reservationUse !== 2) return 'invalid reservationUse';
     const keys = ['season', 'week', 'startHour', 'startMinute', 'endHour', 'endMinute', 'priceMin', 'priceMax', 'decimalPoint'];

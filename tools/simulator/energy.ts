@@ -1,4 +1,4 @@
-// Deterministic energy history for the daily/monthly queries (NAVILINK.md 5.10 / 10.1).
+// Deterministic energy history for the daily/monthly queries (docs/protocol.md#energy-queries, #energy-usage).
 // Values depend only on (mac, date), so repeated queries agree and monthly items equal the sum of their days.
 import { createHash } from 'node:crypto';
 

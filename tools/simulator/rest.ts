@@ -1,4 +1,4 @@
-// The NaviLink REST API under /api/v2.1 (NAVILINK.md section 2), served over HTTPS with the test certificate.
+// The NaviLink REST API under /api/v2.1 (docs/protocol.md#rest-api), served over HTTPS with the test certificate.
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

@@ -1,4 +1,5 @@
-// Weekly program / recirculation schedule entries: validation and the packed hex read-back form (NAVILINK.md 6.9).
+// Weekly program / recirculation schedule entries: validation and the packed hex read-back form
+// (docs/protocol.md#schedule-replies).
 
 export interface ScheduleEntry {
   enable: number;

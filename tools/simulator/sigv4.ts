@@ -1,4 +1,5 @@
-// Verification of AWS SigV4 presigned WebSocket URLs, as AWS IoT does on the `/mqtt` upgrade (NAVILINK.md 4.2).
+// Verification of AWS SigV4 presigned WebSocket URLs, as AWS IoT does on the `/mqtt` upgrade
+// (docs/protocol.md#presigned-url).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -93,9 +94,10 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 
 /**
  * Checks the signature of a presigned upgrade request against `secretKey`.
- * Accepts both the token-excluded canonical query (AWS IoT's rule, used by the AWS CRT and NAVILINK.md 4.2) and the
- * token-included one. For `host`, a value with a port is also tried without it: on the real endpoint the port is the
- * implicit 443, so clients following 4.2 sign the bare host while a local test server needs an explicit port.
+ * Accepts both the token-excluded canonical query (AWS IoT's rule, used by the AWS CRT and
+ * docs/protocol.md#presigned-url) and the token-included one. For `host`, a value with a port is also tried without it:
+ * on the real endpoint the port is the implicit 443, so clients following docs/protocol.md#presigned-url sign the bare
+ * host while a local test server needs an explicit port.
  */
 export function verifyPresignedSignature(
   q: PresignedQuery,

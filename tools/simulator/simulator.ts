@@ -1,5 +1,6 @@
 // NavilinkSimulator: REST API + AWS-IoT-like MQTT broker + simulated NWP500 devices, with fault controls for tests.
-// It implements the protocol from NAVILINK.md on its own (no imports from src/): it is the peer that proves the client.
+// It implements the protocol from docs/protocol.md on its own (no imports from src/): it is the peer
+// that proves the client.
 import { EventEmitter } from 'node:events';
 import { MqttBroker } from './broker';
 import { defaultTestCertDir, ensureCerts, type SimulatorCerts } from './certs';
@@ -249,7 +250,7 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
 
   /**
    * Makes AWS credentials (one key, or all) expired: later upgrades with them are refused. Live connections stay up
-   * unless `disconnect` is set - AWS checks credentials only when the WebSocket opens (NAVILINK.md 3).
+   * unless `disconnect` is set - AWS checks credentials only when the WebSocket opens (docs/protocol.md#credentials).
    */
   expireCredentials(accessKeyId?: string, opts: { disconnect?: boolean } = {}): string[] {
     const keys = this.credentials.expireAws(accessKeyId);
@@ -364,7 +365,7 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
     return device;
   }
 
-  /** App-derived connection event (NAVILINK.md 10.7); `status` <= 0 means disconnected. */
+  /** App-derived connection event (docs/protocol.md#connection-events); `status` <= 0 means disconnected. */
   private publishConnectionEvent(d: SimulatedDevice): void {
     const topic = `evt/52/navilink-${d.macAddress}/connection`;
     void this.broker.publish(

@@ -2,7 +2,7 @@
 // It decides which heat sources run for the configured mode and moves the tank temperatures over simulated time.
 
 /** Heat capacity of the tank, Wh per kelvin. Chosen so the captured status (setpoint 60.5 degC) gives
- * totalEnergyCapacity 1861 (x 4 Wh) as in the fixture (NAVILINK.md 6.4). */
+ * totalEnergyCapacity 1861 (x 4 Wh) as in the fixture (docs/protocol.md#energy-counters). */
 export const TANK_WH_PER_K = 372.2;
 /** Lowest setpoint of the NWP500 (40.5 degC); energy counters are measured from it. */
 export const MIN_SETPOINT_C = 40.5;
@@ -24,7 +24,7 @@ export interface TankState {
 }
 
 /** Mode-specific start thresholds (kelvin below the setpoint). The element values follow the measured entry
- * thresholds in NAVILINK.md 11.6; the heat-pump ones are illustrative. */
+ * thresholds in docs/protocol.md#pitfalls; the heat-pump ones are illustrative. */
 interface ModeRule {
   heatPumpStartK: number | null;
   elementStartK: number | null;
@@ -120,7 +120,7 @@ function decideSources(tank: TankState, mode: number, setpointC: number): void {
   if (rule.elementStartK === null) element = false;
   else if (setpointC - tank.upperC >= rule.elementStartK || deficit >= rule.elementStartK + 1) element = true;
   else if (satisfied) element = false;
-  // Upper element first, then lower, never both (NAVILINK.md 5.4).
+  // Upper element first, then lower, never both (docs/protocol.md#dhw-mode).
   tank.upperElement = element && tank.upperC < setpointC - 0.05;
   tank.lowerElement = element && !tank.upperElement;
 }

@@ -1,4 +1,6 @@
-/** Builders for every outbound MQTT message (NAVILINK.md 4.5, section 5), as publishable envelopes. */
+/**
+ * Builders for every outbound MQTT message (docs/protocol.md#request-envelope, #commands), as publishable envelopes.
+ */
 import { DHW_MODES, DHW_MODE_VACATION, RECIRC_MODES } from './enums';
 import { WireSchedule } from './schedule';
 import { MAX_TOU_PERIODS, WireTouPeriod } from './tou';
@@ -27,7 +29,9 @@ export interface OutboundMessage {
 export const PROTOCOL_VERSION = 2;
 export const NWP500_DEVICE_TYPE = 52;
 
-/** Command codes (5.2). The reservation write shares 16777226 with the monthly energy query. */
+/**
+ * Command codes (docs/protocol.md#command-codes). The reservation write shares 16777226 with the monthly energy query.
+ */
 export const COMMANDS = {
   deviceInfo: 16777217,
   sessionEnd: 16777218,
@@ -64,33 +68,43 @@ export const COMMANDS = {
   touOn: 33554476,
 } as const;
 
-/** Codes 0x04xxxxxx only appear in the `command` field of device-initiated status pushes (5.1). */
+/**
+ * Codes 0x04xxxxxx only appear in the `command` field of device-initiated status pushes
+ * (docs/protocol.md#command-codes).
+ */
 export function isPushCommand(code: number): boolean {
   return code >= 0x04000000 && code < 0x05000000;
 }
 
-/** 5.4 / section 13: nwp500-python accepts 1-30 vacation days, other docs 99; 30 until verified. */
+/**
+ * docs/protocol.md#dhw-mode, #verified-vs-uncertain: nwp500-python accepts 1-30 vacation days, other docs
+ * 99; 30 until verified.
+ */
 export const VACATION_DAYS_RANGE = { min: 1, max: 30 } as const;
 export const ANTI_LEGIONELLA_DAYS_RANGE = { min: 1, max: 30 } as const;
-/** 5.11: the interval is sent as hours / 500; 0 turns the alarm off, otherwise 1000-10000 h. */
+/**
+ * docs/protocol.md#other-controls: the interval is sent as hours / 500; 0 turns the alarm off, otherwise 1000-10000 h.
+ */
 export const AIR_FILTER_HOURS_STEP = 500;
 export const AIR_FILTER_HOURS_RANGE = { min: 1000, max: 10000 } as const;
-/** Section 13: the hot-button param is disputed ([1] vs kbuck1's [2]); [1] until verified. */
+/**
+ * docs/protocol.md#verified-vs-uncertain: the hot-button param is disputed ([1] vs kbuck1's [2]); [1] until verified.
+ */
 export const RECIRC_HOT_BUTTON_PARAM = 1;
 
 // ---- topics ----
 
-/** Subscription for everything under a device: replies, pushes, echoes, ctrl-fail (4.4). */
+/** Subscription for everything under a device: replies, pushes, echoes, ctrl-fail (docs/protocol.md#topics). */
 export function deviceTopicFilter(deviceType: number, mac: string): string {
   return `cmd/${deviceType}/navilink-${mac}/#`;
 }
 
-/** Subscription for the client-keyed query replies, shared by all devices (4.4). */
+/** Subscription for the client-keyed query replies, shared by all devices (docs/protocol.md#topics). */
 export function clientReplyFilter(deviceType: number, clientId: string): string {
   return `cmd/${deviceType}/${clientId}/res/#`;
 }
 
-/** Optional subscription for a device's connection events (4.4). */
+/** Optional subscription for a device's connection events (docs/protocol.md#topics). */
 export function deviceEventFilter(deviceType: number, mac: string): string {
   return `evt/${deviceType}/navilink-${mac}/#`;
 }
@@ -186,13 +200,15 @@ export function buildRecircScheduleRead(ctx: CommandContext): OutboundMessage {
   return query(ctx, COMMANDS.recircScheduleRead, 'st/recirc-rsv/rd', clientReply(ctx, 'recirc-rsv/rd'));
 }
 
-/** The reply arrives on the device-keyed `res/dl-sw-info` whatever is asked for (10.4). */
+/**
+ * The reply arrives on the device-keyed `res/dl-sw-info` whatever is asked for (docs/protocol.md#firmware-download).
+ */
 export function buildFirmwareInfoQuery(ctx: CommandContext): OutboundMessage {
   const { deviceType, mac } = ctx.device;
   return query(ctx, COMMANDS.firmwareInfo, 'st/dl-sw-info', deviceRequestTopic(deviceType, mac, 'res/dl-sw-info'));
 }
 
-/** The cloud decodes the reply into JSON only for the five-segment reply topic (5.12). */
+/** The cloud decodes the reply into JSON only for the five-segment reply topic (docs/protocol.md#queries). */
 export function buildDiagnosticsQuery(ctx: CommandContext): OutboundMessage {
   const { deviceType, homeSeq } = ctx.device;
   return query(ctx, COMMANDS.diagnostics, 'st/td/rd', appReplyTopic(deviceType, homeSeq ?? 0, ctx.clientId, 'td/rd'));
@@ -203,7 +219,7 @@ function months(list: readonly number[]): number[] {
   return list.map((m, i) => requireInteger(m, `months[${i}]`, 1, 12));
 }
 
-/** Daily energy for one or more months of `year` (5.10). */
+/** Daily energy for one or more months of `year` (docs/protocol.md#energy-queries). */
 export function buildEnergyDailyQuery(ctx: CommandContext, year: number, monthList: readonly number[]): OutboundMessage {
   const suffix = 'energy-usage-daily-query/rd';
   return query(ctx, COMMANDS.energyDaily, `st/${suffix}`, clientReply(ctx, suffix), {
@@ -221,7 +237,7 @@ export function buildEnergyMonthlyQuery(ctx: CommandContext, years: readonly num
   });
 }
 
-/** App-only: the NWP500 never answered it (5.10); provided for completeness. */
+/** App-only: the NWP500 never answered it (docs/protocol.md#energy-queries); provided for completeness. */
 export function buildEnergyHourlyQuery(ctx: CommandContext, year: number, month: number, days: readonly number[]): OutboundMessage {
   const suffix = 'energy-usage-hourly-query/rd';
   return query(ctx, COMMANDS.energyHourly, `st/${suffix}`, clientReply(ctx, suffix), {
@@ -339,7 +355,7 @@ export function buildRecircScheduleWrite(ctx: CommandContext, schedule: WireSche
 
 /**
  * Writes a TOU schedule. Refuses an empty period list: the write-shaped message without a
- * schedule might be stored as "empty schedule" (11.6), and there is no MQTT read.
+ * schedule might be stored as "empty schedule" (docs/protocol.md#tou-schedule), and there is no MQTT read.
  */
 export function buildTouScheduleWrite(ctx: CommandContext, serial: string, enabled: boolean, periods: readonly WireTouPeriod[]): OutboundMessage {
   if (typeof serial !== 'string' || serial === '') {
@@ -358,7 +374,10 @@ export function buildTouScheduleWrite(ctx: CommandContext, serial: string, enabl
 
 // ---- events ----
 
-/** Optional "app connected" signal in nwp500-python's form (5.14); timestamp is ISO-8601 UTC to the second. */
+/**
+ * Optional "app connected" signal in nwp500-python's form (docs/protocol.md#app-connection); timestamp is
+ * ISO-8601 UTC to the second.
+ */
 export function buildAppConnection(ctx: CommandContext, now: Date = new Date()): OutboundMessage {
   return {
     topic: `evt/${ctx.device.deviceType}/navilink-${ctx.device.mac}/app-connection`,

@@ -1,4 +1,4 @@
-/** Energy history replies (NAVILINK.md 10.1): Wh and hours per day or month, plus lifetime totals. */
+/** Energy history replies (docs/protocol.md#energy-usage): Wh and hours per day or month, plus lifetime totals. */
 import { roundTo } from './units';
 
 export interface EnergyFigures {

@@ -1,4 +1,4 @@
-/** Enumerations of the MGPP protocol (NAVILINK.md section 8) as id <-> name tables. */
+/** Enumerations of the MGPP protocol (docs/protocol.md#enums) as id <-> name tables. */
 
 /** Two-way lookup over a fixed id -> name table. */
 export interface EnumTable<N extends string> {
@@ -18,7 +18,7 @@ function enumTable<N extends string>(names: Record<number, N>): EnumTable<N> {
   };
 }
 
-/** `dhwOperationSetting` (8.1). 6 is status-only (powered off); 0 (standby) is never valid. */
+/** `dhwOperationSetting` (docs/protocol.md#enums). 6 is status-only (powered off); 0 (standby) is never valid. */
 export type DhwModeName = 'heat-pump' | 'electric' | 'energy-saver' | 'high-demand' | 'vacation' | 'off';
 export const DHW_MODES = enumTable<DhwModeName>({
   1: 'heat-pump',
@@ -30,22 +30,23 @@ export const DHW_MODES = enumTable<DhwModeName>({
 });
 export const DHW_MODE_POWER_OFF = 6;
 export const DHW_MODE_VACATION = 5;
-/** Modes a `dhw-mode` control may send (5.4). */
+/** Modes a `dhw-mode` control may send (docs/protocol.md#dhw-mode). */
 export type WritableDhwModeName = Exclude<DhwModeName, 'off'>;
 export const WRITABLE_DHW_MODES: readonly WritableDhwModeName[] = ['heat-pump', 'electric', 'energy-saver', 'high-demand', 'vacation'];
 
 /**
- * `operationMode` (8.2), read-only live heating state. Interpreted as bits (32 heat pump, 64 element)
- * as section 13 recommends; nwp500-python names 64/96 "hybrid efficiency/boost" instead.
+ * `operationMode` (docs/protocol.md#enums), read-only live heating state. Interpreted as bits (32 heat pump, 64
+ * element) as docs/protocol.md#verified-vs-uncertain recommends; nwp500-python names 64/96 "hybrid
+ * efficiency/boost" instead.
  */
 export type OperationModeName = 'standby' | 'heat-pump' | 'element' | 'both';
 export const OPERATION_MODES = enumTable<OperationModeName>({ 0: 'standby', 32: 'heat-pump', 64: 'element', 96: 'both' });
 
-/** `currentHeatUse` (8.3); also the vocabulary of the summary's `heatSource`. */
+/** `currentHeatUse` (docs/protocol.md#enums); also the vocabulary of the summary's `heatSource`. */
 export type HeatSourceName = 'none' | 'heat-pump' | 'element' | 'both';
 export const HEAT_SOURCES = enumTable<HeatSourceName>({ 0: 'none', 1: 'heat-pump', 2: 'element', 3: 'both' });
 
-/** `drEventStatus` (8.4), CTA-2045 demand-response event in force. */
+/** `drEventStatus` (docs/protocol.md#enums), CTA-2045 demand-response event in force. */
 export type DrEventName = 'none' | 'run-normal' | 'shed' | 'load-up' | 'advanced-load-up' | 'peak-event';
 export const DR_EVENTS = enumTable<DrEventName>({
   0: 'none',
@@ -56,20 +57,24 @@ export const DR_EVENTS = enumTable<DrEventName>({
   5: 'peak-event',
 });
 
-/** `recircOperationMode` and the `recirc-mode` param (8.5). */
+/** `recircOperationMode` and the `recirc-mode` param (docs/protocol.md#enums). */
 export type RecircModeName = 'unknown' | 'always' | 'button' | 'schedule' | 'temperature';
 export const RECIRC_MODES = enumTable<RecircModeName>({ 0: 'unknown', 1: 'always', 2: 'button', 3: 'schedule', 4: 'temperature' });
 
-/** `volumeCode` (8.6) -> tank size in US gallons. */
+/** `volumeCode` (docs/protocol.md#enums) -> tank size in US gallons. */
 export const TANK_GALLONS: Readonly<Record<number, number>> = { 1: 50, 2: 65, 3: 80 };
 
-/** `temperatureType` (8.6): the device's display preference only; wire values never change with it. */
+/**
+ * `temperatureType` (docs/protocol.md#enums): the device's display preference only; wire values never change with it.
+ */
 export const TEMPERATURE_TYPES = enumTable<'C' | 'F'>({ 1: 'C', 2: 'F' });
 
-/** `tempFormulaType` (8.6): how whole-°F display values are rounded (6.2). */
+/**
+ * `tempFormulaType` (docs/protocol.md#enums): how whole-°F display values are rounded (docs/protocol.md#temperatures).
+ */
 export const TEMP_FORMULA_TYPES = enumTable<'asymmetric' | 'standard'>({ 0: 'asymmetric', 1: 'standard' });
 
-/** `dhwTemperatureSettingUse` (8.7). Temperature control is allowed for 2-4. */
+/** `dhwTemperatureSettingUse` (docs/protocol.md#enums). Temperature control is allowed for 2-4. */
 export type TemperatureSettingName = 'unknown' | 'disabled' | 'half-degree' | 'whole-degree' | 'three-stage';
 export const TEMPERATURE_SETTING_USE = enumTable<TemperatureSettingName>({
   0: 'unknown',
@@ -79,7 +84,7 @@ export const TEMPERATURE_SETTING_USE = enumTable<TemperatureSettingName>({
   4: 'three-stage',
 });
 
-/** `modelTypeCode` (8.6). 513 is the heat-pump water heater family the NWP500 belongs to. */
+/** `modelTypeCode` (docs/protocol.md#enums). 513 is the heat-pump water heater family the NWP500 belongs to. */
 export const MODEL_TYPES = enumTable<string>({
   1: 'NPE', 2: 'NCB', 3: 'NHB', 4: 'CAS_NPE', 5: 'CAS_NHB', 6: 'NFB', 7: 'CAS_NFB', 8: 'NFC', 9: 'NPN',
   10: 'CAS_NPN', 11: 'NPE2', 12: 'CAS_NPE2', 13: 'NCB_H', 14: 'NVW', 15: 'CAS_NVW', 16: 'NHB_H',
@@ -87,15 +92,16 @@ export const MODEL_TYPES = enumTable<string>({
 });
 
 /**
- * Reservation entry `mode` (5.7). Only 1-4 are offered: 5/6 mean "vacation/power off" to
- * nwp500-python but "power off" to the app (section 13), so they are not named until verified.
+ * Reservation entry `mode` (docs/protocol.md#weekly-program). Only 1-4 are offered: 5/6 mean "vacation/power off" to
+ * nwp500-python but "power off" to the app (docs/protocol.md#verified-vs-uncertain), so they are not
+ * named until verified.
  */
 export type ReservationModeName = 'heat-pump' | 'electric' | 'energy-saver' | 'high-demand';
 export const RESERVATION_MODES = enumTable<ReservationModeName>({ 1: 'heat-pump', 2: 'electric', 3: 'energy-saver', 4: 'high-demand' });
 
-/** `failCode` of a ctrl-fail message (10.6); 2 is the only code the app handles. */
+/** `failCode` of a ctrl-fail message (docs/protocol.md#ctrl-fail); 2 is the only code the app handles. */
 export const FAIL_CODES = enumTable<'control-interval-exceeded'>({ 2: 'control-interval-exceeded' });
 
-/** The MGPP on/off flag values (6.1). */
+/** The MGPP on/off flag values (docs/protocol.md#flags). */
 export const FLAG_ON = 2;
 export const FLAG_OFF = 1;

@@ -1,4 +1,4 @@
-/** Device error codes (NAVILINK.md 8.8). */
+/** Device error codes (docs/protocol.md#error-codes). */
 
 export interface DecodedError {
   /** As shown on the panel: `E` + three digits, e.g. `E407`, `E096`. */

@@ -1,4 +1,7 @@
-/** Decoding of the device feature record (`response.feature`, NAVILINK.md section 9) and capability gating (5.2). */
+/**
+ * Decoding of the device feature record (`response.feature`, docs/protocol.md#features) and capability gating
+ * (docs/protocol.md#capability-gating).
+ */
 import { MODEL_TYPES, TANK_GALLONS, TEMPERATURE_SETTING_USE, TEMPERATURE_TYPES, TemperatureSettingName } from './enums';
 import { TemperatureUnit, fromHalfCelsius } from './units';
 
@@ -8,7 +11,8 @@ export const CAPABILITY_FLAGS = {
   dhwMode: 'dhwUse',
   vacation: 'holidayUse',
   schedule: 'programReservationUse',
-  // TOU on/off and the water program are gated by the reservation-program flag too (5.2).
+  // TOU on/off and the water program are gated by the reservation-program flag too
+  // (docs/protocol.md#capability-gating).
   tou: 'programReservationUse',
   waterProgram: 'programReservationUse',
   antiLegionella: 'antiLegionellaSettingUse',
@@ -76,7 +80,7 @@ function flag(value: unknown): boolean | null {
   return raw === null ? null : raw === 2;
 }
 
-/** 8.7: temperature control is allowed for `dhwTemperatureSettingUse` 2-4. */
+/** docs/protocol.md#enums: temperature control is allowed for `dhwTemperatureSettingUse` 2-4. */
 function temperatureControlAllowed(value: unknown): boolean | null {
   const raw = num(value);
   return raw === null ? null : raw >= 2 && raw <= 4;
@@ -120,7 +124,9 @@ export function decodeFeature(raw: Record<string, unknown>, unit: TemperatureUni
   };
 }
 
-/** Control names (as used by nodes and builders) -> the capability that gates them (5.2). */
+/**
+ * Control names (as used by nodes and builders) -> the capability that gates them (docs/protocol.md#capability-gating).
+ */
 const CONTROL_CAPABILITY: Readonly<Record<string, CapabilityName>> = {
   power: 'power',
   mode: 'dhwMode',

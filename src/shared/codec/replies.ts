@@ -1,4 +1,4 @@
-/** Small decoders for the less frequent replies and events (NAVILINK.md 10.4-10.7). */
+/** Small decoders for the less frequent replies and events (docs/protocol.md#other-replies). */
 import { FAIL_CODES } from './enums';
 
 type Obj = Record<string, unknown>;
@@ -18,7 +18,10 @@ export interface FirmwareDownload {
   status: number | null;
 }
 
-/** `response.downloadSwInfo` (10.4). A unit with nothing pending sends one all-zero element. */
+/**
+ * `response.downloadSwInfo` (docs/protocol.md#firmware-download). A unit with nothing pending sends
+ * one all-zero element.
+ */
 export function decodeFirmwareDownloadInfo(response: unknown): { pending: boolean; items: FirmwareDownload[] } {
   const list = record(response).downloadSwInfo;
   const items = (Array.isArray(list) ? list : []).map((item): FirmwareDownload => {
@@ -47,7 +50,10 @@ export interface DecodedDiagnostics {
   lowerElementHours: number | null;
 }
 
-/** Installer diagnostics `response.data` groups (10.5); vendor misspellings kept as on the wire. */
+/**
+ * Installer diagnostics `response.data` groups (docs/protocol.md#installer-diagnostics); vendor misspellings
+ * kept as on the wire.
+ */
 export function decodeDiagnostics(response: unknown): DecodedDiagnostics {
   const r = record(response);
   const data = record(r.data);
@@ -68,13 +74,16 @@ export function decodeDiagnostics(response: unknown): DecodedDiagnostics {
   };
 }
 
-/** A rejected control (10.6). The message does not say which command failed; back off and re-read status. */
+/**
+ * A rejected control (docs/protocol.md#ctrl-fail). The message does not say which command failed; back
+ * off and re-read status.
+ */
 export function decodeControlFailure(response: unknown): { failCode: number | null; reason: string } {
   const failCode = num(record(response).failCode);
   return { failCode, reason: FAIL_CODES.nameOf(failCode) ?? 'unknown' };
 }
 
-/** A connection event (10.7): `status <= 0` means that client disconnected. */
+/** A connection event (docs/protocol.md#connection-events): `status <= 0` means that client disconnected. */
 export function decodeConnectionEvent(event: unknown): { connected: boolean; status: number | null; os: string | null } {
   const connection = record(record(event).connection);
   const status = num(connection.status);

@@ -1,4 +1,4 @@
-/** Classification of inbound MQTT messages (NAVILINK.md 4.4 "Routing inbound messages"). */
+/** Classification of inbound MQTT messages (docs/protocol.md#routing). */
 
 export type InboundKind =
   | 'echo'

@@ -1,16 +1,19 @@
 /**
- * Weekly reservation program and recirculation schedule (NAVILINK.md 5.7, 5.9, 6.6, 6.9, 10.2):
- * readable entries <-> wire entries `{enable, week, hour, min, mode, param}`.
+ * Weekly reservation program and recirculation schedule (docs/protocol.md#weekly-program, #recirc-schedule,
+ * #week-bitfield, #schedule-replies): readable entries <-> wire entries `{enable, week, hour, min, mode, param}`.
  */
 import { FLAG_OFF, FLAG_ON, RESERVATION_MODES, ReservationModeName } from './enums';
 import { TemperatureUnit, fromHalfCelsius, toHalfCelsius } from './units';
 
 export type DayName = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const DAY_NAMES: readonly DayName[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-/** 6.6: one byte, Sun = 128 ... Sat = 2, bit 0 unused (not the Sun = 1 layout some documents show). */
+/**
+ * docs/protocol.md#week-bitfield: one byte, Sun = 128 ... Sat = 2, bit 0 unused (not the Sun = 1 layout
+ * some documents show).
+ */
 export const DAY_BITS: Readonly<Record<DayName, number>> = { sun: 128, mon: 64, tue: 32, wed: 16, thu: 8, fri: 4, sat: 2 };
 
-/** 5.7 says "up to ~16" (documentation); the app allows 20 recirculation entries (5.9). */
+/** Up to ~16 program entries (documented) and 20 recirculation entries (the app): docs/protocol.md#schedules. */
 export const MAX_RESERVATION_ENTRIES = 16;
 export const MAX_RECIRC_ENTRIES = 20;
 /** Recirculation entries carry no temperature: -1 on write, 0xFF in hex read-backs. */
@@ -37,7 +40,10 @@ export interface WireSchedule {
   reservation: WireScheduleEntry[];
 }
 
-/** A schedule as it arrives in a reply: `reservation` as a JSON list or packed hex string (10.2). */
+/**
+ * A schedule as it arrives in a reply: `reservation` as a JSON list or packed hex string
+ * (docs/protocol.md#schedule-replies).
+ */
 export interface ScheduleReply {
   reservationUse?: unknown;
   reservation?: unknown;
@@ -167,8 +173,8 @@ function byteAt(hex: string, offset: number): number {
 }
 
 /**
- * Unpacks the hex read-back (6.9): 6 bytes per entry in field order; all-zero groups are empty
- * slots, a trailing partial group is ignored. Bytes come back unsigned. Non-hex input yields [].
+ * Unpacks the hex read-back (docs/protocol.md#schedule-replies): 6 bytes per entry in field order; all-zero groups are
+ * empty slots, a trailing partial group is ignored. Bytes come back unsigned. Non-hex input yields [].
  */
 export function parsePackedSchedule(hex: string): WireScheduleEntry[] {
   if (!/^[0-9a-fA-F]*$/.test(hex)) return [];
@@ -192,7 +198,10 @@ function wireNumber(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-/** The wire entries of a `reservation` value in either form (JSON list or packed hex, 10.2). */
+/**
+ * The wire entries of a `reservation` value in either form (JSON list or packed hex,
+ * docs/protocol.md#schedule-replies).
+ */
 export function wireEntries(reservation: unknown): WireScheduleEntry[] {
   if (typeof reservation === 'string') return parsePackedSchedule(reservation);
   if (!Array.isArray(reservation)) return [];
@@ -240,7 +249,7 @@ export function decodeReservationResponse(response: unknown, unit: TemperatureUn
 function parseReservationMode(value: unknown, field: string): number {
   const id = RESERVATION_MODES.idOf(value);
   if (id !== undefined) return id;
-  // Ids 5/6 are not offered (section 13) but are kept when they come back from the device.
+  // Ids 5/6 are not offered (docs/protocol.md#verified-vs-uncertain) but are kept when they come back from the device.
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 6) return value;
   throw new ScheduleValidationError(field, value, Object.values(RESERVATION_MODES.names).join(', '));
 }
@@ -308,8 +317,8 @@ function readableToWire(schedule: Schedule, unit: TemperatureUnit): WireSchedule
 
 /**
  * Whether two programs hold the same entries, ignoring order (used to confirm a write from its
- * echo, 5.7). Accepts wire forms (list or hex) or decoded forms; decoded setpoints are compared
- * after re-encoding in `unit`.
+ * echo, docs/protocol.md#weekly-program). Accepts wire forms (list or hex) or decoded forms; decoded setpoints are
+ * compared after re-encoding in `unit`.
  */
 export function sameSchedule(a: ScheduleReply | Schedule, b: ScheduleReply | Schedule, unit: TemperatureUnit = 'C'): boolean {
   const key = (s: ScheduleReply | Schedule): string => {
@@ -336,7 +345,10 @@ export function decodeRecircScheduleResponse(response: unknown): RecircSchedule 
   return { enabled: programEnabled(r.reservationUse), entries: wireEntries(r.reservation).map(decodeRecircEntry) };
 }
 
-/** Encodes a recirculation schedule write; the wire shape is inferred from the app (5.9, unverified). */
+/**
+ * Encodes a recirculation schedule write; the wire shape is inferred from the app
+ * (docs/protocol.md#recirc-schedule, unverified).
+ */
 export function encodeRecircSchedule(schedule: ScheduleInput<RecircScheduleEntryInput> | RecircSchedule): WireSchedule {
   const { enabled, entries } = parseEntries(schedule, MAX_RECIRC_ENTRIES);
   return {

@@ -1,4 +1,4 @@
-/** Decoding of `response.status` (NAVILINK.md sections 6 and 7) into real units. */
+/** Decoding of `response.status` (docs/protocol.md#encodings, #status-fields) into real units. */
 import {
   DHW_MODES,
   DR_EVENTS,
@@ -22,7 +22,7 @@ import {
 /**
  * How a status field is encoded on the wire:
  * - `raw`: passed through (counts, rpm, %, W, hours, days, opaque codes)
- * - `H` / `HR` / `D` / `dD`: temperatures (6.2), converted to the requested unit
+ * - `H` / `HR` / `D` / `dD`: temperatures (docs/protocol.md#temperatures), converted to the requested unit
  * - `flag`: 2 -> true, anything else -> false
  * - `tri`: 2 -> true, 1 -> false, 0 -> null (fields the app decodes as unknown/off/on)
  * - `tou`: 0 -> false, non-zero -> true (`touStatus`)
@@ -53,7 +53,7 @@ function field(key: string, encoding: StatusEncoding, unit: string, description:
 
 /** Every known status field, its wire encoding and decoded unit. */
 export const STATUS_FIELDS: readonly StatusField[] = [
-  // 7.1 meta
+  // meta (docs/protocol.md#status-meta)
   field('command', 'raw', 'code', 'What produced this status: status reply, control ack or device push'),
   field('temperatureType', 'enum', 'C|F', "Device display unit preference (does not change wire values)", TEMPERATURE_TYPES),
   field('tempFormulaType', 'enum', 'name', 'Whole-°F display rounding rule', TEMP_FORMULA_TYPES),
@@ -66,7 +66,7 @@ export const STATUS_FIELDS: readonly StatusField[] = [
   field('faultStatus1', 'raw', 'bitfield', 'Fault register 1 (undocumented bits)'),
   field('faultStatus2', 'raw', 'bitfield', 'Fault register 2 (undocumented bits)'),
   field('wifiRssi', 'rssi', 'dBm', 'WiFi signal strength'),
-  // 7.2 operating state
+  // operating state (docs/protocol.md#status-operating)
   field('dhwOperationSetting', 'enum', 'mode', 'Configured DHW mode; off = powered off', DHW_MODES),
   field('operationMode', 'enum', 'name', 'What is heating right now (standby, heat-pump, element, both)', OPERATION_MODES),
   field('operationBusy', 'tri', 'boolean', 'Heating demand active'),
@@ -86,7 +86,7 @@ export const STATUS_FIELDS: readonly StatusField[] = [
   field('fanPwm', 'raw', 'raw', 'Fan drive (not a percentage)'),
   field('eevStep', 'raw', 'steps', 'EEV position'),
   field('mixingRate', 'raw', '%', 'Mixing valve position'),
-  // 7.3 half-degree Celsius
+  // half-degree Celsius (docs/protocol.md#status-half-degree)
   field('dhwTemperature', 'H', TEMP, 'Hot-water temperature (measured in the tank)'),
   field('dhwTemperatureSetting', 'H', TEMP, 'Target setpoint'),
   field('dhwTargetTemperatureSetting', 'H', TEMP, 'Duplicate of the setpoint'),
@@ -106,20 +106,20 @@ export const STATUS_FIELDS: readonly StatusField[] = [
   field('recircTempSetting', 'H', TEMP, 'Recirculation loop target'),
   field('recircTemperature', 'H', TEMP, 'Recirculation loop temperature'),
   field('recircFaucetTemperature', 'H', TEMP, 'Far-faucet temperature'),
-  // Section 13: the library model says half-°C, older docs tenths; always 0 on the NWP500.
+  // docs/protocol.md#verified-vs-uncertain: the library model says half-°C, older docs tenths; always 0 on the NWP500.
   field('currentInletTemperature', 'H', TEMP, 'Cold-inlet temperature (0 on NWP500)'),
   field('outsideTemperature', 'HR', TEMP, 'Outdoor temperature, whole °F display rounding (0 on NWP500)'),
-  // 7.4 tenth-degree Celsius
+  // tenth-degree Celsius (docs/protocol.md#status-tenth-degree)
   field('tankUpperTemperature', 'D', TEMP, 'Upper tank thermistor'),
   field('tankLowerTemperature', 'D', TEMP, 'Lower tank thermistor'),
   field('dischargeTemperature', 'D', TEMP, 'Compressor discharge'),
   field('suctionTemperature', 'D', TEMP, 'Compressor suction'),
   field('evaporatorTemperature', 'D', TEMP, 'Evaporator coil'),
   field('ambientTemperature', 'D', TEMP, 'Air at the heat-pump intake'),
-  // Superheat is a difference; section 13 recommends the difference formula (no +32 in °F).
+  // Superheat is a difference; docs/protocol.md#verified-vs-uncertain recommends the difference formula (no +32 in °F).
   field('targetSuperHeat', 'dD', TEMP_DIFF, 'Superheat target'),
   field('currentSuperHeat', 'dD', TEMP_DIFF, 'Superheat actual (can be negative)'),
-  // 7.5 hysteresis differences
+  // hysteresis differences (docs/protocol.md#status-differentials)
   field('hpUpperOnDiffTempSetting', 'dD', TEMP_DIFF, 'Heat pump upper on differential'),
   field('hpUpperOffDiffTempSetting', 'dD', TEMP_DIFF, 'Heat pump upper off differential'),
   field('hpLowerOnDiffTempSetting', 'dD', TEMP_DIFF, 'Heat pump lower on differential'),
@@ -130,17 +130,18 @@ export const STATUS_FIELDS: readonly StatusField[] = [
   field('heLowerOnTDiffempSetting', 'dD', TEMP_DIFF, 'Lower element on differential (key misspelled on the wire)'),
   field('heLowerOnDiffTempSetting', 'dD', TEMP_DIFF, 'Lower element on differential (corrected spelling, not yet seen)'),
   field('heLowerOffDiffTempSetting', 'dD', TEMP_DIFF, 'Lower element off differential'),
-  // 7.6 energy
+  // energy (docs/protocol.md#status-energy-maintenance)
   field('totalEnergyCapacity', 'energy4Wh', 'Wh', 'Energy to heat the tank from 40.5 °C to the setpoint'),
   field('availableEnergyCapacity', 'energy4Wh', 'Wh', 'Energy still needed to reach the setpoint (deficit)'),
-  // 7.7 maintenance
+  // maintenance (docs/protocol.md#status-energy-maintenance)
   field('airFilterAlarmPeriod', 'raw', 'h', 'Filter service interval (0 = alarm off)'),
   field('airFilterAlarmElapsed', 'raw', 'h', 'Hours since last filter reset'),
   field('cumulatedOpTimeEvaFan', 'raw', 'h', 'Evaporator fan lifetime run time'),
-  // Section 13: litres per the library, gallons per older docs; unverified (all captures 0).
+  // docs/protocol.md#verified-vs-uncertain: litres per the library, gallons per older docs;
+  // unverified (all captures 0).
   field('cumulatedDhwFlowRate', 'raw', 'L', 'Lifetime delivered hot water (unverified unit)'),
   field('currentDhwFlowRate', 'tenth', 'L/min', 'Hot-water flow (unverified unit)'),
-  // 7.8 features and programs
+  // features and programs (docs/protocol.md#status-programs)
   field('programReservationUse', 'flag', 'boolean', 'Reservation program enabled'),
   field('programReservationType', 'raw', 'code', '0 = none'),
   field('vacationDaySetting', 'raw', 'days', 'Configured vacation length'),
@@ -156,13 +157,13 @@ export const STATUS_FIELDS: readonly StatusField[] = [
   field('conOvrSensorUse', 'flag', 'boolean', 'Condensate overflow sensor'),
   field('wtrOvrSensorUse', 'flag', 'boolean', 'Water leak sensor'),
   field('airFilterAlarmUse', 'tri', 'boolean', 'Air filter alarm enabled'),
-  // 7.9 time of use and demand response
+  // time of use and demand response (docs/protocol.md#status-tou-dr)
   field('touStatus', 'tou', 'boolean', 'TOU scheduling active'),
   field('touOverrideStatus', 'inverted', 'boolean', 'User override of TOU active (true = forcing heating)'),
   field('drEventStatus', 'enum', 'name', 'Demand-response event in force', DR_EVENTS),
-  // Section 13: hours remaining per the library, a tri-state per the app - exposed raw.
+  // docs/protocol.md#verified-vs-uncertain: hours remaining per the library, a tri-state per the app - exposed raw.
   field('drOverrideStatus', 'raw', 'raw', 'User override of demand response'),
-  // 7.10 recirculation
+  // recirculation (docs/protocol.md#status-recirculation)
   field('recircOperationMode', 'enum', 'name', 'Recirculation mode', RECIRC_MODES),
   field('recircOperationBusy', 'flag', 'boolean', 'Pump cycle running'),
   field('recircReservationUse', 'tri', 'boolean', 'Recirculation schedule enabled'),

@@ -48,8 +48,8 @@ function componentSource(raw: Record<string, unknown>): HeatSourceName {
 
 /**
  * Heating = powered on and `operationMode` non-zero, or a compressor/element flag on: control acks
- * can still carry the previous `operationMode` (11.1) - the vacation ack shows 0 while an element
- * draws 5 kW. A power-off ack shows the old mode too, hence the power check.
+ * can still carry the previous `operationMode` (docs/protocol.md#confirmation) - the vacation ack shows 0 while an
+ * element draws 5 kW. A power-off ack shows the old mode too, hence the power check.
  */
 export function isHeating(raw: Record<string, unknown>): boolean {
   if (!isPoweredOn(raw)) return false;
@@ -72,14 +72,18 @@ export function heatSource(raw: Record<string, unknown>): HeatSourceName {
 
 /**
  * Days of vacation left. `vacationDayElapsed` equals the setting right after entering vacation
- * (capture), so it is taken as a count-down of remaining days; NAVILINK.md 13 marks this unverified.
+ * (capture), so it is taken as a count-down of remaining days; docs/protocol.md#verified-vs-uncertain
+ * marks this unverified.
  */
 export function vacationDaysLeft(raw: Record<string, unknown>): number | null {
   if (raw.dhwOperationSetting !== DHW_MODE_VACATION) return null;
   return num(raw.vacationDayElapsed) ?? num(raw.vacationDaySetting);
 }
 
-/** Wh to heat the whole tank from the minimum setpoint (40.5 °C) to the current setpoint (6.4). */
+/**
+ * Wh to heat the whole tank from the minimum setpoint (40.5 °C) to the current setpoint
+ * (docs/protocol.md#energy-counters).
+ */
 export function fullChargeWh(raw: Record<string, unknown>): number | null {
   const total = num(raw.totalEnergyCapacity);
   return total === null ? null : total * 4;

@@ -1,9 +1,9 @@
-/** Time-of-Use plans (NAVILINK.md 2.7, 5.8, 6.6-6.8): REST plan decoding and MQTT period encoding. */
+/** Time-of-Use plans (docs/protocol.md#tou-plan, #tou-schedule): REST plan decoding and MQTT period encoding. */
 import { DAY_NAMES, DayName, daysToWeek, weekToDays } from './schedule';
 
 export type MonthName = 'jan' | 'feb' | 'mar' | 'apr' | 'may' | 'jun' | 'jul' | 'aug' | 'sep' | 'oct' | 'nov' | 'dec';
 export const MONTH_NAMES: readonly MonthName[] = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-/** The device holds up to 16 periods (5.8). */
+/** The device holds up to 16 periods (docs/protocol.md#tou-schedule). */
 export const MAX_TOU_PERIODS = 16;
 
 /** One period exactly as on the wire (REST `interval[]` items plus `season`, MQTT `reservation[]`). */
@@ -41,7 +41,7 @@ export interface TouPlan {
   periods: TouPeriod[];
 }
 
-/** Season bitfield (6.7): bit (month - 1). */
+/** Season bitfield (docs/protocol.md#season-bitfield): bit (month - 1). */
 export function seasonToMonths(season: number): MonthName[] {
   return MONTH_NAMES.filter((_, i) => (season & (1 << i)) !== 0);
 }
@@ -50,12 +50,12 @@ export function monthsToSeason(months: readonly MonthName[]): number {
   return months.reduce((season, m) => season | (1 << MONTH_NAMES.indexOf(m)), 0);
 }
 
-/** price = raw / 10^decimalPoint (6.8). */
+/** price = raw / 10^decimalPoint (docs/protocol.md#prices). */
 export function priceFromRaw(raw: number, decimalPoint: number): number {
   return Number((raw / 10 ** decimalPoint).toPrecision(15));
 }
 
-/** Half-up rounding at `decimalPoint` places: 0.125 at 2 -> 13 (6.8). */
+/** Half-up rounding at `decimalPoint` places: 0.125 at 2 -> 13 (docs/protocol.md#prices). */
 export function priceToRaw(price: number, decimalPoint: number): number {
   const scaled = Number((Math.abs(price) * 10 ** decimalPoint).toPrecision(12));
   return Math.sign(price) * Math.floor(scaled + 0.5) || 0;
@@ -136,7 +136,7 @@ export function decodeTouPlan(data: unknown): TouPlan {
   };
 }
 
-/** Decodes the `tou/rd` echo of a TOU write (10.3). */
+/** Decodes the `tou/rd` echo of a TOU write (docs/protocol.md#tou-schedule). */
 export function decodeTouEcho(response: unknown): { enabled: boolean | null; periods: TouPeriod[]; wire: WireTouPeriod[] } {
   const r = record(response);
   const wire = Array.isArray(r.reservation) ? r.reservation.map((p) => wireTouPeriod(p)) : [];
@@ -154,7 +154,10 @@ function parseTime(value: string, field: string): [number, number] {
   return [hour, minute];
 }
 
-/** Encodes readable periods for the MQTT TOU write (5.8). Throws naming the field on bad input. */
+/**
+ * Encodes readable periods for the MQTT TOU write (docs/protocol.md#tou-schedule). Throws naming
+ * the field on bad input.
+ */
 export function encodeTouPeriods(periods: readonly TouPeriod[]): WireTouPeriod[] {
   if (periods.length > MAX_TOU_PERIODS) {
     throw new Error(`periods: ${periods.length} periods is not valid; allowed: at most ${MAX_TOU_PERIODS}`);
@@ -190,7 +193,9 @@ export function encodeTouPeriods(periods: readonly TouPeriod[]): WireTouPeriod[]
   });
 }
 
-/** Order-insensitive comparison of wire period lists (to confirm a write from its echo, 10.3). */
+/**
+ * Order-insensitive comparison of wire period lists (to confirm a write from its echo, docs/protocol.md#tou-schedule).
+ */
 export function sameTouPeriods(a: readonly WireTouPeriod[], b: readonly WireTouPeriod[]): boolean {
   const key = (list: readonly WireTouPeriod[]): string =>
     list

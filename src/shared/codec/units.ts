@@ -1,5 +1,5 @@
 /**
- * Temperature conversions between the device's wire encodings and user units (NAVILINK.md 6.2).
+ * Temperature conversions between the device's wire encodings and user units (docs/protocol.md#temperatures).
  * The wire is always Celsius-based; the display unit is the caller's choice.
  */
 
@@ -53,7 +53,7 @@ export function fromHalfCelsiusDisplay(raw: number, unit: TemperatureUnit, formu
 }
 
 /**
- * Encodes a setpoint for `dhw-temperature` and reservation entries (NAVILINK.md 5.5).
+ * Encodes a setpoint for `dhw-temperature` and reservation entries (docs/protocol.md#setpoint).
  * Math.round rounds .5 up; only Celsius inputs ending in .25/.75 hit a tie.
  */
 export function toHalfCelsius(value: number, unit: TemperatureUnit): number {

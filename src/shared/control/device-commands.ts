@@ -142,7 +142,7 @@ export class DeviceCommandRunner {
   private async execute(job: Job): Promise<ControlOutcome> {
     let outcome = await this.attempt(job);
     if (outcome.result === 'refused' && !this.closed) {
-      // Throttled by the device: wait out the lockout, then try once more (NAVILINK.md 11.4).
+      // Throttled by the device: wait out the lockout, then try once more (docs/protocol.md#throttling).
       this.pausedUntil = Date.now() + this.timing.refusalPauseMs;
       await this.sleep(this.timing.refusalPauseMs);
       if (this.closed) return outcome;

@@ -115,7 +115,7 @@ const WRITABLE_MODES = ['heat-pump', 'electric', 'energy-saver', 'high-demand', 
 type WritableMode = (typeof WRITABLE_MODES)[number];
 const MODE_IDS: Record<WritableMode, number> = { 'heat-pump': 1, electric: 2, 'energy-saver': 3, 'high-demand': 4, vacation: 5 };
 const POWER_OFF_SETTING = 6;
-/** NAVILINK.md 5.4/13: 1-30 days until the device is known to accept more. */
+/** docs/protocol.md#dhw-mode, #verified-vs-uncertain: 1-30 days until the device is known to accept more. */
 const VACATION_DAYS = { min: 1, max: 30 };
 const ANTI_LEGIONELLA_DAYS = { min: 1, max: 30 };
 /** Reads as "days must be left out unless mode is 'vacation', got 3". */
@@ -182,7 +182,10 @@ function normalise(topic: unknown, payload: unknown): Record<string, unknown> {
   return payload as Record<string, unknown>;
 }
 
-/** Read-only accounts refuse every write; a control the device's feature flags say it lacks is refused (codec 5.2 gating). */
+/**
+ * Read-only accounts refuse every write; a control the device's feature flags say it lacks is refused
+ * (docs/protocol.md#capability-gating).
+ */
 function guard(limits: ControlLimits, field: string, control: string): void {
   if (limits.readOnly) throw new ControlInputError('read-only', { field });
   // A flag the record does not carry does not block; a known "no" does.
@@ -331,7 +334,7 @@ function planTou(value: unknown, limits: ControlLimits): PlannedControl {
   };
 }
 
-// ---- writes added with the weekly program, TOU schedule and the other app controls (NAVILINK.md 5.7-5.11) ----
+// ---- writes added with the weekly program, TOU schedule and the other app controls (docs/protocol.md#commands) ----
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -353,7 +356,10 @@ function invalid(prefix: string, err: unknown): ControlInputError {
   return new ControlInputError('invalid', { field: prefix, value: text, allowed: 'see the help' });
 }
 
-/** Status-less controls are confirmed by the device's ack: a status whose `command` is the control's code (11.1). */
+/**
+ * Status-less controls are confirmed by the device's ack: a status whose `command` is the control's code
+ * (docs/protocol.md#confirmation).
+ */
 function acked(code: number): (status: Record<string, unknown>) => boolean {
   return (status) => status.command === code;
 }
@@ -424,7 +430,7 @@ function planSchedule(value: unknown, unit: TemperatureUnit, limits: ControlLimi
     };
   }
 
-  // Read-modify-write: the device holds one list and every write replaces all of it (5.7).
+  // Read-modify-write: the device holds one list and every write replaces all of it (docs/protocol.md#weekly-program).
   let next: WireSchedule | undefined;
   let change: (current: WireSchedule) => WireSchedule;
   if (edits[0] === 'add') {
@@ -481,7 +487,8 @@ function planTouSchedule(value: unknown, limits: ControlLimits): PlannedControl 
   const enabled = value.enabled ?? true;
   if (typeof enabled !== 'boolean') throw new ControlInputError('bad-type', { field: 'touSchedule.enabled', expected: 'true or false', value: show(enabled) });
   const periods = value.periods;
-  // Never send the write-shaped message without periods: a device could store "no schedule" (11.6).
+  // Never send the write-shaped message without periods: a device could store "no schedule"
+  // (docs/protocol.md#tou-schedule).
   if (!Array.isArray(periods) || periods.length === 0) {
     throw new ControlInputError('bad-type', { field: 'touSchedule.periods', expected: `a non-empty list of periods ${TOU_PERIOD_HELP}`, value: show(periods) });
   }
@@ -517,7 +524,8 @@ function planTouSchedule(value: unknown, limits: ControlLimits): PlannedControl 
 function planDemandResponse(value: unknown, limits: ControlLimits): PlannedControl {
   if (typeof value !== 'boolean') throw new ControlInputError('bad-type', { field: 'demandResponse', expected: 'true or false', value: show(value) });
   guard(limits, 'demandResponse', 'demandResponse');
-  // No status field reports participation (7.9): the device's ack of this very command confirms it.
+  // No status field reports participation (docs/protocol.md#status-tou-dr): the device's ack of this very
+  // command confirms it.
   const isAck = acked(value ? COMMANDS.demandResponseOn : COMMANDS.demandResponseOff);
   return {
     command: 'demandResponse',

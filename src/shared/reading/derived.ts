@@ -16,7 +16,7 @@ import {
   vacationDaysLeft,
 } from '../codec';
 
-/** Idle draw is 1-20 W; the compressor alone ~430 W; an element 4.7-5.4 kW (NAVILINK.md 6.5). */
+/** Idle draw is 1-20 W; the compressor alone ~430 W; an element 4.7-5.4 kW (docs/protocol.md#energy-counters). */
 export const IDLE_MAX_W = 100;
 export const ELEMENT_MIN_W = 2000;
 /** The device reverts Electric mode to its previous mode after about 72 hours. */
