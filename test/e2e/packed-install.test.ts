@@ -104,7 +104,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     await simulator?.stop();
   });
 
-  it('packs the compiled nodes, their editor files and the examples, and no sources or tests', function () {
+  it('packs the compiled nodes, their editor files and the examples, and no sources, tests, maps or declarations', function () {
     // npm puts every entry under package/.
     const files = tarEntries.map((entry) => entry.replace(/^package\//, ''));
     const has = (pattern: RegExp, what: string) => assert.ok(files.some((f) => pattern.test(f)), `tarball has no ${what}:\n${files.join('\n')}`);
@@ -116,8 +116,10 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
       has(new RegExp(`^dist/nodes/locales/en-US/${type}\\.json$`), `dist/nodes/locales/en-US/${type}.json`);
     }
     has(/^dist\/nodes\/icons\/[^/]+\.svg$/, 'dist/nodes/icons/*.svg');
-    const unwanted = files.filter((f) => /^(src|test|tools|scripts|build)\//.test(f) || /^tsconfig.*\.json$/.test(f) || f.endsWith('.test.js'));
-    assert.deepEqual(unwanted, [], 'tarball ships sources, tests or build tooling');
+    const unwanted = files.filter(
+      (f) => /^(src|test|tools|scripts|build)\//.test(f) || /^tsconfig.*\.json$/.test(f) || /\.test\.js$|\.map$|\.d\.ts$/.test(f),
+    );
+    assert.deepEqual(unwanted, [], 'tarball ships sources, tests, source maps, declarations or build tooling');
   });
 
   it('loads the four node types from the installed tarball without errors', async function () {
