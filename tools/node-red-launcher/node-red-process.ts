@@ -69,6 +69,7 @@ export class NodeRedProcess {
   /** Characters dropped from the front of the log, so marks stay valid after trimming. */
   private dropped = 0;
   private readonly listeners = new Set<() => void>();
+  private ended = false;
   private readonly child: ChildProcess;
   private readonly logStream: WriteStream | undefined;
 
@@ -87,12 +88,19 @@ export class NodeRedProcess {
     this.logStream = options.logFile ? createWriteStream(options.logFile) : undefined;
     this.child.stdout?.on('data', (chunk: Buffer) => this.append(chunk, process.stdout));
     this.child.stderr?.on('data', (chunk: Buffer) => this.append(chunk, process.stderr));
-    this.exited = new Promise((resolve) =>
-      this.child.once('exit', (code, signal) => {
-        resolve({ code, signal });
+    this.exited = new Promise((resolve) => {
+      const ended = (exit: Exit) => {
+        this.ended = true;
+        resolve(exit);
         for (const listener of [...this.listeners]) listener();
-      }),
-    );
+      };
+      this.child.once('exit', (code, signal) => ended({ code, signal }));
+      // The Node binary could not be started at all: no 'exit' follows.
+      this.child.once('error', (err) => {
+        this.text += `could not start ${runtime.node}: ${err.message}\n`;
+        ended({ code: null, signal: null });
+      });
+    });
     this.child.once('close', () => this.logStream?.end());
   }
 
@@ -118,7 +126,7 @@ export class NodeRedProcess {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !this.ended && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   url(path: string): string {
