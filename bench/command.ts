@@ -10,7 +10,7 @@
  */
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, FlowNode, MAC, NodeRed, Sink, accountNode, delay, fmt, fmtSummary, log, now, postToSink, saveResult, summarize, uid } from './lib';
+import { FULL, FlowNode, MAC, NodeRed, Sink, accountNode, delay, fmt, fmtSummary, log, now, postToSink, saveResult, summarize, uid, startNodeRed } from './lib';
 
 const RUNS = FULL ? 50 : 20;
 const REPLY_DELAY_MS = 20;
@@ -73,7 +73,7 @@ export async function run(): Promise<BenchResult> {
   const sink = await Sink.start();
   let nr: NodeRed | undefined;
   try {
-    nr = await NodeRed.start();
+    nr = await startNodeRed();
     const prefix = `cmd-${uid()}`;
     await nr.deploy(commandFlow(prefix, { apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile }, sink));
     const post = async (kind: 'cmd' | 'echo', body: unknown, timeoutMs: number) => {

@@ -6,11 +6,10 @@
  * Runs are warm on both sides: one discarded deploy (Node-RED loads got and the SDK lazily on the first) and one
  * discarded floor run per floor process. Node-RED runs and floor runs alternate, so load from other work hits both.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, NodeRed, Sink, childEnv, delay, emptyFlow, fmt, fmtSummary, log, now, saveResult, statusFlow, summarize, uid } from './lib';
+import { FULL, NodeRed, Sink, cleanEnv, delay, emptyFlow, fmt, fmtSummary, log, now, runCommand, saveResult, startNodeRed, statusFlow, summarize, uid } from './lib';
 
 const RUNS = FULL ? 25 : 11;
 
@@ -19,21 +18,13 @@ interface FloorRun {
   steps: Record<string, number>;
 }
 
-function runFloor(endpoints: { apiUrl: string; iotEndpoint: string; caFile: string }, runs: number, roots = false): Promise<FloorRun[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'floor-client.js')], {
-      env: childEnv({ BENCH_FLOOR: JSON.stringify({ ...endpoints, runs, warmup: 1, roots }) }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`floor client exited with ${code}: ${err}`));
-      resolve(out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FloorRun));
-    });
+/** One floor process (bench/floor-client.ts) doing `runs` measured runs after one warm-up; a hang fails after 2 minutes. */
+async function runFloor(endpoints: { apiUrl: string; iotEndpoint: string; caFile: string }, runs: number, roots = false): Promise<FloorRun[]> {
+  const { stdout } = await runCommand(process.execPath, [join(__dirname, 'floor-client.js')], {
+    env: cleanEnv({ BENCH_FLOOR: JSON.stringify({ ...endpoints, runs, warmup: 1, roots }) }),
+    timeoutMs: 120_000,
   });
+  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FloorRun);
 }
 
 export async function run(): Promise<BenchResult> {
@@ -42,7 +33,7 @@ export async function run(): Promise<BenchResult> {
   let nr: NodeRed | undefined;
   try {
     const endpoints = { apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile };
-    nr = await NodeRed.start();
+    nr = await startNodeRed();
     const nodeRed: NodeRed = nr;
     const measure = async (): Promise<{ ms: number; startedMs: number }> => {
       const prefix = `dep-${uid()}`;

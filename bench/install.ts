@@ -6,31 +6,26 @@
  * with the biggest dependencies. No goal in the issue; these are reference figures. Time depends on the npm cache:
  * --prefer-offline with the cache this checkout's own `npm install` warmed (the first run is shown separately).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchResult } from './types';
-import { FULL, PACKAGE, childEnv, fmt, fmtSummary, log, repoRoot, saveResult, summarize } from './lib';
+import { FULL, PACKAGE, cleanEnv, fmt, fmtSummary, log, repoRoot, runCommand, saveResult, summarize, writeProjectManifest } from './lib';
 
 const RUNS = FULL ? 5 : 3;
 
-function exec(command: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${err}`))));
-  });
+/** A hung npm fails the benchmark instead of stalling it. */
+const NPM_TIMEOUT_MS = 10 * 60_000;
+
+async function exec(command: string, args: string[], cwd: string): Promise<string> {
+  return (await runCommand(command, args, { cwd, env: cleanEnv(), timeoutMs: NPM_TIMEOUT_MS })).stdout;
 }
 
 /** Size on disk (allocated blocks) in MB, and the number of files. */
 function diskUsage(path: string): { mb: number; files: number } {
-  const kb = Number(execFileSync('du', ['-sk', path]).toString().split(/\s/)[0]);
-  const files = Number(execFileSync('sh', ['-c', `find "${path}" -type f | wc -l`]).toString().trim());
+  const kb = Number(execFileSync('du', ['-sk', path], { timeout: 60_000 }).toString().split(/\s/)[0]);
+  const files = Number(execFileSync('sh', ['-c', `find "${path}" -type f | wc -l`], { timeout: 60_000 }).toString().trim());
   return { mb: kb / 1024, files };
 }
 
@@ -53,7 +48,7 @@ export async function run(): Promise<BenchResult> {
     for (let i = 0; i < RUNS; i++) {
       const userDir = join(work, `user-${i}`);
       mkdirSync(userDir);
-      writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', description: 'A Node-RED Project', version: '0.0.1', private: true }, null, 2));
+      writeProjectManifest(userDir);
       const t0 = performance.now();
       await exec('npm', ['install', '--omit=dev', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball], userDir);
       const ms = performance.now() - t0;

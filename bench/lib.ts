@@ -1,24 +1,22 @@
 /**
  * Shared helpers of the benchmarks: statistics, the machine description, raw-result files, a real Node-RED child
- * process in a throw-away user directory, and a tiny HTTP sink that timestamps what flows POST to it.
- * Timing code lives here and in bench/*.ts only, never in the tests.
+ * process in a throw-away user directory (tools/node-red-launcher), and a tiny HTTP sink that timestamps what flows
+ * POST to it. Timing code lives here and in bench/*.ts only, never in the tests.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { FlowNode, NodeRedProcess, cleanEnv, localRuntime, prepareUserDir, repoRoot } from '../tools/node-red-launcher';
 
-export const PACKAGE = 'node-red-contrib-navien';
+export { PACKAGE, cleanEnv, delay, repoRoot, runCommand, writeProjectManifest, type FlowNode } from '../tools/node-red-launcher';
 export const EMAIL = 'user@example.com';
 export const PASSWORD = 'example-password';
 export const MAC = '0a1b2c3d4e5f';
 /** BENCH_FULL=1: more repetitions everywhere (and three 5-minute outages instead of one). */
 export const FULL = process.env.BENCH_FULL === '1';
-
-export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 // ---- statistics ----------------------------------------------------------------------------------------------------
 
@@ -108,21 +106,9 @@ export function machineInfo(): MachineInfo {
 
 export function nodeRedVersion(): string {
   try {
-    return (JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
+    return localRuntime().redVersion;
   } catch {
     return 'unknown';
-  }
-}
-
-/** The folder whose package.json is this package, walking up from the compiled bench. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json named ${PACKAGE} above ${__dirname}`);
-    dir = parent;
   }
 }
 
@@ -137,42 +123,6 @@ export function saveResult(name: string, data: unknown): string {
 
 export function log(text: string): void {
   process.stderr.write(`[bench] ${text}\n`);
-}
-
-// ---- small async helpers -------------------------------------------------------------------------------------------
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(everyMs);
-  }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The environment for children: no npm_* variables of an enclosing `npm run`, no NAVIEN_* unless given. */
-export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(key) && !/^NAVIEN_/.test(key)) env[key] = value;
-  }
-  return { ...env, ...extra };
 }
 
 // ---- HTTP sink -----------------------------------------------------------------------------------------------------
@@ -256,6 +206,8 @@ export function now(): number {
 
 // ---- a real Node-RED process ---------------------------------------------------------------------------------------
 
+export type NodeRed = NodeRedProcess;
+
 export interface NodeRedOptions {
   /** Link this checkout into the user dir's node_modules (as `npm install <dir>` would). Default true. */
   withPackage?: boolean;
@@ -267,143 +219,39 @@ export interface NodeRedOptions {
   gcEndpoint?: boolean;
 }
 
-/** A Node-RED child in a fresh temporary user directory, removed again by stop(). */
-export class NodeRed {
-  log = '';
-  readonly exited: Promise<void>;
-  private constructor(private readonly child: ChildProcess, readonly userDir: string, readonly port: number) {
-    child.stdout?.on('data', (chunk: Buffer) => this.append(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.append(chunk));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  static async start(options: NodeRedOptions = {}): Promise<NodeRed> {
-    const userDir = mkdtempSync(join(tmpdir(), 'navien-bench-nr-'));
-    mkdirSync(join(userDir, 'node_modules'));
-    if (options.withPackage !== false) symlinkSync(repoRoot(), join(userDir, 'node_modules', PACKAGE), 'dir');
-    writeFileSync(
-      join(userDir, 'package.json'),
-      JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true, dependencies: options.withPackage === false ? {} : { [PACKAGE]: '*' } }),
-    );
-    writeFileSync(
-      join(userDir, 'settings.js'),
-      `module.exports = {
-  flowFile: 'flows.json',
-  credentialSecret: '${randomBytes(24).toString('hex')}',
-  uiHost: '127.0.0.1',
-  logging: { console: { level: 'info', metrics: false, audit: false } },
-  editorTheme: { tours: false },
-  telemetry: { enabled: false },${
-    options.gcEndpoint
-      ? `
-  httpAdminMiddleware: function (req, res, next) {
+const GC_MIDDLEWARE = `httpAdminMiddleware: function (req, res, next) {
     if (req.url !== '/__bench/gc') return next();
     global.gc(); global.gc();
     res.end(JSON.stringify(process.memoryUsage()));
-  },`
-      : ''
-  }
-};
-`,
-    );
-    const port = await freePort();
-    const redJs = require.resolve('node-red/red.js');
-    const child = spawn(process.execPath, [...(options.gcEndpoint ? ['--expose-gc'] : []), redJs, '--userDir', userDir, '--port', String(port)], {
-      cwd: userDir,
-      env: childEnv(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const nr = new NodeRed(child, userDir, port);
-    try {
-      await waitFor(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`Node-RED exited during start-up\n${nr.log}`);
-          if (!/Started flows/.test(nr.log)) return undefined;
-          try {
-            return (await fetch(nr.url('/settings'))).ok ? true : undefined;
-          } catch {
-            return undefined;
-          }
-        },
-        'Node-RED to start',
-        90_000,
-        200,
-      );
-    } catch (err) {
-      await nr.stop();
-      throw err;
-    }
-    return nr;
-  }
+  },`;
 
-  get pid(): number {
-    return this.child.pid as number;
-  }
-
-  url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
-  }
-
-  /** A full deploy as the editor's Deploy button sends it; resolves when Node-RED logged "Started flows". */
-  async deploy(flow: FlowNode[]): Promise<void> {
-    const before = this.log.length;
-    const res = await fetch(this.url('/flows'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(flow),
-    });
-    if (!res.ok) throw new Error(`POST /flows: HTTP ${res.status} ${await res.text()}`);
-    await waitFor(
-      () => {
-        const since = this.log.slice(before);
-        if (/Waiting for missing types/.test(since)) throw new Error(`Node-RED lacks node types:\n${since}`);
-        return /Started flows/.test(since) ? true : undefined;
-      },
-      'the deployed flows to start',
-      30_000,
-      5,
-    );
-  }
-
-  /** Two full garbage collections in the Node-RED process (needs `gcEndpoint`). */
-  async gc(): Promise<NodeJS.MemoryUsage> {
-    const res = await fetch(this.url('/__bench/gc'));
-    if (!res.ok) throw new Error(`GET /__bench/gc: HTTP ${res.status}`);
-    return (await res.json()) as NodeJS.MemoryUsage;
-  }
-
-  /** Resident set size of the Node-RED process, in MB (Linux /proc; falls back to `ps`). */
-  rssMb(): number {
-    return rssMbOf(this.pid);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGINT');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    rmSync(this.userDir, { recursive: true, force: true });
-  }
-
-  private append(chunk: Buffer): void {
-    this.log += chunk.toString();
-    // Keep the log bounded over long runs (100 redeploys log a lot); the tail is what matters.
-    if (this.log.length > 4_000_000) this.log = this.log.slice(-1_000_000);
-  }
+/** A Node-RED child (the checkout's node-red on this Node) in a fresh temporary user directory, removed again by stop(). */
+export function startNodeRed(options: NodeRedOptions = {}): Promise<NodeRed> {
+  const userDir = prepareUserDir(mkdtempSync(join(tmpdir(), 'navien-bench-nr-')), {
+    linkPackage: options.withPackage === false ? undefined : repoRoot(),
+    settings: options.gcEndpoint ? { extraSource: GC_MIDDLEWARE } : {},
+  });
+  return NodeRedProcess.start({
+    userDir,
+    removeUserDirOnStop: true,
+    env: cleanEnv(options.env),
+    nodeArgs: options.gcEndpoint ? ['--expose-gc'] : [],
+    readyTimeoutMs: 90_000,
+  });
 }
 
-export function rssMbOf(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
-    if (Number.isFinite(kb)) return kb / 1024;
-  } catch {
-    // not Linux
-  }
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
+/** Two full garbage collections in the Node-RED process (needs `gcEndpoint`); its memory usage after them. */
+export async function gc(nr: NodeRed): Promise<NodeJS.MemoryUsage> {
+  const res = await fetch(nr.url('/__bench/gc'), { signal: AbortSignal.timeout(30_000) });
+  if (!res.ok) throw new Error(`GET /__bench/gc: HTTP ${res.status}`);
+  return (await res.json()) as NodeJS.MemoryUsage;
+}
+
+/** Resident set size of the Node-RED process, in MB. */
+export function rssMb(nr: NodeRed): number {
+  const bytes = nr.rss();
+  if (bytes === undefined) throw new Error('Node-RED has exited: no RSS to read');
+  return bytes / (1024 * 1024);
 }
 
 // ---- flows ---------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  */
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, FlowNode, MAC, NodeRed, Sink, accountNode, delay, fmt, fmtSummary, log, now, postToSink, saveResult, summarize, uid } from './lib';
+import { FULL, FlowNode, MAC, NodeRed, Sink, accountNode, delay, fmt, fmtSummary, log, now, postToSink, saveResult, summarize, uid, gc, rssMb, startNodeRed } from './lib';
 
 const PROCESSES = FULL ? 5 : 3;
 const REDEPLOYS = 100;
@@ -26,10 +26,10 @@ async function reading(nr: NodeRed): Promise<number> {
   const samples: number[] = [];
   const heap: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const usage = await nr.gc();
+    const usage = await gc(nr);
     heap.push(usage.heapUsed / MB);
     await delay(100);
-    samples.push(nr.rssMb());
+    samples.push(rssMb(nr));
     await delay(400);
   }
   lastHeapMb = summarize(heap).median;
@@ -70,7 +70,7 @@ export async function run(): Promise<BenchResult> {
   const control: Array<{ before: number; after: number; growth: number; heapBefore: number; heapAfter: number }> = [];
   try {
     for (let p = 0; p < PROCESSES; p++) {
-      const bare = await NodeRed.start({ withPackage: false, gcEndpoint: true });
+      const bare = await startNodeRed({ withPackage: false, gcEndpoint: true });
       try {
         await delay(SETTLE_MS);
         alone.push(await reading(bare));
@@ -90,7 +90,7 @@ export async function run(): Promise<BenchResult> {
       } finally {
         await bare.stop();
       }
-      const nr = await NodeRed.start({ gcEndpoint: true });
+      const nr = await startNodeRed({ gcEndpoint: true });
       try {
         await delay(SETTLE_MS);
         installedIdle.push(await reading(nr));

@@ -16,7 +16,7 @@
 import { AddressInfo, Server, Socket, connect, createServer } from 'node:net';
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, NodeRed, Sink, delay, fmt, fmtSummary, log, now, saveResult, statusFlow, summarize, uid } from './lib';
+import { FULL, NodeRed, Sink, delay, fmt, fmtSummary, log, now, saveResult, statusFlow, summarize, uid, startNodeRed } from './lib';
 
 export interface OutageRun {
   outageMs: number;
@@ -87,7 +87,7 @@ async function runLane(lane: Lane): Promise<OutageRun[]> {
   let nr: NodeRed | undefined;
   const runs: OutageRun[] = [];
   try {
-    nr = await NodeRed.start();
+    nr = await startNodeRed();
     const prefix = `rec-${uid()}`;
     const path = `/status/${prefix}`;
     const endpoints = { apiUrl: sim.apiUrl, iotEndpoint: `localhost:${proxy.port}`, caFile: sim.caFile };

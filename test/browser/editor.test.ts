@@ -9,17 +9,23 @@
  * emit into a debug node, and finally the same editor in German.
  */
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import { NavilinkSimulator } from '../../tools/simulator/simulator';
-import { RUNTIMES, RUNTIME_SETUP_TIMEOUT_MS, Runtime, runtime as loadRuntime } from '../e2e/harness';
+import {
+  NodeRedProcess,
+  PACKAGE,
+  RUNTIME_SETUP_TIMEOUT_MS,
+  Runtime,
+  cleanEnv,
+  runtime as loadRuntime,
+  prepareUserDir,
+  repoRoot,
+  runtimesUnderTest,
+} from '../../tools/node-red-launcher';
 
-const PACKAGE = 'node-red-contrib-navien';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EMAIL = 'user@example.com';
 const PASSWORD = 'example-password';
@@ -39,34 +45,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-/** The folder whose package.json is this package, walking up from the compiled test. */
-function findRepoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json named ${PACKAGE} above ${__dirname}`);
-    dir = parent;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** The text of the first paragraph of a help file: the tooltip line, distinctive for each node and language. */
 function firstHelpParagraph(repo: string, lang: string, type: string): string {
@@ -91,26 +69,18 @@ function catalogText(repo: string, lang: string, type: string, key: string): str
   return value as string;
 }
 
-interface NodeRed {
-  child: ChildProcess;
-  port: number;
-  url: string;
-  exited: Promise<void>;
-}
-
 // The same editor session on every Node-RED major the package supports (4 on Node 20, 5 on Node 22).
-for (const spec of RUNTIMES) {
+for (const spec of runtimesUnderTest()) {
 describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`, function () {
   this.timeout(180_000);
 
-  const repo = findRepoRoot();
+  const repo = repoRoot();
   const artefacts = join(repo, 'test-artefacts', 'browser', spec.key);
   let rt: Runtime | undefined;
   let work = '';
   let userDir = '';
   let simulator: NavilinkSimulator | undefined;
-  let nodeRed: NodeRed | undefined;
-  let nodeRedLog: WriteStream | undefined;
+  let nodeRed: NodeRedProcess | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let page: Page | undefined;
@@ -121,8 +91,8 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
     assert.ok(page, 'no editor page (an earlier step failed)');
     return page;
   };
-  const red = (): NodeRed => {
-    assert.ok(nodeRed && nodeRed.child.exitCode === null, 'Node-RED is not running (an earlier step failed)');
+  const red = (): NodeRedProcess => {
+    assert.ok(nodeRed?.running, 'Node-RED is not running (an earlier step failed)');
     return nodeRed;
   };
 
@@ -134,42 +104,6 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
   /** Evaluates an expression in the editor page (a string: the test compiles without DOM types). */
   async function inPage<T>(expression: string, target: Page = ui()): Promise<T> {
     return (await target.evaluate(expression)) as T;
-  }
-
-  async function startNodeRed(): Promise<NodeRed> {
-    const port = await freePort();
-    const sim = simulator;
-    assert.ok(sim, 'simulator not started');
-    assert.ok(rt, 'runtime not located');
-    const env: NodeJS.ProcessEnv = rt.env({
-      ...process.env,
-      NAVIEN_API_URL: sim.apiUrl,
-      NAVIEN_IOT_ENDPOINT: sim.iotEndpoint,
-      NAVIEN_CA_FILE: sim.caFile,
-    });
-    nodeRedLog = createWriteStream(join(artefacts, 'node-red.log'));
-    const child = spawn(rt.node, [rt.redJs, '--userDir', userDir, '--port', String(port)], {
-      cwd: userDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.pipe(nodeRedLog, { end: false });
-    child.stderr?.pipe(nodeRedLog, { end: false });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const url = `http://127.0.0.1:${port}/`;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`Node-RED exited during start-up (code ${child.exitCode}); see ${join(artefacts, 'node-red.log')}`);
-      try {
-        const res = await fetch(`${url}settings`);
-        if (res.ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('Node-RED did not answer within 60 s');
-      await delay(250);
-    }
-    return { child, port, url, exited };
   }
 
   /** Opens the editor and waits until it has loaded the palette (and with it every node's editor file). */
@@ -273,24 +207,15 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
     assert.ok(existsSync(join(repo, 'dist', 'nodes', 'navien-status.html')), 'dist/ is not built: run npm run build first');
 
     work = mkdtempSync(join(tmpdir(), 'navien-browser-'));
-    userDir = join(work, 'userdir');
-    mkdirSync(join(userDir, 'node_modules'), { recursive: true });
-    // Linked into the user directory the way `npm install <dir>` (and `npm start`) does.
-    symlinkSync(repo, join(userDir, 'node_modules', PACKAGE), 'dir');
-    writeFileSync(
-      join(userDir, 'settings.js'),
-      `module.exports = {
-  flowFile: 'flows.json',
-  credentialSecret: '${randomBytes(24).toString('hex')}',
-  uiHost: '127.0.0.1',
-  logging: { console: { level: 'info', metrics: false, audit: false } },
-  editorTheme: { tours: false },
-  telemetry: { enabled: false },
-};
-`,
-    );
+    // The checkout linked into the user directory the way `npm install <dir>` (and `npm start`) does.
+    userDir = prepareUserDir(join(work, 'userdir'), { linkPackage: repo });
     simulator = await NavilinkSimulator.start();
-    nodeRed = await startNodeRed();
+    nodeRed = await NodeRedProcess.start({
+      runtime: rt,
+      userDir,
+      env: cleanEnv({ NAVIEN_API_URL: simulator.apiUrl, NAVIEN_IOT_ENDPOINT: simulator.iotEndpoint, NAVIEN_CA_FILE: simulator.caFile }),
+      logFile: join(artefacts, 'node-red.log'),
+    });
 
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -309,7 +234,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
         adminRequests.push({ method: req.method(), url: req.url(), status: res.status(), body: req.postData() ?? '' });
       }
     });
-    await openEditor(page, nodeRed.url);
+    await openEditor(page, nodeRed.url('/'));
   });
 
   afterEach(async function () {
@@ -323,15 +248,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
     this.timeout(60_000);
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
-    if (nodeRed && nodeRed.child.exitCode === null) {
-      nodeRed.child.kill('SIGINT');
-      await Promise.race([nodeRed.exited, delay(15_000)]);
-      if (nodeRed.child.exitCode === null && nodeRed.child.signalCode === null) {
-        nodeRed.child.kill('SIGKILL');
-        await nodeRed.exited;
-      }
-    }
-    nodeRedLog?.end();
+    await nodeRed?.stop();
     await simulator?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -351,7 +268,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
       // The icon is ours and loads.
       const icon = await p.locator(`#red-ui-palette-navien .red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-icon-container`).getAttribute('data-palette-icon');
       assert.match(String(icon), new RegExp(`${type}\\.svg$`), `icon of ${type}`);
-      const res = await fetch(new URL(String(icon), red().url));
+      const res = await fetch(new URL(String(icon), red().url('/')));
       assert.equal(res.status, 200, `GET ${icon}`);
     }
     const defs = await inPage<Record<string, { category: string; module: string } | null>>(
@@ -363,7 +280,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
       'navien-control': { category: 'navien', module: PACKAGE },
       'navien-diagnostics': { category: 'navien', module: PACKAGE },
     });
-    const sets = (await (await fetch(`${red().url}nodes`, { headers: { accept: 'application/json' } })).json()) as { module: string; types: string[]; err?: unknown }[];
+    const sets = (await (await fetch(red().url('/nodes'), { headers: { accept: 'application/json' } })).json()) as { module: string; types: string[]; err?: unknown }[];
     const ours = sets.filter((s) => s.module === PACKAGE);
     assert.deepEqual(ours.flatMap((s) => s.types).sort(), [...ALL_TYPES].sort());
     assert.deepEqual(ours.filter((s) => s.err), [], 'node sets with load errors');
@@ -508,7 +425,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
     assert.ok(flows.includes('navien-account') && !flows.includes(PASSWORD) && !flows.includes(EMAIL), 'flows.json holds no credentials');
     const creds = readFileSync(join(userDir, 'flows_cred.json'), 'utf8');
     assert.ok(!creds.includes(PASSWORD) && !creds.includes(EMAIL), 'flows_cred.json is encrypted');
-    const served = await (await fetch(`${red().url}flows`)).text();
+    const served = await (await fetch(red().url('/flows'))).text();
     assert.ok(!served.includes(PASSWORD) && !served.includes(EMAIL), 'GET /flows returns no credentials');
   });
 
@@ -523,7 +440,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
       p.on('response', (res) => {
         if (res.request().method() === 'GET' && res.url().includes(`/navien-account/${accountId}/devices`)) gets.push(res.status());
       });
-      await openEditor(p, red().url);
+      await openEditor(p, red().url('/'));
       const de_ = (type: string, key: string) => catalogText(repo, 'de', type, key);
       // The deployed status node's dialog in German.
       const node = p.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${statusId}"] .red-ui-flow-node`).first();

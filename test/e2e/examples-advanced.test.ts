@@ -3,44 +3,18 @@
  * 09 anti-legionella check) and the built-in-boost version of 04, proven in a real Node-RED that loads the packed and
  * installed package, against the simulator, on every runtime of the harness (Node-RED 4 / Node 20, Node-RED 5 / Node 22).
  *
- * As in examples.test.ts: each example is fetched through the editor's examples API, deployed unchanged through the
- * admin API with the account's e-mail and password in the deploy body, and what its debug nodes would show is
- * collected by test-only core nodes (a change node serialising the message, a file node appending it to a JSON-lines
- * file). Inject buttons are clicked through `POST /inject/<id>`. Test-only additions (extra inject nodes standing in
- * for a calendar node, a shorter boost) are said where used.
+ * As in examples.test.ts (shared: example-suite.ts): each example is fetched through the editor's examples API,
+ * deployed unchanged through the admin API with the account's e-mail and password in the deploy body, and what its
+ * debug nodes would show is collected by test-only core nodes (a change node serialising the message, a file node
+ * appending it to a JSON-lines file). Inject buttons are clicked through `POST /inject/<id>`. Test-only additions
+ * (extra inject nodes standing in for a calendar node, a shorter boost) are said where used.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NavilinkSimulator, type ReceivedRequest } from '../../tools/simulator/simulator';
 import { dayUsage, daysInMonth, monthUsage } from '../../tools/simulator/energy';
-import {
-  EMAIL,
-  FlowNode,
-  MAC,
-  NodeRedProcess,
-  PACKAGE,
-  PASSWORD,
-  PackedInstall,
-  RUNTIMES,
-  RUNTIME_SETUP_TIMEOUT_MS,
-  delay,
-  extraUserDir,
-  nodeRedEnv,
-  packedInstall,
-  startNodeRed,
-  waitFor,
-} from './harness';
-
-interface Captured {
-  debug: string;
-  topic?: unknown;
-  payload?: unknown;
-  error?: { message?: string; source?: { id?: string } };
-  filename?: unknown;
-  antiLegionella?: { enabled?: boolean; periodDays?: number; problem?: string };
-  event?: unknown;
-}
+import { Captured, OUR_TYPES, assertImportable, exampleSuite } from './example-suite';
+import { FlowNode, MAC, PACKAGE, RUNTIMES, delay } from './harness';
 
 interface TimedResult {
   command: string;
@@ -57,106 +31,6 @@ interface NodeSetInfo {
 }
 
 const NEW_EXAMPLES = ['04 Boost before the evening peak', '06 Weekly program editor', '07 Monthly energy report to CSV', '08 Vacation from a calendar event', '09 Anti-legionella check'];
-const OUR_TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics'];
-const RESULT_TIMEOUT_MS = 30_000;
-const READY_TIMEOUT_MS = 45_000;
-const CAPTURED_FIELDS = ['topic', 'payload', 'error', 'filename', 'antiLegionella', 'event'];
-
-const isControl = (r: ReceivedRequest) => r.topic.endsWith('/ctrl');
-
-function readCaptures(file: string): Captured[] {
-  if (!existsSync(file)) return [];
-  const lines: Captured[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      lines.push(JSON.parse(line) as Captured);
-    } catch {
-      // partial line
-    }
-  }
-  return lines;
-}
-
-interface InstrumentOptions {
-  /** Extra node id -> label: that node's first output is captured too. */
-  taps?: Record<string, string>;
-  /** Node id -> properties replaced (test-only, said where used). */
-  overrides?: Record<string, Record<string, unknown>>;
-  /** Test-only nodes added to the example's tab (their `z` is set). */
-  extra?: FlowNode[];
-}
-
-/** The example as deployed by a user who picked the account, plus capture nodes (same scheme as examples.test.ts). */
-function instrument(example: FlowNode[], captureFile: string, opts: InstrumentOptions = {}): FlowNode[] {
-  const tab = example.find((n) => n.type === 'tab');
-  assert.ok(tab, 'example has no tab');
-  const flow: FlowNode[] = example.map((node) => {
-    let copy: FlowNode = { ...node, wires: Array.isArray(node.wires) ? (node.wires as string[][]).map((port) => [...port]) : node.wires };
-    if (copy.type === 'navien-account') copy = { ...copy, credentials: { email: EMAIL, password: PASSWORD } };
-    const override = opts.overrides?.[node.id];
-    if (override) copy = { ...copy, ...override };
-    return copy;
-  });
-  for (const node of opts.extra ?? []) flow.push({ ...node, z: tab.id });
-  const byId = new Map(flow.map((n) => [n.id, n]));
-  const fileId = 'e2e-capture-file';
-  const sinks = new Map<string, string>();
-  const sinkFor = (label: string): string => {
-    let id = sinks.get(label);
-    if (!id) {
-      id = `e2e-capture-${sinks.size}`;
-      sinks.set(label, id);
-    }
-    return id;
-  };
-  for (const debugNode of flow.filter((n) => n.type === 'debug')) {
-    for (const node of flow) {
-      (node.wires as string[][] | undefined)?.forEach((port) => {
-        if (port.includes(debugNode.id)) port.push(sinkFor(debugNode.id));
-      });
-    }
-  }
-  for (const [nodeId, label] of Object.entries(opts.taps ?? {})) {
-    const node = byId.get(nodeId);
-    assert.ok(node, `no node ${nodeId} to tap`);
-    (node.wires as string[][])[0].push(sinkFor(label));
-  }
-  const fields = CAPTURED_FIELDS.map((f) => `"${f}": ${f}`).join(', ');
-  for (const [label, id] of sinks) {
-    flow.push({
-      id,
-      type: 'change',
-      z: tab.id,
-      name: `e2e capture ${label}`,
-      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: `$string({"debug": "${label}", ${fields}})`, tot: 'jsonata' }],
-      action: '',
-      property: '',
-      from: '',
-      to: '',
-      reg: false,
-      x: 100,
-      y: 900,
-      wires: [[fileId]],
-    });
-  }
-  flow.push({
-    id: fileId,
-    type: 'file',
-    z: tab.id,
-    name: 'e2e capture',
-    filename: captureFile,
-    filenameType: 'str',
-    appendNewline: true,
-    createDir: true,
-    overwriteFile: 'false',
-    encoding: 'none',
-    x: 300,
-    y: 900,
-    wires: [[]],
-  });
-  return flow;
-}
 
 /** A test-only inject node (a stand-in for a calendar node or another source) wired to `target`. */
 function testInject(id: string, target: string, payload: unknown): FlowNode {
@@ -182,71 +56,7 @@ function testInject(id: string, target: string, payload: unknown): FlowNode {
 for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a real Node-RED against the simulator (e2e): ${runtimeUnderTest.name}`, function () {
   this.timeout(240_000);
 
-  let install: PackedInstall | undefined;
-  let userDir = '';
-  let simulator: NavilinkSimulator | undefined;
-  let nodeRed: NodeRedProcess | undefined;
-  let captureFile = '';
-
-  const sim = (): NavilinkSimulator => {
-    assert.ok(simulator, 'simulator not started');
-    return simulator;
-  };
-  const red = (): NodeRedProcess => {
-    assert.ok(nodeRed?.running, 'Node-RED is not running (an earlier step failed)');
-    return nodeRed;
-  };
-  const repoExample = (name: string): FlowNode[] => {
-    assert.ok(install);
-    return JSON.parse(readFileSync(join(install.repo, 'examples', `${name}.json`), 'utf8')) as FlowNode[];
-  };
-  const fetchExample = (name: string): Promise<FlowNode[]> => red().getJson<FlowNode[]>(`/library/examples/flows/${PACKAGE}/${encodeURIComponent(name)}`);
-  const captures = (debug?: string): Captured[] => readCaptures(captureFile).filter((c) => debug === undefined || c.debug === debug);
-  const waitForCapture = (debug: string, predicate: (c: Captured) => boolean, what: string, after = 0, timeoutMs = RESULT_TIMEOUT_MS): Promise<Captured> =>
-    waitFor(() => captures(debug).slice(after).find(predicate), what, timeoutMs);
-  const controls = (): ReceivedRequest[] => sim().received.filter(isControl);
-
-  const deployExample = async (name: string, opts: InstrumentOptions = {}): Promise<FlowNode[]> => {
-    assert.ok(install);
-    const example = await fetchExample(name);
-    assert.deepEqual(example, repoExample(name), `${name} as served differs from the file`);
-    captureFile = join(install.work, 'captures-advanced', `${name.replace(/\W+/g, '-')}.jsonl`);
-    sim().clearReceived();
-    await red().deploy(instrument(example, captureFile, opts));
-    await sim().waitForRequest((r) => r.topic.endsWith('/st/did'), READY_TIMEOUT_MS);
-    return example;
-  };
-
-  /** Clicks an inject and waits for the next capture on `debug` matching `predicate`. */
-  const click = async (inject: string, debug: string, predicate: (c: Captured) => boolean, what: string): Promise<Captured> => {
-    const before = captures(debug).length;
-    await red().inject(inject);
-    return waitForCapture(debug, predicate, what, before);
-  };
-
-  before(async function () {
-    this.timeout(RUNTIME_SETUP_TIMEOUT_MS);
-    install = await packedInstall(runtimeUnderTest.key);
-    userDir = extraUserDir(install, 'examples-advanced-userdir');
-    simulator = await NavilinkSimulator.start();
-    nodeRed = await startNodeRed(
-      install,
-      userDir,
-      nodeRedEnv({ NAVIEN_API_URL: simulator.apiUrl, NAVIEN_IOT_ENDPOINT: simulator.iotEndpoint, NAVIEN_CA_FILE: simulator.caFile }),
-    );
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && nodeRed) {
-      process.stdout.write(`\n--- Node-RED output (port ${nodeRed.port}) ---\n${nodeRed.log}\n--- end of Node-RED output ---\n`);
-      if (captureFile && existsSync(captureFile)) process.stdout.write(`--- captured messages ---\n${readFileSync(captureFile, 'utf8')}\n`);
-    }
-  });
-
-  after(async function () {
-    await nodeRed?.stop();
-    await simulator?.stop();
-  });
+  const { userDir, sim, red, repoExample, fetchExample, captures, waitForCapture, deployExample, click, controls } = exampleSuite(runtimeUnderTest.key, 'examples-advanced');
 
   it('ships 04 and 06-09 importable as they are: one tab, a comment, one empty account, core nodes only, served by the examples API', async function () {
     const sets = await red().getJson<NodeSetInfo[]>('/nodes');
@@ -256,31 +66,9 @@ for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a r
       assert.ok(served.includes(name), `${name} is not in the editor's examples list: ${JSON.stringify(served)}`);
       const flow = repoExample(name);
       assert.deepEqual(await fetchExample(name), flow, `${name} as served differs from the file`);
-      const ids = new Set(flow.map((n) => n.id));
-      assert.equal(ids.size, flow.length, `${name}: duplicate node ids`);
-      const tabs = flow.filter((n) => n.type === 'tab');
-      assert.equal(tabs.length, 1, `${name}: ${tabs.length} tabs`);
-      const accounts = flow.filter((n) => n.type === 'navien-account');
-      assert.equal(accounts.length, 1, `${name}: ${accounts.length} navien-account nodes`);
-      const account = accounts[0];
-      assert.equal(account.credentials, undefined);
-      assert.equal(account.z, undefined);
-      for (const field of ['apiUrl', 'iotEndpoint', 'caFile']) assert.equal(account[field], '', `${name}: account ${field} is not empty`);
-      assert.equal(account.readOnly, false);
-      const explanation = flow.filter((n) => n.type === 'comment').map((c) => `${String(c.name)}\n${String(c.info)}`).join('\n');
-      assert.match(explanation, /navien account/i, `${name}: the comment does not say to pick the account`);
+      const { explanation, nodes } = assertImportable(name, flow, coreTypes);
       assert.match(explanation, new RegExp(`${MAC}[\\s\\S]*your own`), `${name}: the comment does not say to pick your own device`);
-      for (const node of flow) {
-        if (node.type === 'tab' || node.type === 'navien-account') continue;
-        assert.equal(node.z, tabs[0].id, `${name}: node ${node.id} is not on the example's tab`);
-        assert.ok(OUR_TYPES.includes(node.type) || coreTypes.has(node.type), `${name}: ${node.type} is neither ours nor a core node`);
-        assert.equal(typeof node.x, 'number', `${name}: node ${node.id} has no position`);
-        for (const port of (node.wires as string[][] | undefined) ?? []) for (const target of port) assert.ok(ids.has(target), `${name}: ${node.id} is wired to missing ${target}`);
-        if (OUR_TYPES.includes(node.type)) {
-          assert.equal(node.account, account.id, `${name}: ${node.id} does not use the example's account`);
-          assert.equal(node.device, MAC, `${name}: ${node.id} device`);
-        }
-      }
+      for (const node of nodes) if (OUR_TYPES.includes(node.type)) assert.equal(node.device, MAC, `${name}: ${node.id} device`);
     }
   });
 
@@ -408,7 +196,7 @@ for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a r
 
     const monthly = await click('c7a0000000000004', WRITTEN, () => true, 'the monthly report written');
     assert.equal(monthly.filename, `navien-energy-${year}.csv`);
-    const m = parse(readFileSync(join(userDir, String(monthly.filename)), 'utf8'));
+    const m = parse(readFileSync(join(userDir(), String(monthly.filename)), 'utf8'));
     assert.deepEqual(m.header, ['year', 'month', 'heatPumpKWh', 'elementKWh', 'totalKWh', 'heatPumpHours', 'elementHours', 'heatPumpShare']);
     assert.equal(m.rows.length, 12, 'not one row per month');
     m.rows.forEach((row, i) => {
@@ -428,7 +216,7 @@ for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a r
 
     const daily = await click('c7a0000000000005', WRITTEN, () => true, 'the daily report written');
     assert.equal(daily.filename, `navien-energy-${year}-${String(month).padStart(2, '0')}-daily.csv`);
-    const d = parse(readFileSync(join(userDir, String(daily.filename)), 'utf8'));
+    const d = parse(readFileSync(join(userDir(), String(daily.filename)), 'utf8'));
     assert.deepEqual(d.header, ['date', 'heatPumpKWh', 'elementKWh', 'totalKWh', 'heatPumpHours', 'elementHours', 'heatPumpShare']);
     assert.equal(d.rows.length, daysInMonth(year, month));
     d.rows.forEach((row, i) => {
@@ -444,7 +232,7 @@ for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a r
 
     // A second run rewrites the file: still one header and 12 rows.
     await click('c7a0000000000004', WRITTEN, () => true, 'the monthly report written again');
-    assert.equal(parse(readFileSync(join(userDir, `navien-energy-${year}.csv`), 'utf8')).rows.length, 12, 'the second run appended');
+    assert.equal(parse(readFileSync(join(userDir(), `navien-energy-${year}.csv`), 'utf8')).rows.length, 12, 'the second run appended');
     assert.deepEqual(captures(ERRORS), []);
     assert.deepEqual(red().navienErrors(), []);
   });

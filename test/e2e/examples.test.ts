@@ -7,46 +7,15 @@
  * Node-RED 4: editor-api `editor/index.js` routes `/library/:library/:type/*` to the runtime's `examples` library),
  * then deployed through the admin API as `npm start` deploys example 01: unchanged, with the account's e-mail and
  * password in the deploy body and the simulator's endpoints in NAVIEN_API_URL / NAVIEN_IOT_ENDPOINT / NAVIEN_CA_FILE.
- * What the example's debug nodes would show is collected by test-only core nodes: every node wired to a debug node
- * (and, where a test needs it, another node's output) is also wired to a `change` node that serialises the message
- * and a `file` node that appends it to a JSON-lines file. Inject buttons are clicked through `POST /inject/<id>`,
- * as the editor does.
+ * What the example's debug nodes would show is collected by test-only core nodes (example-suite.ts). Inject buttons
+ * are clicked through `POST /inject/<id>`, as the editor does.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NavilinkSimulator, type ReceivedRequest } from '../../tools/simulator/simulator';
-import {
-  EMAIL,
-  FlowNode,
-  MAC,
-  NodeRedProcess,
-  PACKAGE,
-  PASSWORD,
-  PackedInstall,
-  RUNTIMES,
-  RUNTIME_SETUP_TIMEOUT_MS,
-  delay,
-  extraUserDir,
-  nodeRedEnv,
-  packedInstall,
-  startNodeRed,
-  waitFor,
-} from './harness';
-
-/** One message a debug node (or a tapped node) would have shown. */
-interface Captured {
-  /** Id of the debug node the message was going to, or the tap's label. */
-  debug: string;
-  topic?: unknown;
-  payload?: unknown;
-  error?: { message?: string; source?: { id?: string } };
-  summary?: unknown;
-  filename?: unknown;
-  alert?: Record<string, unknown>;
-  boost?: unknown;
-  dryRun?: unknown;
-}
+import { type ReceivedRequest } from '../../tools/simulator/simulator';
+import { assertImportable, exampleSuite } from './example-suite';
+import { EMAIL, MAC, PACKAGE, PASSWORD, RUNTIMES, delay } from './harness';
 
 interface ControlResult {
   command: string;
@@ -73,180 +42,17 @@ const EXAMPLE_FILES = [
   '08 Vacation from a calendar event',
   '09 Anti-legionella check',
 ];
-const OUR_TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics'];
-const RESULT_TIMEOUT_MS = 30_000;
-const READY_TIMEOUT_MS = 45_000;
-
-const isControl = (r: ReceivedRequest) => r.topic.endsWith('/ctrl');
 const isStatusRequest = (r: ReceivedRequest) => r.topic.endsWith('/st');
-
-/** All captured messages so far (a line still being written is skipped). */
-function readCaptures(file: string): Captured[] {
-  if (!existsSync(file)) return [];
-  const lines: Captured[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      lines.push(JSON.parse(line) as Captured);
-    } catch {
-      // partial line
-    }
-  }
-  return lines;
-}
-
-/**
- * The example as deployed by a user who picked the account: credentials added to the one account node (the editor
- * sends them in the deploy body), plus capture nodes. `taps` maps extra node ids to labels; `overrides` changes node
- * properties (test-only, said where used).
- */
-function instrument(
-  example: FlowNode[],
-  captureFile: string,
-  opts: { taps?: Record<string, string>; overrides?: Record<string, Record<string, unknown>> } = {},
-): FlowNode[] {
-  const tab = example.find((n) => n.type === 'tab');
-  assert.ok(tab, 'example has no tab');
-  const flow: FlowNode[] = example.map((node) => {
-    let copy: FlowNode = { ...node, wires: Array.isArray(node.wires) ? (node.wires as string[][]).map((port) => [...port]) : node.wires };
-    if (copy.type === 'navien-account') copy = { ...copy, credentials: { email: EMAIL, password: PASSWORD } };
-    const override = opts.overrides?.[node.id];
-    if (override) copy = { ...copy, ...override };
-    return copy;
-  });
-  const byId = new Map(flow.map((n) => [n.id, n]));
-  const fileId = 'e2e-capture-file';
-  const sinks = new Map<string, string>(); // label -> capture change node id
-  const sinkFor = (label: string): string => {
-    let id = sinks.get(label);
-    if (!id) {
-      id = `e2e-capture-${sinks.size}`;
-      sinks.set(label, id);
-    }
-    return id;
-  };
-  for (const debugNode of flow.filter((n) => n.type === 'debug')) {
-    for (const node of flow) {
-      const wires = node.wires as string[][] | undefined;
-      wires?.forEach((port) => {
-        if (port.includes(debugNode.id)) port.push(sinkFor(debugNode.id));
-      });
-    }
-  }
-  for (const [nodeId, label] of Object.entries(opts.taps ?? {})) {
-    const node = byId.get(nodeId);
-    assert.ok(node, `no node ${nodeId} to tap`);
-    (node.wires as string[][])[0].push(sinkFor(label));
-  }
-  const fields = ['topic', 'payload', 'error', 'summary', 'filename', 'alert', 'boost', 'dryRun'].map((f) => `"${f}": ${f}`).join(', ');
-  for (const [label, id] of sinks) {
-    flow.push({
-      id,
-      type: 'change',
-      z: tab.id,
-      name: `e2e capture ${label}`,
-      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: `$string({"debug": "${label}", ${fields}})`, tot: 'jsonata' }],
-      action: '',
-      property: '',
-      from: '',
-      to: '',
-      reg: false,
-      x: 100,
-      y: 900,
-      wires: [[fileId]],
-    });
-  }
-  flow.push({
-    id: fileId,
-    type: 'file',
-    z: tab.id,
-    name: 'e2e capture',
-    filename: captureFile,
-    filenameType: 'str',
-    appendNewline: true,
-    createDir: true,
-    overwriteFile: 'false',
-    encoding: 'none',
-    x: 300,
-    y: 900,
-    wires: [[]],
-  });
-  return flow;
-}
 
 for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example flows deployed in a real Node-RED against the simulator (e2e): ${runtimeName}`, function () {
   this.timeout(240_000);
 
-  let install: PackedInstall | undefined;
-  let userDir = '';
-  let simulator: NavilinkSimulator | undefined;
-  let nodeRed: NodeRedProcess | undefined;
-  let captureFile = '';
-
-  const sim = (): NavilinkSimulator => {
-    assert.ok(simulator, 'simulator not started');
-    return simulator;
-  };
-  const red = (): NodeRedProcess => {
-    assert.ok(nodeRed?.running, 'Node-RED is not running (an earlier step failed)');
-    return nodeRed;
-  };
-  const repoExample = (name: string): FlowNode[] => {
-    assert.ok(install);
-    return JSON.parse(readFileSync(join(install.repo, 'examples', `${name}.json`), 'utf8')) as FlowNode[];
-  };
-  /** The example as the editor's Import > Examples dialog gets it. */
-  const fetchExample = (name: string): Promise<FlowNode[]> => red().getJson<FlowNode[]>(`/library/examples/flows/${PACKAGE}/${encodeURIComponent(name)}`);
-  const captures = (debug?: string): Captured[] => readCaptures(captureFile).filter((c) => debug === undefined || c.debug === debug);
-  const waitForCapture = (debug: string, predicate: (c: Captured) => boolean, what: string, after = 0, timeoutMs = RESULT_TIMEOUT_MS): Promise<Captured> =>
-    waitFor(() => captures(debug).slice(after).find(predicate), what, timeoutMs);
-
-  /**
-   * Deploys the example and waits until its account is connected and subscribed: the account reads the device's
-   * features (st/did) right after it is ready, on every (re)connection.
-   */
-  const deployExample = async (name: string, opts: Parameters<typeof instrument>[2] = {}): Promise<FlowNode[]> => {
-    assert.ok(install);
-    const example = await fetchExample(name);
-    captureFile = join(install.work, 'captures', `${name.replace(/\W+/g, '-')}.jsonl`);
-    sim().clearReceived();
-    await red().deploy(instrument(example, captureFile, opts));
-    await sim().waitForRequest((r) => r.topic.endsWith('/st/did'), READY_TIMEOUT_MS);
-    return example;
-  };
-  const controls = (): ReceivedRequest[] => sim().received.filter(isControl);
-
-  before(async function () {
-    // The first run on a fresh machine downloads Node 22 and Node-RED 5.
-    this.timeout(RUNTIME_SETUP_TIMEOUT_MS);
-    install = await packedInstall(runtimeKey);
-    userDir = extraUserDir(install, 'examples-userdir');
-    simulator = await NavilinkSimulator.start();
-    // As `npm start` runs it: the simulator's endpoints in the environment, the example's account fields left empty.
-    nodeRed = await startNodeRed(
-      install,
-      userDir,
-      nodeRedEnv({ NAVIEN_API_URL: simulator.apiUrl, NAVIEN_IOT_ENDPOINT: simulator.iotEndpoint, NAVIEN_CA_FILE: simulator.caFile }),
-    );
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && nodeRed) {
-      process.stdout.write(`\n--- Node-RED output (port ${nodeRed.port}) ---\n${nodeRed.log}\n--- end of Node-RED output ---\n`);
-      if (captureFile && existsSync(captureFile)) process.stdout.write(`--- captured messages ---\n${readFileSync(captureFile, 'utf8')}\n`);
-    }
-  });
-
-  after(async function () {
-    await nodeRed?.stop();
-    await simulator?.stop();
-  });
+  const { install, userDir, sim, red, repoExample, fetchExample, captures, waitForCapture, deployExample, controls } = exampleSuite(runtimeKey, 'examples');
 
   it('serves every example file of the installed package to the editor\'s Import > Examples dialog', async function () {
-    assert.ok(install);
-    const inRepo = readdirSync(join(install.repo, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    const inRepo = readdirSync(join(install().repo, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
     assert.deepEqual(inRepo, EXAMPLE_FILES, 'examples/ of the checkout');
-    const installed = readdirSync(join(userDir, 'node_modules', PACKAGE, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    const installed = readdirSync(join(userDir(), 'node_modules', PACKAGE, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
     assert.deepEqual(installed, EXAMPLE_FILES, 'examples/ of the installed tarball');
 
     // The dialog's first level: modules with examples; then the module's files ({fn}), then each file.
@@ -264,32 +70,9 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
     assert.ok(coreTypes.has('inject') && coreTypes.has('rbe'), 'core node types not listed');
     const used = new Set<string>();
     for (const name of EXAMPLE_FILES) {
-      const flow = repoExample(name);
-      const ids = new Set(flow.map((n) => n.id));
-      assert.equal(ids.size, flow.length, `${name}: duplicate node ids`);
-      const tabs = flow.filter((n) => n.type === 'tab');
-      assert.equal(tabs.length, 1, `${name}: ${tabs.length} tabs`);
-      const accounts = flow.filter((n) => n.type === 'navien-account');
-      assert.equal(accounts.length, 1, `${name}: ${accounts.length} navien-account nodes`);
-      const account = accounts[0];
-      assert.equal(account.credentials, undefined, `${name}: the account carries credentials`);
-      assert.equal(account.z, undefined, `${name}: the account config node belongs to a tab`);
-      for (const field of ['apiUrl', 'iotEndpoint', 'caFile']) assert.equal(account[field], '', `${name}: account ${field} is not empty`);
-      assert.equal(account.readOnly, false, `${name}: account is read-only`);
-
-      const comments = flow.filter((n) => n.type === 'comment');
-      assert.ok(comments.length >= 1, `${name}: no comment node`);
-      const explanation = comments.map((c) => `${String(c.name)}\n${String(c.info)}`).join('\n');
-      assert.match(explanation, /navien account/i, `${name}: the comment does not say to pick the account`);
-
-      for (const node of flow) {
-        if (node.type === 'tab' || node.type === 'navien-account') continue;
+      const { explanation, nodes } = assertImportable(name, repoExample(name), coreTypes);
+      for (const node of nodes) {
         used.add(node.type);
-        assert.equal(node.z, tabs[0].id, `${name}: node ${node.id} is not on the example's tab`);
-        assert.ok(OUR_TYPES.includes(node.type) || coreTypes.has(node.type), `${name}: ${node.type} is neither ours nor a core node`);
-        assert.equal(typeof node.x, 'number', `${name}: node ${node.id} has no position`);
-        for (const port of (node.wires as string[][] | undefined) ?? []) for (const target of port) assert.ok(ids.has(target), `${name}: ${node.id} is wired to missing ${target}`);
-        if (OUR_TYPES.includes(node.type)) assert.equal(node.account, account.id, `${name}: ${node.id} does not use the example's account`);
         if (node.type === 'navien-control' || (node.type === 'navien-status' && node.device !== '')) {
           assert.equal(node.device, MAC, `${name}: ${node.id} device`);
           assert.match(explanation, new RegExp(`${MAC}[\\s\\S]*your own|your own[\\s\\S]*${MAC}`), `${name}: the comment does not say to pick your own device`);
@@ -473,7 +256,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
     const filename = String(exported.filename);
     assert.match(filename, /^navien-diagnostics-\d{4}-\d{2}-\d{2}-\d{6}\.json$/);
     // Relative to Node-RED's working directory (the harness starts it in the user directory; no fileWorkingDirectory).
-    const path = join(userDir, filename);
+    const path = join(userDir(), filename);
     assert.ok(existsSync(path), `${path} was not written`);
     const text = readFileSync(path, 'utf8');
     assert.match(text, /^\{\n\s+"exportedAt"/, 'the export is not pretty-printed JSON');

@@ -17,15 +17,15 @@ import {
   PACKAGE,
   RUNTIMES,
   RUNTIME_SETUP_TIMEOUT_MS,
+  cleanEnv,
   installTarball,
-  nodeRedEnv,
   packedTarball,
   runtime,
-  startNodeRed,
   waitFor,
   type PackedTarball,
   type Runtime,
 } from './harness';
+import { jsonLineNode } from './json-lines';
 import { readStatusLines, statusFlow, waitForGoodStatus, STATUS_TIMEOUT_MS } from './status-flow';
 
 interface NodeSetInfo {
@@ -46,21 +46,7 @@ function flowWithNodeStatus(suffix: string, outFile: string, endpoints: { apiUrl
   const id = (name: string) => `e2e-${suffix}-${name}`;
   flow.push(
     { id: id('node-status'), type: 'status', z: id('tab'), name: '', scope: [id('status')], x: 150, y: 320, wires: [[id('node-status-json')]] },
-    {
-      id: id('node-status-json'),
-      type: 'change',
-      z: id('tab'),
-      name: 'node status as JSON',
-      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$string({"topic": "node-status", "payload": status})', tot: 'jsonata' }],
-      action: '',
-      property: '',
-      from: '',
-      to: '',
-      reg: false,
-      x: 350,
-      y: 320,
-      wires: [[id('file')]],
-    },
+    jsonLineNode(id('node-status-json'), id('tab'), 'node status as JSON', '$string({"topic": "node-status", "payload": status})', id('file'), 350, 320),
   );
   return flow;
 }
@@ -90,8 +76,9 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
   };
   const start = async (env: NodeJS.ProcessEnv): Promise<NodeRedProcess> => {
     assert.ok(rt, 'runtime not set up');
-    nodeRed = await startNodeRed({ runtime: rt }, userDir, env);
-    return nodeRed;
+    const red = await NodeRedProcess.start({ runtime: rt, userDir, env });
+    nodeRed = red;
+    return red;
   };
 
   before(async function () {
@@ -129,7 +116,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
   });
 
   it('loads the four node types and streams statuses through the JavaScript transport, chosen automatically', async function () {
-    const red = await start(nodeRedEnv());
+    const red = await start(cleanEnv());
     const sets = await red.getJson<NodeSetInfo[]>('/nodes');
     const ours = sets.filter((s) => s.module === PACKAGE);
     assert.deepEqual(ours.flatMap((s) => s.types).sort(), NODE_TYPES);
@@ -157,7 +144,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     const s = sim();
     const before = readStatusLines(out).length;
     // The same flows and credentials, restarted with the native transport forced.
-    const red = await start(nodeRedEnv({ NAVIEN_MQTT_TRANSPORT: 'native' }));
+    const red = await start(cleanEnv({ NAVIEN_MQTT_TRANSPORT: 'native' }));
     const stuck = await waitFor(
       () => readStatusLines(out).slice(before).filter((l) => l.topic === 'node-status').map((l) => (l as unknown as NodeStatusLine).payload).find((st) => st.fill === 'red'),
       'a red node status',

@@ -26,10 +26,9 @@ import {
   RUNTIMES,
   RUNTIME_SETUP_TIMEOUT_MS,
   STOP_TIMEOUT_MS,
+  cleanEnv,
   delay,
-  nodeRedEnv,
   packedInstall,
-  startNodeRed as startRed,
   waitFor,
 } from './harness';
 
@@ -87,8 +86,9 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     expectedRed = install.runtime.redVersion;
     ({ work, userDir, version, tarEntries, installLog } = install);
     startNodeRed = async (env) => {
-      nodeRed = await startRed(install, userDir, env);
-      return nodeRed;
+      const red = await NodeRedProcess.start({ runtime: install.runtime, userDir, env });
+      nodeRed = red;
+      return red;
     };
     simulator = await NavilinkSimulator.start();
   });
@@ -125,7 +125,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
   it('loads the four node types from the installed tarball without errors', async function () {
     const installed = join(userDir, 'node_modules', PACKAGE, 'package.json');
     assert.ok(existsSync(installed), `npm install did not put ${PACKAGE} into the user directory:\n${installLog}`);
-    const red = await startNodeRed(nodeRedEnv());
+    const red = await startNodeRed(cleanEnv());
     // The runtime the suite is named after is the one that runs.
     const settings = await red.getJson<{ version?: string }>('/settings');
     // (Node-RED 4 from the repo's node_modules adds "-git": it finds the checkout's .git four folders above its runtime.)
@@ -232,7 +232,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     const s = sim();
     const fieldsOut = join(work, 'out', 'fields.jsonl');
     const linesBefore = readStatusLines(fieldsOut).length;
-    const red = await startNodeRed(nodeRedEnv({ NAVIEN_API_URL: s.apiUrl, NAVIEN_IOT_ENDPOINT: s.iotEndpoint, NAVIEN_CA_FILE: s.caFile }));
+    const red = await startNodeRed(cleanEnv({ NAVIEN_API_URL: s.apiUrl, NAVIEN_IOT_ENDPOINT: s.iotEndpoint, NAVIEN_CA_FILE: s.caFile }));
 
     // The flow from the first run comes back from flows.json + flows_cred.json and connects again.
     await waitForGoodStatus(fieldsOut, linesBefore);

@@ -3,8 +3,8 @@
  * every 10 s, and core nodes writing each message as one JSON line to a file (messages are collected through core
  * nodes, not by reaching into Node-RED's internals).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { EMAIL, FlowNode, MAC, PASSWORD, waitFor } from './harness';
+import { appendFileNode, jsonLineNode, readJsonLines } from './json-lines';
 
 const DHW_MODE_NAMES = ['heat-pump', 'electric', 'energy-saver', 'high-demand', 'vacation', 'off'];
 export const STATUS_TIMEOUT_MS = 45_000;
@@ -16,17 +16,7 @@ export interface StatusLine {
 
 /** The status lines the flow's file node wrote, one JSON object per line. */
 export function readStatusLines(file: string): StatusLine[] {
-  if (!existsSync(file)) return [];
-  const lines: StatusLine[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      lines.push(JSON.parse(line) as StatusLine);
-    } catch {
-      // a line still being written
-    }
-  }
-  return lines;
+  return readJsonLines<StatusLine>(file);
 }
 
 export function isGoodStatus(line: StatusLine): boolean {
@@ -105,36 +95,8 @@ export function statusFlow(suffix: string, outFile: string, endpoints: { apiUrl:
       y: 240,
       wires: [[]],
     },
-    {
-      id: id('change'),
-      type: 'change',
-      z: id('tab'),
-      name: 'topic + payload as JSON',
-      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$string({"topic": topic, "payload": payload})', tot: 'jsonata' }],
-      action: '',
-      property: '',
-      from: '',
-      to: '',
-      reg: false,
-      x: 350,
-      y: 80,
-      wires: [[id('file')]],
-    },
-    {
-      id: id('file'),
-      type: 'file',
-      z: id('tab'),
-      name: '',
-      filename: outFile,
-      filenameType: 'str',
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: 'false',
-      encoding: 'none',
-      x: 550,
-      y: 80,
-      wires: [[]],
-    },
+    jsonLineNode(id('change'), id('tab'), 'topic + payload as JSON', '$string({"topic": topic, "payload": payload})', id('file'), 350, 80),
+    appendFileNode(id('file'), id('tab'), '', outFile, 550, 80),
   ];
 }
 

@@ -1,0 +1,45 @@
+/** A Node-RED user directory as Node-RED (and its palette manager) would have it, ready for a launch. */
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SettingsOptions, writeSettings } from './settings';
+
+export interface UserDirOptions {
+  /** A package folder (the checkout) linked into node_modules under its own name, as `npm install <folder>` links it. */
+  linkPackage?: string;
+  /** Another user directory's node_modules, used through a symlink: one installed tarball serves several user directories. */
+  shareNodeModules?: string;
+  settings?: SettingsOptions;
+  /** Leave an existing settings.js as it is: its credential secret is the key of the stored credentials. */
+  keepSettings?: boolean;
+}
+
+/** The package.json Node-RED writes into a new user directory (npm install --save adds to it). */
+export function writeProjectManifest(dir: string): void {
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', description: 'A Node-RED Project', version: '0.0.1', private: true }, null, 2));
+}
+
+/** True for a symlink even when its target is gone (existsSync follows links). */
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Creates (or completes) `dir` as a user directory; returns `dir`. What is already there stays, except settings.js unless `keepSettings`. */
+export function prepareUserDir(dir: string, options: UserDirOptions = {}): string {
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(join(dir, 'package.json'))) writeProjectManifest(dir);
+  const modules = join(dir, 'node_modules');
+  if (options.shareNodeModules) {
+    if (!isLink(modules)) symlinkSync(options.shareNodeModules, modules, 'dir');
+  } else if (options.linkPackage) {
+    const { name } = JSON.parse(readFileSync(join(options.linkPackage, 'package.json'), 'utf8')) as { name: string };
+    mkdirSync(modules, { recursive: true });
+    const link = join(modules, name);
+    if (!existsSync(link) && !isLink(link)) symlinkSync(options.linkPackage, link, 'dir');
+  }
+  if (!(options.keepSettings && existsSync(join(dir, 'settings.js')))) writeSettings(dir, options.settings);
+  return dir;
+}
