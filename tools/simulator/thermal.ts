@@ -62,6 +62,10 @@ export interface StepResult {
   elementHours: number;
 }
 
+/** Longest step the thermostat and the heat sources act on: a longer call is cut into these, so the result does
+ * not depend on how often the simulation is ticked. */
+const MAX_STEP_S = 30;
+
 /**
  * Advances the tank by `seconds` of simulated time in `mode` (dhwOperationSetting 1-6) towards `setpointC`,
  * with `drawLpm` litres per minute of hot water leaving (replaced by cold inlet water), in a room at `ambientC`.
@@ -74,6 +78,20 @@ export function stepTank(
   drawLpm: number,
   ambientC: number = DEFAULT_AMBIENT_C,
 ): StepResult {
+  const result: StepResult = { compressorWh: 0, elementWh: 0, compressorHours: 0, elementHours: 0 };
+  for (let done = 0; done < seconds; ) {
+    const step = Math.min(MAX_STEP_S, seconds - done);
+    const r = stepOnce(tank, mode, setpointC, step, drawLpm, ambientC);
+    result.compressorWh += r.compressorWh;
+    result.elementWh += r.elementWh;
+    result.compressorHours += r.compressorHours;
+    result.elementHours += r.elementHours;
+    done += step;
+  }
+  return result;
+}
+
+function stepOnce(tank: TankState, mode: number, setpointC: number, seconds: number, drawLpm: number, ambientC: number): StepResult {
   const hours = seconds / 3600;
   const result: StepResult = { compressorWh: 0, elementWh: 0, compressorHours: 0, elementHours: 0 };
   if (hours <= 0) return result;
@@ -82,8 +100,8 @@ export function stepTank(
 
   const zoneWhPerK = TANK_WH_PER_K / 2;
   // Standby loss towards the room, proportional to each zone's temperature above it.
-  tank.upperC -= (STANDBY_W_PER_K / 2) * (tank.upperC - ambientC) * hours / zoneWhPerK;
-  tank.lowerC -= (STANDBY_W_PER_K / 2) * (tank.lowerC - ambientC) * hours / zoneWhPerK;
+  tank.upperC -= ((STANDBY_W_PER_K / 2) * (tank.upperC - ambientC) * hours) / zoneWhPerK;
+  tank.lowerC -= ((STANDBY_W_PER_K / 2) * (tank.lowerC - ambientC) * hours) / zoneWhPerK;
   // Draw: hot water leaves at the top, cold enters at the bottom (plug flow between the zones).
   if (drawLpm > 0) {
     const fraction = Math.min(1, (drawLpm * seconds) / 60 / ZONE_LITRES);
@@ -93,20 +111,14 @@ export function stepTank(
   }
   const beforeUpper = tank.upperC;
   const beforeLower = tank.lowerC;
-  if (tank.compressor) {
-    const thermalWh = COMPRESSOR_W * heatPumpCop(0.6 * tank.lowerC + 0.4 * tank.upperC) * hours;
-    // The condenser wraps the lower part of the tank.
-    tank.lowerC += (0.6 * thermalWh) / zoneWhPerK;
-    tank.upperC += (0.4 * thermalWh) / zoneWhPerK;
-    result.compressorWh += COMPRESSOR_W * hours;
-    result.compressorHours += hours;
-  }
-  if (tank.upperElement) tank.upperC += (ELEMENT_W * hours) / zoneWhPerK;
-  if (tank.lowerElement) tank.lowerC += (ELEMENT_W * hours) / zoneWhPerK;
-  if (tank.upperElement || tank.lowerElement) {
-    result.elementWh += ELEMENT_W * hours;
-    result.elementHours += hours;
-  }
+  const compressorHeatWh = tank.compressor ? COMPRESSOR_W * heatPumpCop(0.6 * tank.lowerC + 0.4 * tank.upperC) * hours : 0;
+  const element = tank.upperElement || tank.lowerElement;
+  const elementHeatWh = element ? ELEMENT_W * hours : 0;
+  // The condenser wraps the lower part of the tank.
+  tank.lowerC += (0.6 * compressorHeatWh) / zoneWhPerK;
+  tank.upperC += (0.4 * compressorHeatWh) / zoneWhPerK;
+  if (tank.upperElement) tank.upperC += elementHeatWh / zoneWhPerK;
+  if (tank.lowerElement) tank.lowerC += elementHeatWh / zoneWhPerK;
   // Warmer water below rises: mix the zones.
   if (tank.lowerC > tank.upperC) tank.upperC = tank.lowerC = (tank.upperC + tank.lowerC) / 2;
   // Heating never pushes a zone past the thermostat (a zone already above it, e.g. after lowering the setpoint,
@@ -114,6 +126,18 @@ export function stepTank(
   const ceiling = mode === 5 ? VACATION_HOLD_C + 2 : setpointC;
   tank.upperC = Math.min(tank.upperC, Math.max(ceiling, beforeUpper));
   tank.lowerC = Math.min(tank.lowerC, Math.max(ceiling, beforeLower));
+  // A source stops when its zone reaches the thermostat: it only runs (and draws power) for the heat the tank took.
+  const providedWh = compressorHeatWh + elementHeatWh;
+  const absorbedWh = (tank.upperC - beforeUpper + tank.lowerC - beforeLower) * zoneWhPerK;
+  const share = providedWh > 0 ? Math.min(1, Math.max(0, absorbedWh / providedWh)) : 0;
+  if (tank.compressor) {
+    result.compressorWh = COMPRESSOR_W * hours * share;
+    result.compressorHours = hours * share;
+  }
+  if (element) {
+    result.elementWh = ELEMENT_W * hours * share;
+    result.elementHours = hours * share;
+  }
   tank.upperC = Math.max(tank.upperC, INLET_C - 5);
   tank.lowerC = Math.max(tank.lowerC, INLET_C - 5);
   return result;
