@@ -119,13 +119,22 @@ function stepOnce(tank: TankState, mode: number, setpointC: number, seconds: num
   tank.upperC += (0.4 * compressorHeatWh) / zoneWhPerK;
   if (tank.upperElement) tank.upperC += elementHeatWh / zoneWhPerK;
   if (tank.lowerElement) tank.lowerC += elementHeatWh / zoneWhPerK;
+  // Heating never pushes a zone past the thermostat (a zone already above it, e.g. after lowering the setpoint,
+  // only cools down). Heat beyond it stays in the tank, in the other zone: the condenser keeps heating the water
+  // around it while the top is at the setpoint.
+  const ceiling = mode === 5 ? VACATION_HOLD_C + 2 : setpointC;
+  const upperCap = Math.max(ceiling, beforeUpper);
+  const lowerCap = Math.max(ceiling, beforeLower);
+  if (tank.upperC > upperCap) {
+    tank.lowerC += tank.upperC - upperCap;
+    tank.upperC = upperCap;
+  }
+  if (tank.lowerC > lowerCap) {
+    tank.upperC = Math.min(upperCap, tank.upperC + tank.lowerC - lowerCap);
+    tank.lowerC = lowerCap;
+  }
   // Warmer water below rises: mix the zones.
   if (tank.lowerC > tank.upperC) tank.upperC = tank.lowerC = (tank.upperC + tank.lowerC) / 2;
-  // Heating never pushes a zone past the thermostat (a zone already above it, e.g. after lowering the setpoint,
-  // only cools down).
-  const ceiling = mode === 5 ? VACATION_HOLD_C + 2 : setpointC;
-  tank.upperC = Math.min(tank.upperC, Math.max(ceiling, beforeUpper));
-  tank.lowerC = Math.min(tank.lowerC, Math.max(ceiling, beforeLower));
   // A source stops when its zone reaches the thermostat: it only runs (and draws power) for the heat the tank took.
   const providedWh = compressorHeatWh + elementHeatWh;
   const absorbedWh = (tank.upperC - beforeUpper + tank.lowerC - beforeLower) * zoneWhPerK;

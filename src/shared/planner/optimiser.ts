@@ -11,9 +11,9 @@
  *    Free surplus power costs nothing and is used first. No cell may push the tank past the highest setpoint allowed
  *    at any later time.
  * 3. Left-over free or negative-price energy is stored as well (up to the highest setpoint).
- * 4. Runs of heated cells become windows (mode, setpoint = the temperature planned at the window's end, so the
- *    heater's own thermostat ends each window at the right energy). Between windows the heater is held in the user's
- *    mode at a low setpoint, so it does not heat at expensive times.
+ * 4. Runs of heated cells become windows (mode, setpoint = the temperature planned at the window's end plus the
+ *    margin the heater stops short by, so its own thermostat ends each window at the right energy). Between windows
+ *    the heater is held in the user's mode at a low setpoint, so it does not heat at expensive times.
  * 5. The windows are simulated as the heater would run them; a target the simulation misses raises that target's
  *    requirement and the allocation runs again (a few rounds), keeping the best plan.
  * The baseline is the same simulation with the heater left in the user's mode and setpoint throughout.
@@ -23,7 +23,7 @@ import { PlanInputError } from './input-error';
 import { PriceSlot, SurplusSlot, slotAt } from './prices';
 import { Cell, ScheduledSetting, Setting, SimulationResult, energyAtTime, simulateTank } from './simulate';
 import { Target, TargetSpec, resolveTargets } from './targets';
-import { MIN_SETPOINT_C, THERMOSTAT, TankModel, UserMode, chargeOf, copAt, energyAt, energyForCharge, tempOf } from './tank-model';
+import { MIN_SETPOINT_C, REACHED_BELOW_SETPOINT_K, THERMOSTAT, TankModel, UserMode, chargeOf, copAt, energyAt, energyForCharge, tempOf } from './tank-model';
 
 export type HeatMode = 'heat-pump' | 'high-demand' | 'electric';
 
@@ -175,7 +175,8 @@ function makeGrid(cells: Cell[], m: TankModel, maxSetpointC: number): Grid {
     hours: cells.map((c) => (c.end - c.start) / HOUR_MS),
     lambda: m.standbyWPerK / m.capacityWhPerK,
     eAmbient: energyAt(m.ambientC, m),
-    eMax: energyAt(maxSetpointC, m),
+    // The heater stops a little below its setpoint: the most a window can store.
+    eMax: energyAt(maxSetpointC - REACHED_BELOW_SETPOINT_K, m),
   };
 }
 
@@ -321,8 +322,9 @@ interface WindowLimits {
 
 /**
  * Runs of heated cells with one mode become windows. A partly used first cell heats at its end (the cheaper cells
- * after it follow without a gap); the window's setpoint is the planned temperature at its end, at least far enough
- * above the tank at its start for the mode's thermostat to start, at most the highest setpoint.
+ * after it follow without a gap); the window's setpoint is the planned temperature at its end plus the margin the
+ * heater stops short by, at least far enough above the tank at its start for the mode's thermostat to start, at most
+ * the highest setpoint.
  */
 function toWindows(ctx: AllocContext, a: Allocation, limits: WindowLimits): ScheduledSetting[] {
   const { g, m } = ctx;
@@ -347,7 +349,7 @@ function toWindows(ctx: AllocContext, a: Allocation, limits: WindowLimits): Sche
     const start = j > i || share >= 1 - 1e-6 ? first.end - share * (first.end - first.start) : first.start;
     const startTemp = tempOf(a.e[i] + (a.e[i + 1] - a.e[i]) * ((start - first.start) / (first.end - first.start)), m);
     const startK = m0 === 'electric' ? THERMOSTAT.electric.elementStartK ?? 0 : THERMOSTAT[m0].heatPumpStartK ?? 0;
-    const wanted = Math.max(ceilHalf(tempOf(a.e[j + 1], m)), ceilHalf(startTemp + startK + 0.05), limits.minSetpointC);
+    const wanted = Math.max(ceilHalf(tempOf(a.e[j + 1], m) + REACHED_BELOW_SETPOINT_K), ceilHalf(startTemp + startK + 0.05), limits.minSetpointC);
     windows.push({ start: Math.round(start), end: g.cells[j].end, mode: m0, setpointC: Math.min(wanted, limits.maxSetpointC) });
     i = j + 1;
   }

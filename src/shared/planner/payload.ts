@@ -57,8 +57,14 @@ export function forecastChargeAt(plan: Plan, t: number): number {
   return f[f.length - 1].charge;
 }
 
+/**
+ * Drift that calls for a new plan, percentage points: half the default reserve, so draws nobody announced are
+ * caught while the reserve still covers them.
+ */
+export const DRIFT_TOLERANCE = 2.5;
+
 /** Whether the tank left the forecast by more than `tolerance` percentage points (time to plan again). */
-export function hasDrifted(plan: Plan, t: number, charge: number, tolerance = 5): boolean {
+export function hasDrifted(plan: Plan, t: number, charge: number, tolerance = DRIFT_TOLERANCE): boolean {
   return Math.abs(charge - forecastChargeAt(plan, t)) > tolerance;
 }
 

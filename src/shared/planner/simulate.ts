@@ -1,11 +1,12 @@
 /**
  * What the heater does over time under a schedule of settings: in each stretch it has a mode and a setpoint and
- * heats by that mode's thermostat rule (start below the setpoint by the mode's deficit, stop at the setpoint),
+ * heats by that mode's thermostat rule (start below the setpoint by the mode's deficit, stop with the tank's mean
+ * REACHED_BELOW_SETPOINT_K below it),
  * while the tank loses heat to the room. Gives the energy forecast, the electricity used and what it costs
  * (free surplus power first). Used for the plan's forecast and for the unplanned baseline alike.
  */
 import { HeatSourceName } from '../codec';
-import { THERMOSTAT, TankModel, UserMode, energyAt, heatPumpHeatKW, standbyLossKW, tempOf } from './tank-model';
+import { REACHED_BELOW_SETPOINT_K, THERMOSTAT, TankModel, UserMode, energyAt, heatPumpHeatKW, standbyLossKW, tempOf } from './tank-model';
 
 /** A stretch of time with one price and one surplus power; the planner's time grid. */
 export interface Cell {
@@ -55,8 +56,6 @@ export interface SimulationResult {
 
 const MAX_STEP_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
-/** The simulator and the device call the setpoint reached slightly before it (thermal.ts: 0.05 K). */
-const SATISFIED_K = 0.05;
 
 interface Latch {
   compressor: boolean;
@@ -73,7 +72,7 @@ function settingAt(schedule: Schedule, t: number, hint: { i: number }): { settin
 function decide(latch: Latch, setting: Setting, tempC: number): void {
   const rule = THERMOSTAT[setting.mode];
   const deficit = setting.setpointC - tempC;
-  const satisfied = deficit <= SATISFIED_K;
+  const satisfied = deficit <= REACHED_BELOW_SETPOINT_K;
   if (rule.heatPumpStartK === null) latch.compressor = false;
   else if (deficit >= rule.heatPumpStartK) latch.compressor = true;
   else if (satisfied) latch.compressor = false;
@@ -120,7 +119,7 @@ export function simulateTank(
       let onHours = 0;
       if (heatKW > 0) {
         const net = heatKW - lossKW;
-        const ceiling = energyAt(setting.setpointC, m);
+        const ceiling = energyAt(setting.setpointC - REACHED_BELOW_SETPOINT_K, m);
         if (net > 0 && e + net * hours > ceiling) {
           // Reaches the setpoint inside the step: heats until then, then only cools.
           onHours = Math.max(0, (ceiling - e) / net);

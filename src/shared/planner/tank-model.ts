@@ -66,6 +66,13 @@ export const THERMOSTAT: Readonly<Record<UserMode, ThermostatRule>> = {
   'high-demand': { heatPumpStartK: 0.7, elementStartK: 2.0 },
 };
 
+/**
+ * A recovery ends with the mean tank temperature this far below the setpoint: the heater stops once the top of the
+ * tank is at the setpoint and the bottom within about 1 K of it (the simulator's rule, tools/simulator/thermal.ts;
+ * a real tank stratifies at least as much).
+ */
+export const REACHED_BELOW_SETPOINT_K = 0.5;
+
 export function isUserMode(value: unknown): value is UserMode {
   return (USER_MODES as readonly unknown[]).includes(value);
 }
