@@ -184,6 +184,7 @@ describe('planner: the plan', () => {
     const bad = (over: Partial<PlanRequest>, path: string) =>
       assert.throws(() => planHeating(request(over)), (err: unknown) => err instanceof PlanInputError && err.path === path);
     bad({ maxSetpointC: 30 }, 'maxSetpoint');
+    bad({ userMode: 'vacation' as PlanRequest['userMode'] }, 'mode');
     bad({ horizonHours: 0 }, 'horizon');
     bad({ reservePercent: -1 }, 'reserve');
     bad({ prices: hourly(zonedTime(2025, 1, 14, 0, 0, TZ), 24, nightValley) }, 'payload');

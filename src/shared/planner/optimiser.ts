@@ -23,7 +23,20 @@ import { PlanInputError } from './input-error';
 import { PriceSlot, SurplusSlot, slotAt } from './prices';
 import { Cell, ScheduledSetting, Setting, SimulationResult, energyAtTime, simulateTank } from './simulate';
 import { Target, TargetSpec, resolveTargets } from './targets';
-import { MIN_SETPOINT_C, REACHED_BELOW_SETPOINT_K, THERMOSTAT, TankModel, UserMode, chargeOf, copAt, energyAt, energyForCharge, tempOf } from './tank-model';
+import {
+  MIN_SETPOINT_C,
+  REACHED_BELOW_SETPOINT_K,
+  THERMOSTAT,
+  TankModel,
+  USER_MODES,
+  UserMode,
+  chargeOf,
+  copAt,
+  energyAt,
+  energyForCharge,
+  isUserMode,
+  tempOf,
+} from './tank-model';
 
 export type HeatMode = 'heat-pump' | 'high-demand' | 'electric';
 
@@ -388,6 +401,7 @@ function preferred(x: Evaluated, y: Evaluated | undefined): boolean {
 /** Plans heating windows for the request. Throws PlanInputError for settings out of range or prices that end before `now`. */
 export function planHeating(req: PlanRequest): Plan {
   const minSetpointC = req.minSetpointC ?? MIN_SETPOINT_C;
+  if (!isUserMode(req.userMode)) throw new PlanInputError('mode', USER_MODES.join(', '), req.userMode);
   checkNumber(req.userSetpointC, 'setpoint', minSetpointC, 100, ' °C');
   checkNumber(req.maxSetpointC, 'maxSetpoint', minSetpointC, 100, ' °C');
   const horizonHours = checkNumber(req.horizonHours ?? DEFAULT_HORIZON_HOURS, 'horizon', 1, MAX_HORIZON_HOURS, ' hours');
