@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark and prints a table each; `node build/bench/run.js <name>...` runs some.
- * Names: deploy, recovery, command, throughput, memory, install. BENCH_FULL=1 for more repetitions.
+ * Names: deploy, recovery, command, throughput, memory, install, planner. BENCH_FULL=1 for more repetitions.
  *
  * When everything runs, the 5-minute outage of `recovery` starts first, in the background: its Node-RED only backs
  * off while the broker is down (idle), so the other benchmarks run during those minutes instead of after them.
@@ -13,6 +13,7 @@ import * as command from './command';
 import * as throughput from './throughput';
 import * as memory from './memory';
 import * as install from './install';
+import * as planner from './planner';
 
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   deploy: deploy.run,
@@ -20,9 +21,10 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   throughput: throughput.run,
   memory: memory.run,
   install: install.run,
+  planner: planner.run,
 };
 // recovery last: its long outages started first, in the background; its 5 s lane runs at the end.
-const ORDER = ['deploy', 'command', 'throughput', 'memory', 'install', 'recovery'];
+const ORDER = ['deploy', 'command', 'throughput', 'memory', 'install', 'planner', 'recovery'];
 
 function print(result: BenchResult): void {
   process.stdout.write(`\n### ${result.title}\n\n${table(result.rows)}`);

@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import { CAPTURED_STATUS, DEFAULT_FEATURE, NEWER_FIRMWARE_STATUS, type FeatureFields, type StatusFields } from './defaults';
 import { dailyReport, monthlyReport, type EnergyItem } from './energy';
 import { packScheduleHex, parseSchedule, type Schedule } from './schedules';
-import { COMPRESSOR_W, ELEMENT_W, IDLE_W, MIN_SETPOINT_C, TANK_WH_PER_K, stepTank, type TankState } from './thermal';
+import { litresBetween, type ScheduledDraw } from './draws';
+import { COMPRESSOR_W, DEFAULT_AMBIENT_C, ELEMENT_W, IDLE_W, MIN_SETPOINT_C, TANK_WH_PER_K, stepTank, type TankState } from './thermal';
 
 export const DEVICE_TYPE = 52;
 
@@ -133,6 +134,8 @@ export class SimulatedDevice extends EventEmitter {
   intelligentEnabled = false;
   /** Hot water being drawn, litres per minute (0 = none). */
   drawLpm = 0;
+  /** Scripted draws on the simulated clock, on top of `drawLpm`. */
+  scheduledDraws: ScheduledDraw[] = [];
   /** Simulated milliseconds since start. */
   simElapsedMs = 0;
 
@@ -152,6 +155,8 @@ export class SimulatedDevice extends EventEmitter {
   private filterHours = 0;
   private running = false;
   private throttleMinIntervalMs = 0;
+  /** Flow of the scripted draws during the last step, l/min. */
+  private scheduledLpm = 0;
 
   constructor(
     opts: DeviceOptions,
@@ -710,7 +715,12 @@ export class SimulatedDevice extends EventEmitter {
       s.recircPumpOperationStatus = 0;
       this.hotButtonEndsAtSimMs = undefined;
     }
-    const used = stepTank(this.tank, s.dhwOperationSetting, s.dhwTemperatureSetting / 2, seconds, this.drawLpm);
+    const scripted = seconds > 0 ? litresBetween(this.scheduledDraws, this.simElapsedMs - simMs, this.simElapsedMs) : 0;
+    this.scheduledLpm = seconds > 0 ? scripted / (seconds / 60) : 0;
+    const drawLpm = this.drawLpm + this.scheduledLpm;
+    // The intake air stands for the room around the tank; a status without it gets 20 degC.
+    const ambientC = s.ambientTemperature > 0 ? s.ambientTemperature / 10 : DEFAULT_AMBIENT_C;
+    const used = stepTank(this.tank, s.dhwOperationSetting, s.dhwTemperatureSetting / 2, seconds, drawLpm, ambientC);
     this.lifetime.hpUsage += used.compressorWh;
     this.lifetime.heUsage += used.elementWh;
     this.lifetime.hpTime += used.compressorHours;
@@ -726,7 +736,7 @@ export class SimulatedDevice extends EventEmitter {
       s.airFilterAlarmElapsed += Math.floor(this.filterHours);
       this.filterHours -= Math.floor(this.filterHours);
     }
-    if (this.drawLpm > 0) s.cumulatedDhwFlowRate += (this.drawLpm * seconds) / 60;
+    if (drawLpm > 0) s.cumulatedDhwFlowRate += (drawLpm * seconds) / 60;
     this.refreshDerived();
     const sig = this.signature();
     if (sig !== this.lastSignature && Date.now() - this.lastPushAt >= this.timing.minPushIntervalMs) {
@@ -763,8 +773,9 @@ export class SimulatedDevice extends EventEmitter {
     s.suctionTemperature = t.compressor ? 135 : 250;
     s.evaporatorTemperature = t.compressor ? 109 : 273;
     s.currentSuperHeat = t.compressor ? 46 : -1;
-    s.dhwUse = this.drawLpm > 0 ? 2 : 1;
-    s.currentDhwFlowRate = Math.round(this.drawLpm * 10);
+    const flow = this.drawLpm + this.scheduledLpm;
+    s.dhwUse = flow > 0 ? 2 : 1;
+    s.currentDhwFlowRate = Math.round(flow * 10);
     const setC = s.dhwTemperatureSetting / 2;
     const total = Math.max(0, Math.round((TANK_WH_PER_K * (setC - MIN_SETPOINT_C)) / 4));
     const avg = (t.upperC + t.lowerC) / 2;
