@@ -25,6 +25,7 @@ import {
   classifyInbound,
   clientReplyFilter,
   deviceTopicFilter,
+  parseCloudJson,
 } from './codec';
 
 export type ConnectionPhase =
@@ -523,7 +524,7 @@ export class AccountConnection extends EventEmitter {
     this.diagnostics.messagesReceived++;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(payload.toString('utf8'));
+      parsed = parseCloudJson(payload.toString('utf8'));
     } catch {
       parsed = undefined;
     }

@@ -11,3 +11,4 @@ export * from './tou';
 export * from './commands';
 export * from './routing';
 export * from './replies';
+export * from './cloud-json';

@@ -9,6 +9,7 @@ import {
   TEMPERATURE_TYPES,
   TEMP_FORMULA_TYPES,
 } from './enums';
+import { isUnsafeKey } from './cloud-json';
 import { DecodedError, describeError } from './errors';
 import {
   TemperatureUnit,
@@ -225,13 +226,15 @@ export function decodeStatusValue(
 
 /**
  * Converts a raw `response.status` object. Never throws: missing fields stay absent, fields of an
- * unexpected type decode to null, unknown fields pass through unchanged.
+ * unexpected type decode to null, unknown fields pass through unchanged. Keys that could reach the prototype
+ * (`__proto__`, `constructor`, `prototype`) are never copied, so the result always inherits from Object.prototype alone.
  */
 export function decodeStatus(raw: Record<string, unknown>, unit: TemperatureUnit): DecodedStatus {
   const out: DecodedStatus = {};
   if (typeof raw !== 'object' || raw === null) return out;
   const formulaType = isNumber(raw.tempFormulaType) ? raw.tempFormulaType : undefined;
   for (const [key, value] of Object.entries(raw)) {
+    if (isUnsafeKey(key)) continue;
     const spec = FIELDS_BY_KEY.get(key);
     out[key] = spec ? decodeStatusValue(spec, value, unit, formulaType) : value;
   }
