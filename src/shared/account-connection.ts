@@ -25,6 +25,7 @@ import {
   classifyInbound,
   clientReplyFilter,
   deviceTopicFilter,
+  implausibleValues,
   parseCloudJson,
 } from './codec';
 
@@ -538,6 +539,8 @@ export class AccountConnection extends EventEmitter {
       if (!known) return; // a reply for someone else's device on a shared client topic
       // Anything the device itself sent proves it is online; a connection event is about some client instead.
       if (message.kind !== 'connection-event') this.setPresence(message.mac, 'online');
+      // Counted once here, for every node that decodes this message (they output these values as null).
+      for (const field of implausibleValues(message)) this.diagnostics.recordImplausible(field);
       const feature = message.kind === 'feature' ? message.response?.feature ?? message.response?.did : undefined;
       if (feature && typeof feature === 'object') this.features.set(message.mac, feature as Record<string, unknown>);
       for (const request of this.pending) {
