@@ -47,7 +47,7 @@ export const SETPOINT_RANGE_RAW = range(81, 131);
  * which the tighter setpoint range bounds.
  */
 const WATER_C = { min: -20, max: 100 } as const;
-/** Air at the unit (intake, outdoors): beyond -50..60 °C no installed unit runs. */
+/** Air at the unit (intake, outdoors): -50..60 °C spans every climate a unit is installed in. */
 const AIR_C = { min: -50, max: 60 } as const;
 /** Refrigerant probes: suction and evaporator run below freezing, discharge of the compressor up to ~120 °C. */
 const REFRIGERANT_C = { min: -50, max: 150 } as const;
@@ -55,13 +55,13 @@ const REFRIGERANT_C = { min: -50, max: 150 } as const;
 const DIFFERENCE_K = 50;
 
 /**
- * Whole-unit power in W: never negative; the unit sits on one 30 A / 240 V circuit (7.2 kW), its element draws
- * 4.7-5.4 kW and the compressor ~430 W (docs/protocol.md), so 10 kW leaves headroom for supply voltage and firmware.
+ * Whole-unit power in W: never negative; an element draws 4.7-5.4 kW and the compressor ~430 W (docs/protocol.md),
+ * so 10 kW - about twice the most the unit draws - leaves headroom for supply voltage and firmware.
  */
 export const MAX_POWER_W = 10_000;
 
 /**
- * Energy to heat the biggest tank (80 gal, 303 L) from 0 to 100 °C is 35 kWh; the status capacities
+ * Energy to heat the biggest NWP500 tank (80 gal, 303 L) from 0 to 100 °C is 35 kWh; the status capacities
  * (counts of 4 Wh, heating to the setpoint) cannot be more than 40 kWh.
  */
 const MAX_TANK_ENERGY_WH = 40_000;
