@@ -286,7 +286,7 @@ export = function register(RED: NodeAPI): void {
       const serial = typeof feature.controllerSerialNumber === 'string' ? feature.controllerSerialNumber : '';
       if (!serial) throw new Error(t('navien-status.errors.no-serial'));
       const data = await connection.withAccessToken((rest, tokens, email) => rest.touInfo(tokens, email, device, serial));
-      const plan = decodeTouPlan(data);
+      const plan = decodeTouPlan(data, (field) => connection.diagnostics.recordImplausible(`tou.${field}`));
       touCache.set(mac, { plan, at: Date.now() });
       return { plan, data };
     };

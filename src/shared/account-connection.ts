@@ -25,6 +25,8 @@ import {
   classifyInbound,
   clientReplyFilter,
   deviceTopicFilter,
+  implausibleValues,
+  parseCloudJson,
 } from './codec';
 
 export type ConnectionPhase =
@@ -524,7 +526,7 @@ export class AccountConnection extends EventEmitter {
     this.diagnostics.messagesReceived++;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(payload.toString('utf8'));
+      parsed = parseCloudJson(payload.toString('utf8'));
     } catch {
       parsed = undefined;
     }
@@ -538,6 +540,8 @@ export class AccountConnection extends EventEmitter {
       if (!known) return; // a reply for someone else's device on a shared client topic
       // Anything the device itself sent proves it is online; a connection event is about some client instead.
       if (message.kind !== 'connection-event') this.setPresence(message.mac, 'online');
+      // Counted once here, for every node that decodes this message (they output these values as null).
+      for (const field of implausibleValues(message)) this.diagnostics.recordImplausible(field);
       const feature = message.kind === 'feature' ? message.response?.feature ?? message.response?.did : undefined;
       if (feature && typeof feature === 'object') this.features.set(message.mac, feature as Record<string, unknown>);
       for (const request of this.pending) {

@@ -50,6 +50,12 @@ export interface DiagnosticsMetrics {
   messagesReceived: number;
   lastDrop: DropRecord | null;
   pattern: PatternAdvice;
+  /**
+   * Values from the cloud the unit cannot have reported (outside its physical range, or not a finite number;
+   * codec/plausible.ts), counted per `<record>.<field>`, e.g. `{"status.dhwChargePer": 2}`. The nodes output them
+   * as null.
+   */
+  implausibleValues: Record<string, number>;
 }
 
 export interface DiagnosticsExport {
@@ -75,6 +81,8 @@ export class DiagnosticsCollector {
   private messagesBeforeDrops: number[] = [];
   private since: number;
   private totals = { connections: 0, drops: 0, recoveries: 0 };
+  /** Null prototype: a field name can never meet an Object.prototype member. */
+  private implausible: Record<string, number> = Object.create(null) as Record<string, number>;
   published = 0;
   queued = 0;
   messagesReceived = 0;
@@ -134,6 +142,11 @@ export class DiagnosticsCollector {
     return record;
   }
 
+  /** Counts one implausible value of `field` (`<record>.<wire field>`). */
+  recordImplausible(field: string): void {
+    this.implausible[field] = (this.implausible[field] ?? 0) + 1;
+  }
+
   /** A clean close (redeploy) ends the session without counting as a drop. */
   recordClosed(): void {
     this.connectedAt = null;
@@ -162,6 +175,7 @@ export class DiagnosticsCollector {
       messagesReceived: this.messagesReceived,
       lastDrop: this.drops.at(-1) ?? null,
       pattern: classifyDrops(this.drops.map((d) => Date.parse(d.time)), this.messagesBeforeDrops),
+      implausibleValues: { ...this.implausible },
     };
   }
 
@@ -182,6 +196,7 @@ export class DiagnosticsCollector {
     this.dropsByError = {};
     this.attemptsToRecover = {};
     this.messagesBeforeDrops = [];
+    this.implausible = Object.create(null) as Record<string, number>;
     this.totals = { connections: 0, drops: 0, recoveries: 0 };
     this.published = 0;
     this.queued = 0;

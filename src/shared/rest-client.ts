@@ -1,5 +1,6 @@
 import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
 import { ApiRequestError, CloudUnavailableError, InvalidCredentialsError, TokenRejectedError, errorMessage } from './errors';
+import { parseCloudJson } from './codec/cloud-json';
 import { Endpoints, trustedCas } from './endpoints';
 
 /**
@@ -197,7 +198,7 @@ export class NavilinkRestClient {
 
 function parseEnvelope(body: string): Envelope | undefined {
   try {
-    const parsed: unknown = JSON.parse(body);
+    const parsed: unknown = parseCloudJson(body);
     return isObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;

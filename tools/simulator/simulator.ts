@@ -332,6 +332,14 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
     return items;
   }
 
+  /** Replaces the plan `GET /device/tou` returns for a device: `data` exactly as the cloud would send it (it may be crafted). */
+  setTouPlan(mac: string, data: Record<string, unknown>): void {
+    const device = this.device(mac);
+    for (const account of this.restState.accounts.values()) {
+      if (account.devices.includes(device)) account.touPlans.set(device.macAddress, structuredClone(data));
+    }
+  }
+
   /** Raw publish into the broker as the cloud side (no MQTT client involved). */
   publish(topic: string, payload: unknown): Promise<void> {
     return this.broker.publish(topic, Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload));

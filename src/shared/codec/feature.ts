@@ -3,6 +3,7 @@
  * (docs/protocol.md#capability-gating).
  */
 import { MODEL_TYPES, TANK_GALLONS, TEMPERATURE_SETTING_USE, TEMPERATURE_TYPES, TemperatureSettingName } from './enums';
+import { FEATURE_RANGES, ImplausibleReporter, plausibleNumber } from './plausible';
 import { TemperatureUnit, fromHalfCelsius } from './units';
 
 /** Capability name -> feature flag on the wire (2 = supported, 1/0 = not). */
@@ -52,6 +53,10 @@ export interface DecodedFeature {
   /** The device's display preference, not the unit of any value here. */
   displayUnit: 'C' | 'F' | null;
   unit: TemperatureUnit;
+  /**
+   * Setpoint limits: null when not reported or implausible - outside the unit's setpoint range (plausible.ts) or
+   * min above max - so a limit from the cloud never widens what navien-control accepts (it then uses that range).
+   */
   setpointMin: number | null;
   setpointMax: number | null;
   setpointMinRaw: number | null;
@@ -70,9 +75,23 @@ function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function halfCelsius(value: unknown, unit: TemperatureUnit): number | null {
-  const raw = num(value);
+function halfCelsius(raw: number | null, unit: TemperatureUnit): number | null {
   return raw === null ? null : fromHalfCelsius(raw, unit);
+}
+
+/**
+ * A min/max pair of half-°C limits, each within its plausible range and min <= max; an implausible one is null
+ * (and reported), and a pair the wrong way round is null on both sides (and both reported).
+ */
+function limitPair(f: Record<string, unknown>, minKey: string, maxKey: string, report?: ImplausibleReporter): [number | null, number | null] {
+  const min = plausibleNumber(FEATURE_RANGES, minKey, f[minKey], report);
+  const max = plausibleNumber(FEATURE_RANGES, maxKey, f[maxKey], report);
+  if (min !== null && max !== null && min > max) {
+    report?.(minKey);
+    report?.(maxKey);
+    return [null, null];
+  }
+  return [min, max];
 }
 
 function flag(value: unknown): boolean | null {
@@ -86,9 +105,15 @@ function temperatureControlAllowed(value: unknown): boolean | null {
   return raw === null ? null : raw >= 2 && raw <= 4;
 }
 
-/** Decodes `response.feature`. Never throws; missing values are null. */
-export function decodeFeature(raw: Record<string, unknown>, unit: TemperatureUnit): DecodedFeature {
+/**
+ * Decodes `response.feature`. Never throws; missing values are null, and so are temperature limits the unit
+ * cannot have (each reported to `onImplausible`).
+ */
+export function decodeFeature(raw: Record<string, unknown>, unit: TemperatureUnit, onImplausible?: ImplausibleReporter): DecodedFeature {
   const f = typeof raw === 'object' && raw !== null ? raw : {};
+  const [setpointMinRaw, setpointMaxRaw] = limitPair(f, 'dhwTemperatureMin', 'dhwTemperatureMax', onImplausible);
+  const [freezeMinRaw, freezeMaxRaw] = limitPair(f, 'freezeProtectionTempMin', 'freezeProtectionTempMax', onImplausible);
+  const [recircMinRaw, recircMaxRaw] = limitPair(f, 'recircTemperatureMin', 'recircTemperatureMax', onImplausible);
   const capabilities = {} as Capabilities;
   for (const [name, wireKey] of Object.entries(CAPABILITY_FLAGS)) {
     capabilities[name as CapabilityName] = flag(f[wireKey]);
@@ -109,14 +134,14 @@ export function decodeFeature(raw: Record<string, unknown>, unit: TemperatureUni
     },
     displayUnit: TEMPERATURE_TYPES.nameOf(f.temperatureType),
     unit,
-    setpointMin: halfCelsius(f.dhwTemperatureMin, unit),
-    setpointMax: halfCelsius(f.dhwTemperatureMax, unit),
-    setpointMinRaw: num(f.dhwTemperatureMin),
-    setpointMaxRaw: num(f.dhwTemperatureMax),
-    freezeProtectionMin: halfCelsius(f.freezeProtectionTempMin, unit),
-    freezeProtectionMax: halfCelsius(f.freezeProtectionTempMax, unit),
-    recircSetpointMin: halfCelsius(f.recircTemperatureMin, unit),
-    recircSetpointMax: halfCelsius(f.recircTemperatureMax, unit),
+    setpointMin: halfCelsius(setpointMinRaw, unit),
+    setpointMax: halfCelsius(setpointMaxRaw, unit),
+    setpointMinRaw,
+    setpointMaxRaw,
+    freezeProtectionMin: halfCelsius(freezeMinRaw, unit),
+    freezeProtectionMax: halfCelsius(freezeMaxRaw, unit),
+    recircSetpointMin: halfCelsius(recircMinRaw, unit),
+    recircSetpointMax: halfCelsius(recircMaxRaw, unit),
     temperatureControl: capabilities.temperature === true,
     temperatureSetting: TEMPERATURE_SETTING_USE.nameOf(f.dhwTemperatureSettingUse),
     capabilities,

@@ -11,3 +11,6 @@ export * from './tou';
 export * from './commands';
 export * from './routing';
 export * from './replies';
+export * from './plausible';
+export * from './cloud-json';
+export * from './audit';

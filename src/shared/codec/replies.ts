@@ -1,5 +1,6 @@
 /** Small decoders for the less frequent replies and events (docs/protocol.md#other-replies). */
 import { FAIL_CODES } from './enums';
+import { DIAGNOSTICS_RANGES, ImplausibleReporter, plausibleNumber } from './plausible';
 
 type Obj = Record<string, unknown>;
 
@@ -51,26 +52,27 @@ export interface DecodedDiagnostics {
 }
 
 /**
- * Installer diagnostics `response.data` groups (docs/protocol.md#installer-diagnostics); vendor misspellings
- * kept as on the wire.
+ * Installer diagnostics `response.data` groups (docs/protocol.md#installer-diagnostics); vendor misspellings kept as on
+ * the wire. The named figures are null when negative or not finite (plausible.ts; reported to `onImplausible`).
  */
-export function decodeDiagnostics(response: unknown): DecodedDiagnostics {
+export function decodeDiagnostics(response: unknown, onImplausible?: ImplausibleReporter): DecodedDiagnostics {
   const r = record(response);
   const data = record(r.data);
   const totals = record(data.tsData);
   const components = record(data.taData);
+  const figure = (group: Obj, key: string) => plausibleNumber(DIAGNOSTICS_RANGES, key, group[key], onImplausible);
   return {
     typeOfTD: num(r.typeOfTD),
     totals,
     draws: record(data.tdData),
     components,
     tc: record(data.tcData),
-    daysSinceInstallation: num(totals.daysSinceInstallation),
-    heatPumpWh: num(totals.cumulatedPwrHp),
-    elementWh: num(totals.cumulatedPwrHe),
-    compressorHours: num(components.cumulatedOpTimeComp),
-    upperElementHours: num(components.cumulatedOpTimeUhe),
-    lowerElementHours: num(components.cumulatedOpTimeLhe),
+    daysSinceInstallation: figure(totals, 'daysSinceInstallation'),
+    heatPumpWh: figure(totals, 'cumulatedPwrHp'),
+    elementWh: figure(totals, 'cumulatedPwrHe'),
+    compressorHours: figure(components, 'cumulatedOpTimeComp'),
+    upperElementHours: figure(components, 'cumulatedOpTimeUhe'),
+    lowerElementHours: figure(components, 'cumulatedOpTimeLhe'),
   };
 }
 

@@ -3,6 +3,7 @@
  * #week-bitfield, #schedule-replies): readable entries <-> wire entries `{enable, week, hour, min, mode, param}`.
  */
 import { FLAG_OFF, FLAG_ON, RESERVATION_MODES, ReservationModeName } from './enums';
+import { ImplausibleReporter, SCHEDULE_RANGES, SETPOINT_RANGE_RAW, isPlausible } from './plausible';
 import { TemperatureUnit, fromHalfCelsius, toHalfCelsius } from './units';
 
 export type DayName = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
@@ -18,8 +19,8 @@ export const MAX_RESERVATION_ENTRIES = 16;
 export const MAX_RECIRC_ENTRIES = 20;
 /** Recirculation entries carry no temperature: -1 on write, 0xFF in hex read-backs. */
 export const RECIRC_PARAM = -1;
-/** The NWP500's setpoint range in half-°C, used when the caller has no feature record. */
-export const DEFAULT_SETPOINT_LIMITS: SetpointLimits = { minRaw: 81, maxRaw: 131 };
+/** The NWP500's setpoint range in half-°C (plausible.ts), used when the caller has no feature record. */
+export const DEFAULT_SETPOINT_LIMITS: SetpointLimits = { minRaw: SETPOINT_RANGE_RAW.min, maxRaw: SETPOINT_RANGE_RAW.max };
 
 export interface SetpointLimits {
   minRaw: number;
@@ -52,12 +53,12 @@ export interface ScheduleReply {
 export interface ScheduleEntry {
   enabled: boolean;
   days: DayName[];
-  /** Local device time, `HH:MM`. */
-  time: string;
+  /** Local device time, `HH:MM`; null when the device reported an hour or minute that does not exist. */
+  time: string | null;
   /** DHW mode to switch to; unnamed ids (5/6, unverified meaning) stay numbers. */
   mode: ReservationModeName | number;
-  /** Target temperature in the caller's unit. */
-  setpoint: number;
+  /** Target temperature in the caller's unit; null when the device reported one no water can have (plausible.ts). */
+  setpoint: number | null;
 }
 
 export interface Schedule {
@@ -69,7 +70,8 @@ export interface Schedule {
 export interface RecircScheduleEntry {
   enabled: boolean;
   days: DayName[];
-  time: string;
+  /** As in ScheduleEntry. */
+  time: string | null;
   /** Pump toggle at that time (wire `mode` 2 = on, 1 = off). */
   pump: 'on' | 'off';
 }
@@ -84,8 +86,8 @@ export interface ScheduleInput<E> {
   enabled: boolean;
   entries: readonly E[];
 }
-export type ScheduleEntryInput = Omit<ScheduleEntry, 'enabled'> & { enabled?: boolean };
-export type RecircScheduleEntryInput = Omit<RecircScheduleEntry, 'enabled'> & { enabled?: boolean };
+export type ScheduleEntryInput = Omit<ScheduleEntry, 'enabled' | 'time' | 'setpoint'> & { enabled?: boolean; time: string; setpoint: number };
+export type RecircScheduleEntryInput = Omit<RecircScheduleEntry, 'enabled' | 'time'> & { enabled?: boolean; time: string };
 
 /** A rejected schedule input; the message names the field, the value and what is allowed. */
 export class ScheduleValidationError extends Error {
@@ -117,6 +119,22 @@ export function daysToWeek(days: readonly DayName[]): number {
 
 function formatTime(hour: number, minute: number): string {
   return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+/** `HH:MM` of a wire entry, or null (reported) when its hour or minute does not exist. */
+function entryTime(entry: WireScheduleEntry, report?: ImplausibleReporter): string | null {
+  const hourOk = isPlausible(SCHEDULE_RANGES.hour, entry.hour);
+  const minuteOk = isPlausible(SCHEDULE_RANGES.min, entry.min);
+  if (!hourOk) report?.('hour');
+  if (!minuteOk) report?.('min');
+  return hourOk && minuteOk ? formatTime(entry.hour, entry.min) : null;
+}
+
+/** Hour and minute of a readable `HH:MM` (NaN for null, which then never equals a real entry). */
+function splitTime(time: string | null): [number, number] {
+  if (time === null) return [NaN, NaN];
+  const [hour, min] = time.split(':').map(Number);
+  return [hour, min];
 }
 
 const FULL_DAY_NAMES: Readonly<Record<string, DayName>> = {
@@ -227,22 +245,27 @@ function responseObject(response: unknown): Record<string, unknown> {
 
 // ---- DHW reservation program ----
 
-export function decodeReservationEntry(entry: WireScheduleEntry, unit: TemperatureUnit): ScheduleEntry {
+export function decodeReservationEntry(entry: WireScheduleEntry, unit: TemperatureUnit, onImplausible?: ImplausibleReporter): ScheduleEntry {
+  const setpointOk = isPlausible(SCHEDULE_RANGES.param, entry.param);
+  if (!setpointOk) onImplausible?.('param');
   return {
     enabled: entry.enable === FLAG_ON,
     days: weekToDays(entry.week),
-    time: formatTime(entry.hour, entry.min),
+    time: entryTime(entry, onImplausible),
     mode: RESERVATION_MODES.nameOf(entry.mode) ?? entry.mode,
-    setpoint: fromHalfCelsius(entry.param, unit),
+    setpoint: setpointOk ? fromHalfCelsius(entry.param, unit) : null,
   };
 }
 
-/** Decodes a reservation read-back or write echo (`response` of `rsv/rd` or `rsv`). Never throws. */
-export function decodeReservationResponse(response: unknown, unit: TemperatureUnit): Schedule {
+/**
+ * Decodes a reservation read-back or write echo (`response` of `rsv/rd` or `rsv`). Never throws; times and
+ * setpoints the unit cannot have are null (reported to `onImplausible` by wire name).
+ */
+export function decodeReservationResponse(response: unknown, unit: TemperatureUnit, onImplausible?: ImplausibleReporter): Schedule {
   const r = responseObject(response);
   return {
     enabled: programEnabled(r.reservationUse),
-    entries: wireEntries(r.reservation).map((e) => decodeReservationEntry(e, unit)),
+    entries: wireEntries(r.reservation).map((e) => decodeReservationEntry(e, unit, onImplausible)),
   };
 }
 
@@ -302,14 +325,14 @@ function readableToWire(schedule: Schedule, unit: TemperatureUnit): WireSchedule
   return {
     reservationUse: schedule.enabled === null ? 0 : schedule.enabled ? FLAG_ON : FLAG_OFF,
     reservation: schedule.entries.map((e) => {
-      const [hour, min] = e.time.split(':').map(Number);
+      const [hour, min] = splitTime(e.time);
       return {
         enable: e.enabled ? FLAG_ON : FLAG_OFF,
         week: daysToWeek(e.days),
         hour,
         min,
         mode: typeof e.mode === 'number' ? e.mode : RESERVATION_MODES.idOf(e.mode) ?? 0,
-        param: toHalfCelsius(e.setpoint, unit),
+        param: e.setpoint === null ? NaN : toHalfCelsius(e.setpoint, unit),
       };
     }),
   };
@@ -330,19 +353,19 @@ export function sameSchedule(a: ScheduleReply | Schedule, b: ScheduleReply | Sch
 
 // ---- recirculation schedule ----
 
-export function decodeRecircEntry(entry: WireScheduleEntry): RecircScheduleEntry {
+export function decodeRecircEntry(entry: WireScheduleEntry, onImplausible?: ImplausibleReporter): RecircScheduleEntry {
   return {
     enabled: entry.enable === FLAG_ON,
     days: weekToDays(entry.week),
-    time: formatTime(entry.hour, entry.min),
+    time: entryTime(entry, onImplausible),
     pump: entry.mode === FLAG_ON ? 'on' : 'off',
   };
 }
 
-/** Decodes a recirculation schedule read-back or echo (`recirc-rsv/rd` or `recirc-rsv`). Never throws. */
-export function decodeRecircScheduleResponse(response: unknown): RecircSchedule {
+/** Decodes a recirculation schedule read-back or echo (`recirc-rsv/rd` or `recirc-rsv`). Never throws; impossible times are null. */
+export function decodeRecircScheduleResponse(response: unknown, onImplausible?: ImplausibleReporter): RecircSchedule {
   const r = responseObject(response);
-  return { enabled: programEnabled(r.reservationUse), entries: wireEntries(r.reservation).map(decodeRecircEntry) };
+  return { enabled: programEnabled(r.reservationUse), entries: wireEntries(r.reservation).map((e) => decodeRecircEntry(e, onImplausible)) };
 }
 
 /**
@@ -376,7 +399,7 @@ export function sameRecircSchedule(a: ScheduleReply | RecircSchedule, b: Schedul
     if (isWireSchedule(s)) return canonical(wireNumber(s.reservationUse), wireEntries(s.reservation), false);
     const use = s.enabled === null ? 0 : s.enabled ? FLAG_ON : FLAG_OFF;
     const entries = s.entries.map((e) => {
-      const [hour, min] = e.time.split(':').map(Number);
+      const [hour, min] = splitTime(e.time);
       return { enable: e.enabled ? FLAG_ON : FLAG_OFF, week: daysToWeek(e.days), hour, min, mode: e.pump === 'on' ? FLAG_ON : FLAG_OFF, param: 0 };
     });
     return canonical(use, entries, false);

@@ -9,7 +9,9 @@ import {
   TEMPERATURE_TYPES,
   TEMP_FORMULA_TYPES,
 } from './enums';
+import { isUnsafeKey } from './cloud-json';
 import { DecodedError, describeError } from './errors';
+import { ImplausibleReporter, STATUS_RANGES, isImplausibleNumber } from './plausible';
 import {
   TemperatureUnit,
   fromHalfCelsius,
@@ -187,13 +189,17 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** Decodes one value; non-numeric values of a known field become null. */
+/**
+ * Decodes one value; non-numeric values of a known field become null, and so do numbers the unit cannot report
+ * (outside the field's plausible range, or not finite - see plausible.ts).
+ */
 export function decodeStatusValue(
   spec: StatusField,
   value: unknown,
   unit: TemperatureUnit,
   formulaType?: number,
 ): unknown {
+  if (isImplausibleNumber(STATUS_RANGES[spec.key], value)) return null;
   if (spec.encoding === 'raw') return value;
   if (!isNumber(value)) return null;
   switch (spec.encoding) {
@@ -226,15 +232,23 @@ export function decodeStatusValue(
 
 /**
  * Converts a raw `response.status` object. Never throws: missing fields stay absent, fields of an
- * unexpected type decode to null, unknown fields pass through unchanged.
+ * unexpected type decode to null, implausible numbers decode to null (each reported to `onImplausible`),
+ * unknown fields pass through unchanged. Keys that could reach the prototype (`__proto__`, `constructor`,
+ * `prototype`) are never copied, so the result always inherits from Object.prototype alone.
  */
-export function decodeStatus(raw: Record<string, unknown>, unit: TemperatureUnit): DecodedStatus {
+export function decodeStatus(raw: Record<string, unknown>, unit: TemperatureUnit, onImplausible?: ImplausibleReporter): DecodedStatus {
   const out: DecodedStatus = {};
   if (typeof raw !== 'object' || raw === null) return out;
   const formulaType = isNumber(raw.tempFormulaType) ? raw.tempFormulaType : undefined;
   for (const [key, value] of Object.entries(raw)) {
+    if (isUnsafeKey(key)) continue;
     const spec = FIELDS_BY_KEY.get(key);
-    out[key] = spec ? decodeStatusValue(spec, value, unit, formulaType) : value;
+    if (spec && isImplausibleNumber(STATUS_RANGES[key], value)) {
+      onImplausible?.(key);
+      out[key] = null;
+    } else {
+      out[key] = spec ? decodeStatusValue(spec, value, unit, formulaType) : value;
+    }
   }
   if ('errorCode' in raw) out.error = describeError(raw.errorCode, raw.subErrorCode);
   return out;

@@ -1,6 +1,7 @@
 /** The flat dashboard summary of one status message, plus derived tank-energy figures. */
 import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DhwModeName, HEAT_SOURCES, HeatSourceName } from './enums';
 import { DecodedError, describeError } from './errors';
+import { STATUS_RANGES, plausibleNumber } from './plausible';
 import { TemperatureUnit, fromHalfCelsius } from './units';
 
 export interface StatusSummary {
@@ -12,7 +13,7 @@ export interface StatusSummary {
   /** `dhwTemperature` (a tank temperature) in `unit`. */
   temperature: number | null;
   unit: TemperatureUnit;
-  /** `dhwChargePer`, 0-100. */
+  /** `dhwChargePer`, 0-100; null when missing or outside 0-100. */
   tankCharge: number | null;
   /** Powered on and heating by `operationMode` or by a running compressor/element. */
   heating: boolean;
@@ -27,9 +28,14 @@ function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function halfCelsius(value: unknown, unit: TemperatureUnit): number | null {
-  const raw = num(value);
-  return raw === null ? null : fromHalfCelsius(raw, unit);
+/** A status field as a number the unit can report (plausible.ts), else null. */
+function field(raw: Record<string, unknown>, key: string): number | null {
+  return plausibleNumber(STATUS_RANGES, key, raw[key]);
+}
+
+function halfCelsius(raw: Record<string, unknown>, key: string, unit: TemperatureUnit): number | null {
+  const value = field(raw, key);
+  return value === null ? null : fromHalfCelsius(value, unit);
 }
 
 /** Powered on = a known, non-off mode (`dhwOperationSetting` 1-5). */
@@ -77,7 +83,7 @@ export function heatSource(raw: Record<string, unknown>): HeatSourceName {
  */
 export function vacationDaysLeft(raw: Record<string, unknown>): number | null {
   if (raw.dhwOperationSetting !== DHW_MODE_VACATION) return null;
-  return num(raw.vacationDayElapsed) ?? num(raw.vacationDaySetting);
+  return field(raw, 'vacationDayElapsed') ?? field(raw, 'vacationDaySetting');
 }
 
 /**
@@ -85,38 +91,41 @@ export function vacationDaysLeft(raw: Record<string, unknown>): number | null {
  * (docs/protocol.md#energy-counters).
  */
 export function fullChargeWh(raw: Record<string, unknown>): number | null {
-  const total = num(raw.totalEnergyCapacity);
+  const total = field(raw, 'totalEnergyCapacity');
   return total === null ? null : total * 4;
 }
 
 /** Wh still needed to reach the setpoint (a deficit, 0 when fully charged). */
 export function energyToFullWh(raw: Record<string, unknown>): number | null {
-  const available = num(raw.availableEnergyCapacity);
+  const available = field(raw, 'availableEnergyCapacity');
   return available === null ? null : available * 4;
 }
 
 /** Drawable energy above 40.5 °C: (total - available) x 4 Wh, never negative. */
 export function usableEnergyWh(raw: Record<string, unknown>): number | null {
-  const total = num(raw.totalEnergyCapacity);
-  const available = num(raw.availableEnergyCapacity);
+  const total = field(raw, 'totalEnergyCapacity');
+  const available = field(raw, 'availableEnergyCapacity');
   if (total === null || available === null) return null;
   return Math.max(0, (total - available) * 4);
 }
 
-/** Summarises a raw `response.status` for dashboards. Never throws on missing fields. */
+/**
+ * Summarises a raw `response.status` for dashboards. Never throws on missing fields; numbers the unit cannot
+ * report (plausible.ts) are null, like missing ones.
+ */
 export function summarizeStatus(raw: Record<string, unknown>, unit: TemperatureUnit, online = true): StatusSummary {
   const status = typeof raw === 'object' && raw !== null ? raw : {};
   return {
     online,
     power: isPoweredOn(status),
     mode: DHW_MODES.nameOf(status.dhwOperationSetting),
-    setpoint: halfCelsius(status.dhwTemperatureSetting, unit),
-    temperature: halfCelsius(status.dhwTemperature, unit),
+    setpoint: halfCelsius(status, 'dhwTemperatureSetting', unit),
+    temperature: halfCelsius(status, 'dhwTemperature', unit),
     unit,
-    tankCharge: num(status.dhwChargePer),
+    tankCharge: field(status, 'dhwChargePer'),
     heating: isHeating(status),
     heatSource: heatSource(status),
-    powerW: num(status.currentInstPower),
+    powerW: field(status, 'currentInstPower'),
     error: describeError(status.errorCode, status.subErrorCode),
     vacationDaysLeft: vacationDaysLeft(status),
   };

@@ -1,4 +1,5 @@
 /** Time-of-Use plans (docs/protocol.md#tou-plan, #tou-schedule): REST plan decoding and MQTT period encoding. */
+import { ImplausibleReporter, TOU_RANGES, isPlausible } from './plausible';
 import { DAY_NAMES, DayName, daysToWeek, weekToDays } from './schedule';
 
 export type MonthName = 'jan' | 'feb' | 'mar' | 'apr' | 'may' | 'jun' | 'jul' | 'aug' | 'sep' | 'oct' | 'nov' | 'dec';
@@ -31,6 +32,20 @@ export interface TouPeriod {
   decimalPoint: number;
 }
 
+/**
+ * A period as decoded from the cloud: a time with an hour or minute that does not exist, a negative price or a
+ * `decimalPoint` outside 0-9 is null (plausible.ts), so no cost is computed from it.
+ */
+export interface DecodedTouPeriod {
+  months: MonthName[];
+  days: DayName[];
+  start: string | null;
+  end: string | null;
+  priceMin: number | null;
+  priceMax: number | null;
+  decimalPoint: number | null;
+}
+
 export interface TouPlan {
   name: string | null;
   utility: string | null;
@@ -38,7 +53,7 @@ export interface TouPlan {
   controllerId: string | null;
   registerPath: string | null;
   sourceType: string | null;
-  periods: TouPeriod[];
+  periods: DecodedTouPeriod[];
 }
 
 /** Season bitfield (docs/protocol.md#season-bitfield): bit (month - 1). */
@@ -94,15 +109,30 @@ export function wireTouPeriod(value: unknown, season?: number): WireTouPeriod {
   };
 }
 
-export function decodeTouPeriod(p: WireTouPeriod): TouPeriod {
+/** True when `key` of `p` is plausible; reports it when not. */
+function plausibleKey(p: WireTouPeriod, key: keyof typeof TOU_RANGES & keyof WireTouPeriod, report?: ImplausibleReporter): boolean {
+  const ok = isPlausible(TOU_RANGES[key], p[key]);
+  if (!ok) report?.(key);
+  return ok;
+}
+
+function plausibleTime(p: WireTouPeriod, hourKey: 'startHour' | 'endHour', minuteKey: 'startMinute' | 'endMinute', report?: ImplausibleReporter): string | null {
+  const hourOk = plausibleKey(p, hourKey, report);
+  const minuteOk = plausibleKey(p, minuteKey, report);
+  return hourOk && minuteOk ? time(p[hourKey], p[minuteKey]) : null;
+}
+
+export function decodeTouPeriod(p: WireTouPeriod, onImplausible?: ImplausibleReporter): DecodedTouPeriod {
+  const decimalsOk = plausibleKey(p, 'decimalPoint', onImplausible);
+  const price = (key: 'priceMin' | 'priceMax') => (plausibleKey(p, key, onImplausible) && decimalsOk ? priceFromRaw(p[key], p.decimalPoint) : null);
   return {
     months: seasonToMonths(p.season),
     days: weekToDays(p.week),
-    start: time(p.startHour, p.startMinute),
-    end: time(p.endHour, p.endMinute),
-    priceMin: priceFromRaw(p.priceMin, p.decimalPoint),
-    priceMax: priceFromRaw(p.priceMax, p.decimalPoint),
-    decimalPoint: p.decimalPoint,
+    start: plausibleTime(p, 'startHour', 'startMinute', onImplausible),
+    end: plausibleTime(p, 'endHour', 'endMinute', onImplausible),
+    priceMin: price('priceMin'),
+    priceMax: price('priceMax'),
+    decimalPoint: decimalsOk ? p.decimalPoint : null,
   };
 }
 
@@ -121,8 +151,8 @@ export function touPlanPeriods(data: unknown): WireTouPeriod[] {
   });
 }
 
-/** Decodes the `data` of `GET /device/tou` (or its `touInfo`). Never throws. */
-export function decodeTouPlan(data: unknown): TouPlan {
+/** Decodes the `data` of `GET /device/tou` (or its `touInfo`). Never throws; implausible values are reported by wire name. */
+export function decodeTouPlan(data: unknown, onImplausible?: ImplausibleReporter): TouPlan {
   const d = record(data);
   const info = 'touInfo' in d ? record(d.touInfo) : d;
   return {
@@ -132,20 +162,20 @@ export function decodeTouPlan(data: unknown): TouPlan {
     controllerId: str(info.controllerId),
     registerPath: str(d.registerPath),
     sourceType: str(d.sourceType),
-    periods: touPlanPeriods(data).map(decodeTouPeriod),
+    periods: touPlanPeriods(data).map((p) => decodeTouPeriod(p, onImplausible)),
   };
 }
 
 /** Decodes the `tou/rd` echo of a TOU write (docs/protocol.md#tou-schedule). */
-export function decodeTouEcho(response: unknown): { enabled: boolean | null; periods: TouPeriod[]; wire: WireTouPeriod[] } {
+export function decodeTouEcho(response: unknown, onImplausible?: ImplausibleReporter): { enabled: boolean | null; periods: DecodedTouPeriod[]; wire: WireTouPeriod[] } {
   const r = record(response);
   const wire = Array.isArray(r.reservation) ? r.reservation.map((p) => wireTouPeriod(p)) : [];
   const enabled = r.reservationUse === 2 ? true : r.reservationUse === 1 ? false : null;
-  return { enabled, periods: wire.map(decodeTouPeriod), wire };
+  return { enabled, periods: wire.map((p) => decodeTouPeriod(p, onImplausible)), wire };
 }
 
-function parseTime(value: string, field: string): [number, number] {
-  const match = /^(\d{1,2}):(\d{2})$/.exec(value);
+function parseTime(value: string | null, field: string): [number, number] {
+  const match = typeof value === 'string' ? /^(\d{1,2}):(\d{2})$/.exec(value) : null;
   const hour = match ? Number(match[1]) : NaN;
   const minute = match ? Number(match[2]) : NaN;
   if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59)) {
@@ -154,19 +184,28 @@ function parseTime(value: string, field: string): [number, number] {
   return [hour, minute];
 }
 
+function price(value: number | null, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`${field}: ${JSON.stringify(value)} is not valid; allowed: a price per kWh >= 0`);
+  }
+  return value;
+}
+
 /**
- * Encodes readable periods for the MQTT TOU write (docs/protocol.md#tou-schedule). Throws naming
- * the field on bad input.
+ * Encodes readable periods for the MQTT TOU write (docs/protocol.md#tou-schedule). Throws naming the field on bad input
+ * - including the nulls of a decoded plan whose values were implausible, so a decoded plan can be written
+ * back only when whole.
  */
-export function encodeTouPeriods(periods: readonly TouPeriod[]): WireTouPeriod[] {
+export function encodeTouPeriods(periods: ReadonlyArray<TouPeriod | DecodedTouPeriod>): WireTouPeriod[] {
   if (periods.length > MAX_TOU_PERIODS) {
     throw new Error(`periods: ${periods.length} periods is not valid; allowed: at most ${MAX_TOU_PERIODS}`);
   }
   return periods.map((p, i) => {
     const [startHour, startMinute] = parseTime(p.start, `periods[${i}].start`);
     const [endHour, endMinute] = parseTime(p.end, `periods[${i}].end`);
-    if (!Number.isInteger(p.decimalPoint) || p.decimalPoint < 0 || p.decimalPoint > 9) {
-      throw new Error(`periods[${i}].decimalPoint: ${JSON.stringify(p.decimalPoint)} is not valid; allowed: a whole number 0-9`);
+    const decimalPoint = p.decimalPoint;
+    if (decimalPoint === null || !Number.isInteger(decimalPoint) || decimalPoint < 0 || decimalPoint > 9) {
+      throw new Error(`periods[${i}].decimalPoint: ${JSON.stringify(decimalPoint)} is not valid; allowed: a whole number 0-9`);
     }
     if (!Array.isArray(p.months) || p.months.length === 0 || !p.months.every((m) => MONTH_NAMES.includes(m))) {
       throw new Error(`periods[${i}].months: ${JSON.stringify(p.months)} is not valid; allowed: a non-empty list of ${MONTH_NAMES.join(', ')}`);
@@ -174,11 +213,8 @@ export function encodeTouPeriods(periods: readonly TouPeriod[]): WireTouPeriod[]
     if (!Array.isArray(p.days) || p.days.length === 0 || !p.days.every((d) => DAY_NAMES.includes(d))) {
       throw new Error(`periods[${i}].days: ${JSON.stringify(p.days)} is not valid; allowed: a non-empty list of ${DAY_NAMES.join(', ')}`);
     }
-    for (const key of ['priceMin', 'priceMax'] as const) {
-      if (typeof p[key] !== 'number' || !Number.isFinite(p[key]) || p[key] < 0) {
-        throw new Error(`periods[${i}].${key}: ${JSON.stringify(p[key])} is not valid; allowed: a price per kWh >= 0`);
-      }
-    }
+    const priceMin = price(p.priceMin, `periods[${i}].priceMin`);
+    const priceMax = price(p.priceMax, `periods[${i}].priceMax`);
     return {
       season: monthsToSeason(p.months),
       week: daysToWeek(p.days),
@@ -186,9 +222,9 @@ export function encodeTouPeriods(periods: readonly TouPeriod[]): WireTouPeriod[]
       startMinute,
       endHour,
       endMinute,
-      priceMin: priceToRaw(p.priceMin, p.decimalPoint),
-      priceMax: priceToRaw(p.priceMax, p.decimalPoint),
-      decimalPoint: p.decimalPoint,
+      priceMin: priceToRaw(priceMin, decimalPoint),
+      priceMax: priceToRaw(priceMax, decimalPoint),
+      decimalPoint,
     };
   });
 }

@@ -4,7 +4,7 @@
  * ending, Electric mode about to revert). Pure: state in, events and the next state out; the node keeps the state
  * (in its context, so a restart neither repeats nor loses them). JSON-serialisable state.
  */
-import { DR_EVENTS, DecodedError, describeError, roundTo } from '../codec';
+import { DR_EVENTS, DecodedError, STATUS_RANGES, describeError, plausibleNumber, roundTo } from '../codec';
 import { ELECTRIC_REVERT_HOURS } from './derived';
 
 export type AlertName =
@@ -88,13 +88,14 @@ export function adviceFor(errorNumber: number): string {
   return ADVICE[errorNumber] ?? DEFAULT_ADVICE;
 }
 
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+/** A status number the unit can report (codec/plausible.ts), else null: an implausible reading raises no alert. */
+function reading(raw: Record<string, unknown>, key: string): number | null {
+  return plausibleNumber(STATUS_RANGES, key, raw[key]);
 }
 
 /** The coldest tank reading in °C (`dhwTemperature` half-°C, `tankLowerTemperature` tenth-°C), or null. */
 function coldestC(raw: Record<string, unknown>): number | null {
-  const readings = [num(raw.dhwTemperature), num(raw.tankLowerTemperature)];
+  const readings = [reading(raw, 'dhwTemperature'), reading(raw, 'tankLowerTemperature')];
   const values: number[] = [];
   if (readings[0] !== null) values.push(readings[0] / 2);
   if (readings[1] !== null) values.push(readings[1] / 10);
@@ -106,7 +107,7 @@ function coldestC(raw: Record<string, unknown>): number | null {
  * reading at or below `freezeProtectionTemperature`; it ends once the tank is FREEZE_HYSTERESIS_C above it again.
  */
 export function freezeProtectionActive(raw: Record<string, unknown>, wasActive: boolean): boolean {
-  const threshold = num(raw.freezeProtectionTemperature);
+  const threshold = reading(raw, 'freezeProtectionTemperature');
   const coldest = coldestC(raw);
   if (raw.freezeProtectionUse !== 2 || threshold === null || coldest === null) return false;
   const limitC = threshold / 2;
@@ -114,8 +115,8 @@ export function freezeProtectionActive(raw: Record<string, unknown>, wasActive: 
 }
 
 export function airFilterDue(raw: Record<string, unknown>): boolean {
-  const period = num(raw.airFilterAlarmPeriod);
-  const elapsed = num(raw.airFilterAlarmElapsed);
+  const period = reading(raw, 'airFilterAlarmPeriod');
+  const elapsed = reading(raw, 'airFilterAlarmElapsed');
   return period !== null && period > 0 && elapsed !== null && elapsed >= period;
 }
 
@@ -178,7 +179,7 @@ export function statusAlerts(
 
   const freeze = freezeProtectionActive(raw, prev.freeze);
   if (freeze !== prev.freeze) {
-    const threshold = num(raw.freezeProtectionTemperature);
+    const threshold = reading(raw, 'freezeProtectionTemperature');
     const coldest = coldestC(raw);
     emit(freeze ? 'freeze-protection-started' : 'freeze-protection-ended', {
       thresholdC: threshold === null ? null : threshold / 2,
@@ -189,7 +190,7 @@ export function statusAlerts(
 
   const filter = airFilterDue(raw);
   if (filter !== prev.airFilterDue) {
-    emit(filter ? 'air-filter-due' : 'air-filter-reset', { elapsedHours: num(raw.airFilterAlarmElapsed), periodHours: num(raw.airFilterAlarmPeriod) });
+    emit(filter ? 'air-filter-due' : 'air-filter-reset', { elapsedHours: reading(raw, 'airFilterAlarmElapsed'), periodHours: reading(raw, 'airFilterAlarmPeriod') });
   }
   state.airFilterDue = filter;
 
@@ -198,13 +199,13 @@ export function statusAlerts(
   if (busy !== prev.antiLegionella) emit(busy ? 'anti-legionella-started' : 'anti-legionella-finished');
   state.antiLegionella = busy;
 
-  const dr = num(raw.drEventStatus);
+  const dr = reading(raw, 'drEventStatus');
   if (dr !== null && dr !== prev.dr) {
     emit('demand-response', { status: DR_EVENTS.nameOf(dr) ?? dr, previous: DR_EVENTS.nameOf(prev.dr) ?? prev.dr });
     state.dr = dr;
   }
 
-  const daysLeft = raw.dhwOperationSetting === 5 ? num(raw.vacationDayElapsed) ?? num(raw.vacationDaySetting) : null;
+  const daysLeft = raw.dhwOperationSetting === 5 ? reading(raw, 'vacationDayElapsed') ?? reading(raw, 'vacationDaySetting') : null;
   if (daysLeft !== null && daysLeft <= 1 && daysLeft !== prev.vacationDaysLeft) emit('vacation-ending', { daysLeft });
   state.vacationDaysLeft = daysLeft;
 

@@ -7,10 +7,12 @@ import {
   EnergyFigures,
   EnergyItem,
   HeatSourceName,
+  STATUS_RANGES,
   TouPlan,
   fullChargeWh,
   energyToFullWh,
   isPoweredOn,
+  plausibleNumber,
   roundTo,
   usableEnergyWh,
   vacationDaysLeft,
@@ -36,10 +38,6 @@ export interface DerivedStatus {
   electricRevertsAt: string | null;
 }
 
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
 function kWh(wh: number | null): number | null {
   return wh === null ? null : roundTo(wh / 1000, 2);
 }
@@ -47,13 +45,14 @@ function kWh(wh: number | null): number | null {
 /**
  * The heat source that is really running. The flags (`compUse`, `heatUpperUse`, `heatLowerUse`; 2 = on) can lag the
  * power reading, so the power decides when it is reported: below 100 W nothing heats, from 2000 W an element does
- * (with the compressor too if its flag is on), in between the heat pump. Without a power reading the flags decide.
+ * (with the compressor too if its flag is on), in between the heat pump. Without a plausible power reading (missing,
+ * negative, beyond what the unit can draw) the flags decide.
  */
 export function activeHeatSource(raw: Record<string, unknown>): HeatSourceName {
   if (!isPoweredOn(raw)) return 'none';
   const compressor = raw.compUse === 2;
   const element = raw.heatUpperUse === 2 || raw.heatLowerUse === 2;
-  const power = num(raw.currentInstPower);
+  const power = plausibleNumber(STATUS_RANGES, 'currentInstPower', raw.currentInstPower);
   if (power === null) {
     if (compressor && element) return 'both';
     if (compressor) return 'heat-pump';
@@ -102,7 +101,8 @@ export interface DayPrice {
 /**
  * The plan's average price over one calendar day: every window that applies to that month and weekday weighs by its
  * length in minutes (windows are inclusive, so 16:00-20:59 is 300 minutes; a window that ends before it starts wraps
- * past midnight). Minutes no window covers are left out of the average. Null when no window applies.
+ * past midnight). Minutes no window covers are left out of the average, and so are windows the plan gives with an
+ * impossible time or price (decoded as null). Null when no window applies.
  */
 export function dayPrice(plan: TouPlan, year: number, month: number, day: number): DayPrice | null {
   const date = new Date(Date.UTC(year, month - 1, day));
@@ -114,12 +114,14 @@ export function dayPrice(plan: TouPlan, year: number, month: number, day: number
   let high = 0;
   for (const p of plan.periods) {
     if (!p.months.includes(monthKey) || !(p.days as readonly string[]).includes(weekday)) continue;
-    let length = minutes(p.end) - minutes(p.start) + 1;
+    const { start, end, priceMin, priceMax } = p;
+    if (start === null || end === null || priceMin === null || priceMax === null) continue;
+    let length = minutes(end) - minutes(start) + 1;
     if (length <= 0) length += 24 * 60;
     covered += length;
-    mid += length * ((p.priceMin + p.priceMax) / 2);
-    low += length * p.priceMin;
-    high += length * p.priceMax;
+    mid += length * ((priceMin + priceMax) / 2);
+    low += length * priceMin;
+    high += length * priceMax;
   }
   if (covered === 0) return null;
   return { average: mid / covered, low: low / covered, high: high / covered, coveredMinutes: Math.min(covered, 24 * 60) };
@@ -167,7 +169,8 @@ function rounded(c: CostFigures): CostFigures {
  * Estimated cost of one energy period (one month of days, or one year of months): each item's total Wh times the
  * plan's average price for that day (daily) or that month (monthly). The device gives no hourly data, so when in
  * the day the energy was used is unknown; this is the price of a day's energy spread evenly over the day.
- * Returns per-item costs (rounded to 2 decimals; null for unpriced items) and the period total.
+ * Returns per-item costs (rounded to 2 decimals; null for unpriced items and for items whose energy is unknown because
+ * the device reported an implausible figure - those are left out of the total too) and the period total.
  */
 export function estimateCost(
   plan: TouPlan,
@@ -181,11 +184,13 @@ export function estimateCost(
     const price = month !== undefined && item.day !== undefined
       ? dayPrice(plan, year, month, item.day)
       : item.month !== undefined ? monthPrice(plan, year, item.month) : null;
+    const totalWh = item.totalWh;
+    if (totalWh === null) return null;
     if (!price) {
-      if (item.totalWh > 0) unpriced++;
+      if (totalWh > 0) unpriced++;
       return null;
     }
-    const cost = priced(item.totalWh, price);
+    const cost = priced(totalWh, price);
     sum.estimate += cost.estimate;
     sum.low += cost.low;
     sum.high += cost.high;
@@ -200,13 +205,13 @@ export interface EnergyReport {
   year: number;
   month?: number;
   items: Array<EnergyItem & { cost?: CostFigures | null }>;
-  totals: EnergyFigures & { totalKWh: number };
-  lifetime: (EnergyFigures & { totalKWh: number }) | null;
+  totals: EnergyFigures & { totalKWh: number | null };
+  lifetime: (EnergyFigures & { totalKWh: number | null }) | null;
   cost: CostEstimate | null;
 }
 
-function withKWh(f: EnergyFigures): EnergyFigures & { totalKWh: number } {
-  return { ...f, totalKWh: roundTo(f.totalWh / 1000, 2) };
+function withKWh(f: EnergyFigures): EnergyFigures & { totalKWh: number | null } {
+  return { ...f, totalKWh: kWh(f.totalWh) };
 }
 
 /**
