@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { EndpointConfigError } from './errors';
 
 /** Production endpoints of the NaviLink cloud (NAVILINK.md 2.1 and 4.1). */
 export const DEFAULT_API_URL = 'https://nlus.naviensmartcontrol.com/api/v2.1';
@@ -30,7 +31,7 @@ export interface Endpoints {
 export function resolveEndpoints(overrides: EndpointOverrides = {}, env: NodeJS.ProcessEnv = process.env): Endpoints {
   const apiUrl = (pick(overrides.apiUrl, env.NAVIEN_API_URL) ?? DEFAULT_API_URL).replace(/\/+$/, '');
   if (!/^https:\/\//i.test(apiUrl)) {
-    throw new Error(`REST URL must start with https:// (got "${apiUrl}")`);
+    throw new EndpointConfigError(`REST URL must start with https:// (got "${apiUrl}")`, 'apiUrl');
   }
   const { host, port } = parseHostPort(pick(overrides.iotEndpoint, env.NAVIEN_IOT_ENDPOINT));
   const caFile = pick(overrides.caFile, env.NAVIEN_CA_FILE);
@@ -54,9 +55,9 @@ function parseHostPort(value: string | undefined): { host: string; port: number 
   if (!value) return { host: DEFAULT_IOT_HOST, port: DEFAULT_IOT_PORT };
   const cleaned = value.replace(/^wss:\/\//i, '').replace(/\/.*$/, '');
   const match = /^([^:]+)(?::(\d{1,5}))?$/.exec(cleaned);
-  if (!match) throw new Error(`IoT endpoint must be "host" or "host:port" (got "${value}")`);
+  if (!match) throw new EndpointConfigError(`IoT endpoint must be "host" or "host:port" (got "${value}")`, 'iotEndpoint');
   const port = match[2] ? Number(match[2]) : DEFAULT_IOT_PORT;
-  if (port < 1 || port > 65535) throw new Error(`IoT endpoint port must be 1-65535 (got ${port})`);
+  if (port < 1 || port > 65535) throw new EndpointConfigError(`IoT endpoint port must be 1-65535 (got ${port})`, 'iotEndpoint');
   return { host: match[1], port };
 }
 
@@ -65,8 +66,8 @@ function readCaFile(path: string): string {
   try {
     pem = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`CA file "${path}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new EndpointConfigError(`CA file "${path}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'caFile');
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`CA file "${path}" holds no PEM certificate`);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new EndpointConfigError(`CA file "${path}" holds no PEM certificate`, 'caFile');
   return pem;
 }

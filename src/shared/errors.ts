@@ -67,6 +67,13 @@ export class QueueError extends NavilinkError {
   }
 }
 
+/** An endpoint override (account node's Advanced fields or NAVIEN_* variables) is unusable; `field` names which. */
+export class EndpointConfigError extends NavilinkError {
+  constructor(message: string, readonly field: 'apiUrl' | 'iotEndpoint' | 'caFile') {
+    super(message, 'ENDPOINT_CONFIG');
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
