@@ -11,6 +11,7 @@ import {
   SdkUnavailableError,
   TokenRejectedError,
   errorMessage,
+  redactSecrets,
 } from './errors';
 import { describeFailure } from './mqtt-session';
 import { openMqttSession } from './transport-select';
@@ -558,6 +559,8 @@ export class AccountConnection extends EventEmitter {
 
   private setState(state: ConnectionState): void {
     if (this.closed && state.phase !== 'closed') return;
+    // The state's error reaches node status, logs and messages: never with a presigned URL in it.
+    if (state.error !== undefined) state = { ...state, error: redactSecrets(state.error) };
     this.stateValue = state;
     this.emit('state', state);
   }
