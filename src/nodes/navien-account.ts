@@ -1,6 +1,6 @@
 import type { NodeAPI, NodeDef, Node } from 'node-red';
 import { AccountConnection, ConnectionState } from '../shared/account-connection';
-import { deriveClientId, loadInstallId } from '../shared/client-id';
+import { deriveClientId } from '../shared/client-id';
 import type { EndpointOverrides } from '../shared/endpoints';
 import { errorMessage } from '../shared/errors';
 import type { AccountNode, AccountUser } from './common/account-api';
@@ -25,11 +25,12 @@ const CLOSE_TIMEOUT_MS = 8_000;
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
   let picker: DevicePickerApi | undefined;
-  let installId: string | undefined;
-  const clientIdFor = (nodeId: string) => {
-    installId ??= loadInstallId((RED.settings as { userDir?: string }).userDir);
-    return deriveClientId(installId, nodeId);
-  };
+  /**
+   * Closing connections by client id, across node instances: after a redeploy the new account node uses the id of
+   * the old one, whose close may outlast the close handler's time limit (e.g. during a slow sign-in). The new
+   * connection starts only once every older one with its id is closed, or the broker would kick one of them off.
+   */
+  const closingByClientId = new Map<string, Promise<void>>();
 
   function NavienAccountNode(this: Node<AccountCredentials> & Record<string, unknown>, config: AccountConfig): void {
     RED.nodes.createNode(this, config);
@@ -37,7 +38,6 @@ export = function register(RED: NodeAPI): void {
     const users = new Set<AccountUser>();
     const overrides: EndpointOverrides = { apiUrl: config.apiUrl, iotEndpoint: config.iotEndpoint, caFile: config.caFile };
     let connection: AccountConnection | undefined;
-    let closing: Promise<void> = Promise.resolve();
     let state: ConnectionState = { phase: 'idle' };
 
     const relay = <K extends keyof AccountUser>(handler: K, ...args: unknown[]) => {
@@ -55,7 +55,7 @@ export = function register(RED: NodeAPI): void {
       const created = new AccountConnection({
         email: node.credentials?.email ?? '',
         password: node.credentials?.password ?? '',
-        clientId: clientIdFor(node.id),
+        clientId: deriveClientId(node.id),
         endpoints: overrides,
       });
       created.on('state', (s: ConnectionState) => {
@@ -71,18 +71,25 @@ export = function register(RED: NodeAPI): void {
       created.on('drop', (d) => relay('onDrop', d));
       created.on('reconnected', (r) => relay('onReconnected', r));
       connection = created;
-      // A new connection never overlaps the old one: same client id, and the broker would kick one off.
-      void closing.then(() => {
+      void (closingByClientId.get(created.clientId) ?? Promise.resolve()).then(() => {
         if (connection === created) created.start();
       });
     };
 
-    const closeConnection = () => {
+    const closeConnection = (): Promise<void> => {
       const old = connection;
       connection = undefined;
       state = { phase: 'idle' };
-      if (old) closing = closing.then(() => old.close()).catch((err) => node.warn(errorMessage(err)));
-      return closing;
+      if (!old) return closingByClientId.get(deriveClientId(node.id)) ?? Promise.resolve();
+      const id = old.clientId;
+      const closed = (closingByClientId.get(id) ?? Promise.resolve())
+        .then(() => old.close())
+        .catch((err) => node.warn(errorMessage(err)))
+        .finally(() => {
+          if (closingByClientId.get(id) === closed) closingByClientId.delete(id);
+        });
+      closingByClientId.set(id, closed);
+      return closed;
     };
 
     Object.defineProperties(node, {

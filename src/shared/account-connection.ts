@@ -373,6 +373,8 @@ export class AccountConnection extends EventEmitter {
       await this.signIn();
       await this.refreshDevices();
     }
+    // Closed during the sign-in (a redeploy): connecting now would only take the client id from the successor.
+    if (this.closed) throw new ConnectionClosedError();
     const tokens = this.tokens as SessionTokens;
     const { session, sessionPresent } = await openMqttSession({
       endpoints: this.endpoints as Endpoints,
