@@ -32,11 +32,16 @@ describe('an IoT endpoint with a space (test helper, simulator, JS transport)', 
     savedTransport = process.env.NAVIEN_MQTT_TRANSPORT;
     process.env.NAVIEN_MQTT_TRANSPORT = 'js';
     sim = await NavilinkSimulator.start({ speed: 0 });
-    await new Promise<void>((resolve) => helper.startServer(resolve));
   });
-  after(async () => {
+  // Per test (not per file): the root afterEach hook then forgets the stopped server before the next file runs.
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
     await helper.unload();
     await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+  });
+  after(async () => {
     await sim?.stop();
     if (savedTransport === undefined) delete process.env.NAVIEN_MQTT_TRANSPORT;
     else process.env.NAVIEN_MQTT_TRANSPORT = savedTransport;

@@ -28,12 +28,17 @@ describe('a redeploy during a slow sign-in (test helper, simulator)', function (
 
   before(async () => {
     sim = await NavilinkSimulator.start({ speed: 0 });
-    await new Promise<void>((resolve) => helper.startServer(resolve));
   });
-  after(async () => {
+  // Per test (not per file): the root afterEach hook then forgets the stopped server before the next file runs.
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
     sim.delayRest(0);
     await helper.unload();
     await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+  });
+  after(async () => {
     await sim?.stop();
   });
 
