@@ -60,7 +60,10 @@ const STATUS_KEYS = [
   'missing-account', 'cloud-unavailable', 'sdk-unavailable', 'closed', 'sending', 'waiting', 'read-only',
 ];
 const RUNTIME_KEYS: Record<string, string[]> = {
-  'navien-account': ['invalid-credentials', 'missing-credentials', 'cloud-unavailable', 'sdk-unavailable'].map((k) => `errors.${k}`),
+  'navien-account': [
+    'invalid-credentials', 'missing-credentials', 'cloud-unavailable', 'sdk-unavailable',
+    'refused', 'retype-password', 'json-only', 'ca-file', 'endpoint-config', 'still-connecting', 'not-deployed',
+  ].map((k) => `errors.${k}`),
   'navien-status': ['no-device', 'request-failed'].map((k) => `errors.${k}`),
   'navien-control': [
     'unknown-key', 'bad-type', 'out-of-range', 'bad-enum', 'unsupported', 'read-only', 'power-off-disallowed', 'no-device',
@@ -70,6 +73,9 @@ const RUNTIME_KEYS: Record<string, string[]> = {
 };
 const REQUIRED_ARGS: Record<string, string[]> = {
   'navien-account.errors.cloud-unavailable': ['error'],
+  'navien-account.errors.refused': ['reason'],
+  'navien-account.errors.endpoint-config': ['error'],
+  'navien-account.errors.still-connecting': ['error'],
   'navien-status.errors.request-failed': ['error'],
   'navien-control.errors.unknown-key': ['allowed', 'key'],
   'navien-control.errors.bad-type': ['expected', 'field', 'value'],

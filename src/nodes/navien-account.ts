@@ -1,12 +1,11 @@
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import type { Request, Response } from 'express';
 import { AccountConnection, ConnectionState } from '../shared/account-connection';
-import { deriveClientId, loadInstallId } from '../shared/client-id';
-import { resolveEndpoints, EndpointOverrides } from '../shared/endpoints';
-import { InvalidCredentialsError, errorMessage } from '../shared/errors';
-import { NavilinkRestClient } from '../shared/rest-client';
+import { deriveClientId } from '../shared/client-id';
+import type { EndpointOverrides } from '../shared/endpoints';
+import { errorMessage } from '../shared/errors';
 import type { AccountNode, AccountUser } from './common/account-api';
 import { translator } from './common/account-lookup';
+import { DevicePickerApi, registerDevicePickerApi } from './common/device-picker-api';
 
 interface AccountConfig extends NodeDef {
   apiUrl?: string;
@@ -20,18 +19,18 @@ interface AccountCredentials {
   password?: string;
 }
 
-/** The editor sends this instead of a saved password it never received. */
-const SAVED_PASSWORD_PLACEHOLDER = '__PWRD__';
 /** Close must finish well inside Node-RED's 15 s limit. */
 const CLOSE_TIMEOUT_MS = 8_000;
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
-  let installId: string | undefined;
-  const clientIdFor = (nodeId: string) => {
-    installId ??= loadInstallId((RED.settings as { userDir?: string }).userDir);
-    return deriveClientId(installId, nodeId);
-  };
+  let picker: DevicePickerApi | undefined;
+  /**
+   * Closing connections by client id, across node instances: after a redeploy the new account node uses the id of
+   * the old one, whose close may outlast the close handler's time limit (e.g. during a slow sign-in). The new
+   * connection starts only once every older one with its id is closed, or the broker would kick one of them off.
+   */
+  const closingByClientId = new Map<string, Promise<void>>();
 
   function NavienAccountNode(this: Node<AccountCredentials> & Record<string, unknown>, config: AccountConfig): void {
     RED.nodes.createNode(this, config);
@@ -39,7 +38,6 @@ export = function register(RED: NodeAPI): void {
     const users = new Set<AccountUser>();
     const overrides: EndpointOverrides = { apiUrl: config.apiUrl, iotEndpoint: config.iotEndpoint, caFile: config.caFile };
     let connection: AccountConnection | undefined;
-    let closing: Promise<void> = Promise.resolve();
     let state: ConnectionState = { phase: 'idle' };
 
     const relay = <K extends keyof AccountUser>(handler: K, ...args: unknown[]) => {
@@ -57,7 +55,7 @@ export = function register(RED: NodeAPI): void {
       const created = new AccountConnection({
         email: node.credentials?.email ?? '',
         password: node.credentials?.password ?? '',
-        clientId: clientIdFor(node.id),
+        clientId: deriveClientId(node.id),
         endpoints: overrides,
       });
       created.on('state', (s: ConnectionState) => {
@@ -73,18 +71,25 @@ export = function register(RED: NodeAPI): void {
       created.on('drop', (d) => relay('onDrop', d));
       created.on('reconnected', (r) => relay('onReconnected', r));
       connection = created;
-      // A new connection never overlaps the old one: same client id, and the broker would kick one off.
-      void closing.then(() => {
+      void (closingByClientId.get(created.clientId) ?? Promise.resolve()).then(() => {
         if (connection === created) created.start();
       });
     };
 
-    const closeConnection = () => {
+    const closeConnection = (): Promise<void> => {
       const old = connection;
       connection = undefined;
       state = { phase: 'idle' };
-      if (old) closing = closing.then(() => old.close()).catch((err) => node.warn(errorMessage(err)));
-      return closing;
+      if (!old) return closingByClientId.get(deriveClientId(node.id)) ?? Promise.resolve();
+      const id = old.clientId;
+      const closed = (closingByClientId.get(id) ?? Promise.resolve())
+        .then(() => old.close())
+        .catch((err) => node.warn(errorMessage(err)))
+        .finally(() => {
+          if (closingByClientId.get(id) === closed) closingByClientId.delete(id);
+        });
+      closingByClientId.set(id, closed);
+      return closed;
     };
 
     Object.defineProperties(node, {
@@ -107,8 +112,9 @@ export = function register(RED: NodeAPI): void {
       },
     } satisfies Pick<AccountNode, 'register' | 'deregister'>);
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       users.clear();
+      if (removed) picker?.forget(node.id);
       const timer = setTimeout(done, CLOSE_TIMEOUT_MS);
       void closeConnection().finally(() => {
         clearTimeout(timer);
@@ -121,67 +127,6 @@ export = function register(RED: NodeAPI): void {
     credentials: { email: { type: 'text' }, password: { type: 'password' } },
   });
 
-  // ---- editor support: the device picker ----
-
-  const deviceSummary = (d: { mac: string; name: string; deviceType: number; modelTypeCode?: number }, presence: string) => ({
-    mac: d.mac,
-    name: d.name,
-    deviceType: d.deviceType,
-    model: d.deviceType === 52 ? 'NWP500' : `type ${d.deviceType}`,
-    online: presence === 'online',
-  });
-
-  async function listWithCredentials(email: string, password: string, overrides: EndpointOverrides) {
-    const rest = new NavilinkRestClient(resolveEndpoints(overrides));
-    const tokens = await rest.signIn(email, password);
-    const devices = await rest.listDevices(tokens, email);
-    return devices.filter((d) => d.deviceType === 52).map((d) => deviceSummary(d, d.cloudPresence));
-  }
-
-  function replyError(res: Response, err: unknown): void {
-    if (err instanceof InvalidCredentialsError) {
-      res.status(401).json({ error: t('navien-account.errors.invalid-credentials') });
-    } else {
-      res.status(502).json({ error: t('navien-account.errors.cloud-unavailable', { error: errorMessage(err) }) });
-    }
-  }
-
-  RED.httpAdmin.get('/navien-account/:id/devices', RED.auth.needsPermission('navien-account.read'), async (req: Request, res: Response) => {
-    const node = RED.nodes.getNode(String(req.params.id)) as unknown as (AccountNode & Node<AccountCredentials>) | null;
-    if (!node) {
-      res.status(404).json({ error: 'account not deployed' });
-      return;
-    }
-    try {
-      const connection = node.connection;
-      if (connection && connection.devices.length > 0) {
-        res.json(connection.devices.map((d) => deviceSummary(d, connection.presenceOf(d.mac))));
-        return;
-      }
-      const creds = node.credentials ?? {};
-      const config = node as unknown as AccountConfig;
-      res.json(await listWithCredentials(creds.email ?? '', creds.password ?? '', {
-        apiUrl: config.apiUrl, iotEndpoint: config.iotEndpoint, caFile: config.caFile,
-      }));
-    } catch (err) {
-      replyError(res, err);
-    }
-  });
-
-  RED.httpAdmin.post('/navien-account/devices', RED.auth.needsPermission('navien-account.write'), async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
-    const stored = (text('id') ? RED.nodes.getCredentials(text('id')) : undefined) as AccountCredentials | undefined;
-    const email = text('email') || stored?.email || '';
-    const password = text('password') === SAVED_PASSWORD_PLACEHOLDER || !text('password') ? stored?.password ?? '' : text('password');
-    if (!email || !password) {
-      res.status(400).json({ error: t('navien-account.errors.missing-credentials') });
-      return;
-    }
-    try {
-      res.json(await listWithCredentials(email, password, { apiUrl: text('apiUrl'), iotEndpoint: text('iotEndpoint'), caFile: text('caFile') }));
-    } catch (err) {
-      replyError(res, err);
-    }
-  });
+  // Editor support: the device picker's admin endpoints.
+  picker = registerDevicePickerApi(RED, t);
 };

@@ -11,6 +11,7 @@ import {
   SdkUnavailableError,
   TokenRejectedError,
   errorMessage,
+  redactSecrets,
 } from './errors';
 import { describeFailure } from './mqtt-session';
 import { openMqttSession } from './transport-select';
@@ -374,6 +375,8 @@ export class AccountConnection extends EventEmitter {
       await this.signIn();
       await this.refreshDevices();
     }
+    // Closed during the sign-in (a redeploy): connecting now would only take the client id from the successor.
+    if (this.closed) throw new ConnectionClosedError();
     const tokens = this.tokens as SessionTokens;
     const { session, sessionPresent } = await openMqttSession({
       endpoints: this.endpoints as Endpoints,
@@ -563,6 +566,8 @@ export class AccountConnection extends EventEmitter {
 
   private setState(state: ConnectionState): void {
     if (this.closed && state.phase !== 'closed') return;
+    // The state's error reaches node status, logs and messages: never with a presigned URL in it.
+    if (state.error !== undefined) state = { ...state, error: redactSecrets(state.error) };
     this.stateValue = state;
     this.emit('state', state);
   }

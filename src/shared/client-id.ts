@@ -1,38 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-
-const INSTALL_ID_FILE = '.navien-install-id';
 
 /**
- * A random id for this installation, kept in its data directory so that it survives restarts
- * but differs between two installations (two Node-RED instances with one client id would
- * kick each other off the broker forever, docs/protocol.md#connection-management).
+ * A random id of this running process, made once when the module is loaded. Every MQTT client id derives from it,
+ * so two Node-RED processes never share one, also when they start from one copied user directory (a restored
+ * backup, a staging copy): AWS IoT allows one connection per client id, and two processes sharing an id would kick
+ * each other off the broker forever (docs/protocol.md#client-id).
+ *
+ * Stable for the life of the process, so a redeploy reconnects under the same id; the account node therefore never
+ * opens a connection before the previous one with that id has closed. Deliberately not kept across restarts: with
+ * clean sessions a stable id would preserve nothing, and after a crash the dead connection merely lingers at the
+ * broker until its keep-alive runs out, harmlessly.
  */
-export function loadInstallId(dataDir: string | undefined): string {
-  if (dataDir) {
-    const file = join(dataDir, INSTALL_ID_FILE);
-    try {
-      const stored = readFileSync(file, 'utf8').trim();
-      if (/^[0-9a-f]{16,64}$/.test(stored)) return stored;
-    } catch {
-      // first start: create it below
-    }
-    const fresh = randomBytes(16).toString('hex');
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${fresh}\n`, { mode: 0o600 });
-      return fresh;
-    } catch {
-      // read-only data directory: fall through to a derived id
-    }
-  }
-  return createHash('sha256').update(`${hostname()}|${process.cwd()}`).digest('hex').slice(0, 32);
-}
+const PROCESS_INSTANCE = randomBytes(16).toString('hex');
 
-/** Unique per installation and account (config node id), stable across restarts; never derived from a secret. */
-export function deriveClientId(installId: string, accountKey: string): string {
-  const digest = createHash('sha256').update(`${installId}|${accountKey}`).digest('hex').slice(0, 12);
+/** Unique per running process and account (config node id), stable across redeploys; never derived from a secret. */
+export function deriveClientId(accountKey: string, instance: string = PROCESS_INSTANCE): string {
+  const digest = createHash('sha256').update(`${instance}|${accountKey}`).digest('hex').slice(0, 12);
   return `navien-nr-${digest}`;
 }

@@ -4,6 +4,8 @@
  * drop pattern with advice. Holds no credential, token, URL or e-mail address, so the export is safe to share.
  */
 
+import { redactSecrets } from './errors';
+
 export type ConnectionKind = 'connected' | 'resumed' | 'deep-reconnected';
 
 export interface DropRecord {
@@ -124,7 +126,8 @@ export class DiagnosticsCollector {
       time: new Date(at).toISOString(),
       errorName: error.name,
       errorCode: error.code,
-      errorMessage: error.message,
+      // The last gate before export: a transport may quote a presigned URL in its error text.
+      errorMessage: redactSecrets(error.message),
       attempt,
       sessionDurationMs,
       activeSubscriptions,

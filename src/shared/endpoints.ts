@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { EndpointConfigError } from './errors';
 
 /** Production endpoints of the NaviLink cloud (docs/protocol.md#rest-envelope, #broker). */
 export const DEFAULT_API_URL = 'https://nlus.naviensmartcontrol.com/api/v2.1';
@@ -28,10 +29,7 @@ export interface Endpoints {
  * Read when a connection starts, so a redeploy picks up changes.
  */
 export function resolveEndpoints(overrides: EndpointOverrides = {}, env: NodeJS.ProcessEnv = process.env): Endpoints {
-  const apiUrl = (pick(overrides.apiUrl, env.NAVIEN_API_URL) ?? DEFAULT_API_URL).replace(/\/+$/, '');
-  if (!/^https:\/\//i.test(apiUrl)) {
-    throw new Error(`REST URL must start with https:// (got "${apiUrl}")`);
-  }
+  const apiUrl = parseApiUrl(pick(overrides.apiUrl, env.NAVIEN_API_URL) ?? DEFAULT_API_URL);
   const { host, port } = parseHostPort(pick(overrides.iotEndpoint, env.NAVIEN_IOT_ENDPOINT));
   const caFile = pick(overrides.caFile, env.NAVIEN_CA_FILE);
   const extraCa = caFile ? readCaFile(caFile) : undefined;
@@ -50,13 +48,30 @@ function pick(...values: (string | undefined)[]): string | undefined {
   return undefined;
 }
 
+function parseApiUrl(value: string): string {
+  const apiUrl = value.replace(/\/+$/, '');
+  if (!/^https:\/\//i.test(apiUrl)) throw new EndpointConfigError(`REST URL must start with https:// (got "${apiUrl}")`, 'apiUrl');
+  if (/\s/.test(apiUrl) || !URL.canParse(apiUrl)) throw new EndpointConfigError(`REST URL is not a valid https:// URL (got "${apiUrl}")`, 'apiUrl');
+  return apiUrl;
+}
+
+/** A DNS name (letters, digits, hyphens; dot-separated labels) or an IPv4 address. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * `host` or `host:port`; a leading `wss://` and a path (as copied from a URL) are tolerated and ignored. Anything else
+ * (spaces, a user part, a query) is refused here with a clear message: further down it would only fail inside the
+ * WebSocket library, whose error quotes the whole presigned URL.
+ */
 function parseHostPort(value: string | undefined): { host: string; port: number } {
   if (!value) return { host: DEFAULT_IOT_HOST, port: DEFAULT_IOT_PORT };
+  const refuse = () => new EndpointConfigError(`IoT endpoint must be a host name or host:port, e.g. ${DEFAULT_IOT_HOST} or localhost:8883 (got "${value}")`, 'iotEndpoint');
+  if (/\s/.test(value)) throw refuse();
   const cleaned = value.replace(/^wss:\/\//i, '').replace(/\/.*$/, '');
   const match = /^([^:]+)(?::(\d{1,5}))?$/.exec(cleaned);
-  if (!match) throw new Error(`IoT endpoint must be "host" or "host:port" (got "${value}")`);
+  if (!match || !HOST_NAME.test(match[1])) throw refuse();
   const port = match[2] ? Number(match[2]) : DEFAULT_IOT_PORT;
-  if (port < 1 || port > 65535) throw new Error(`IoT endpoint port must be 1-65535 (got ${port})`);
+  if (port < 1 || port > 65535) throw new EndpointConfigError(`IoT endpoint port must be 1-65535 (got ${port})`, 'iotEndpoint');
   return { host: match[1], port };
 }
 
@@ -65,8 +80,8 @@ function readCaFile(path: string): string {
   try {
     pem = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`CA file "${path}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new EndpointConfigError(`CA file "${path}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'caFile');
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`CA file "${path}" holds no PEM certificate`);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new EndpointConfigError(`CA file "${path}" holds no PEM certificate`, 'caFile');
   return pem;
 }

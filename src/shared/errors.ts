@@ -67,6 +67,25 @@ export class QueueError extends NavilinkError {
   }
 }
 
+/** An endpoint override (account node's Advanced fields or NAVIEN_* variables) is unusable; `field` names which. */
+export class EndpointConfigError extends NavilinkError {
+  constructor(message: string, readonly field: 'apiUrl' | 'iotEndpoint' | 'caFile') {
+    super(message, 'ENDPOINT_CONFIG');
+  }
+}
+
+/**
+ * A presigned WebSocket URL is itself a credential (docs/protocol.md): its query carries the AWS access key id, the
+ * signature and the session token. Libraries put the URL into their error texts (`ws`: "Invalid URL: wss://..."), so
+ * every error text passes through here before it reaches a state, log, diagnostics record or message.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\?[^\s"'`]*X-Amz-[^\s"'`]*/gi, '?<presigned query removed>')
+    .replace(/X-Amz-[A-Za-z-]+=[^\s&"'`]*/gi, '<presigned parameter removed>');
+}
+
+/** The text of an error, free of presigned URLs. */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return redactSecrets(err instanceof Error ? err.message : String(err));
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type * as Sdk from 'aws-iot-device-sdk-v2';
 import { AWS_REGION, trustedCas } from './endpoints';
-import { SdkUnavailableError, errorMessage } from './errors';
+import { SdkUnavailableError, errorMessage, redactSecrets } from './errors';
 import type { MqttSessionOptions, MqttTransportSession, OpenedSession, TransportFailure } from './mqtt-transport';
 
 type SdkModule = typeof Sdk;
@@ -27,7 +27,7 @@ export function loadSdk(): SdkModule {
 
 export function describeFailure(err: unknown): TransportFailure {
   const crt = err as { error_name?: string; error_code?: number; message?: string };
-  const message = crt?.message ?? String(err);
+  const message = redactSecrets(crt?.message ?? String(err));
   // connect() failures carry the CRT error name only inside the message text.
   const name = crt?.error_name ?? /\bAWS_[A-Z0-9_]+/.exec(message)?.[0] ?? (err instanceof Error ? err.name : 'Error');
   // A transport that knows (the JS one reads the HTTP status) says so; the CRT only names an upgrade failure,
