@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NavilinkSimulator } from '../../tools/simulator/simulator';
-import { MAC, NodeRedProcess, RUNTIMES, RUNTIME_SETUP_TIMEOUT_MS, delay, extraUserDir, nodeRedEnv, packedInstall, startNodeRed, waitFor } from './harness';
+import { MAC, NodeRedProcess, PackedInstall, RUNTIMES, RUNTIME_SETUP_TIMEOUT_MS, delay, extraUserDir, packedInstall, waitFor } from './harness';
 import { readStatusLines, statusFlow, waitForGoodStatus } from './status-flow';
 
 const RUN_MS = 2 * 60_000;
@@ -19,6 +19,10 @@ const PUSH_ARRIVES_MS = 8_000;
 const OUT_FILE = 'status.jsonl';
 
 const rt = RUNTIMES[0];
+
+function startNodeRed(install: PackedInstall, userDir: string): Promise<NodeRedProcess> {
+  return NodeRedProcess.start({ runtime: install.runtime, userDir });
+}
 
 describe(`two Node-RED processes from one copied user directory (${rt.name}, packed install, simulator)`, function () {
   this.timeout(RUN_MS + 3 * 60_000);
@@ -41,7 +45,7 @@ describe(`two Node-RED processes from one copied user directory (${rt.name}, pac
     const endpoints = { apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile };
 
     // A user directory that has been in use: deployed, connected, stopped (whatever we keep in it now exists).
-    const first = await startNodeRed(install, original, nodeRedEnv());
+    const first = await startNodeRed(install, original);
     processes.push(first);
     await first.deploy(statusFlow('copied', OUT_FILE, endpoints));
     await waitForGoodStatus(join(original, OUT_FILE));
@@ -55,7 +59,7 @@ describe(`two Node-RED processes from one copied user directory (${rt.name}, pac
 
     const connects: string[] = [];
     sim.on('connect', (e: { clientId: string }) => connects.push(e.clientId));
-    const [a, b] = await Promise.all([startNodeRed(install, original, nodeRedEnv()), startNodeRed(install, copy, nodeRedEnv())]);
+    const [a, b] = await Promise.all([startNodeRed(install, original), startNodeRed(install, copy)]);
     processes.push(a, b);
     const dirs = [original, copy];
     const seen = () => dirs.map((dir) => readStatusLines(join(dir, OUT_FILE)));

@@ -90,7 +90,7 @@ const MINUTE_OF_HOUR = range(0, 59);
 
 // ---- per record, keyed by wire name ----
 
-/** `response.status` (docs/protocol.md, status field reference). Fields not listed are codes, flags or enums. */
+/** `response.status` (docs/protocol.md#status-fields). Fields not listed are codes, flags or enums. */
 export const STATUS_RANGES: Readonly<Record<string, PlausibleRange>> = Object.freeze({
   wifiRssi: RSSI,
   dhwChargePer: PERCENT,
