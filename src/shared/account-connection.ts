@@ -13,7 +13,7 @@ import {
   errorMessage,
 } from './errors';
 import { describeFailure } from './mqtt-session';
-import { openMqttSession } from './transport-select';
+import { TransportKind, openMqttSession } from './transport-select';
 import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
 import {
@@ -101,6 +101,7 @@ export class AccountConnection extends EventEmitter {
   private deviceList: DeviceEntry[] = [];
   private readonly presence = new Map<string, DevicePresence>();
   private session: MqttTransportSession | undefined;
+  private transportValue: TransportKind | undefined;
   private subscriptions: string[] = [];
   private readonly queue: CommandQueue<OutboundMessage>;
   private readonly pending = new Set<PendingRequest>();
@@ -142,6 +143,11 @@ export class AccountConnection extends EventEmitter {
 
   get state(): ConnectionState {
     return this.stateValue;
+  }
+
+  /** The MQTT transport of the current (or last) session, 'native' (AWS IoT Device SDK) or 'js'; none before the first. */
+  get transport(): TransportKind | undefined {
+    return this.transportValue;
   }
 
   get clientId(): string {
@@ -373,7 +379,7 @@ export class AccountConnection extends EventEmitter {
       await this.refreshDevices();
     }
     const tokens = this.tokens as SessionTokens;
-    const { session, sessionPresent } = await openMqttSession({
+    const { session, sessionPresent, transport } = await openMqttSession({
       endpoints: this.endpoints as Endpoints,
       credentials: tokens.aws,
       clientId: this.options.clientId,
@@ -385,6 +391,7 @@ export class AccountConnection extends EventEmitter {
       return 'connected';
     }
     this.session = session;
+    this.transportValue = transport;
     session.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
     try {
       // Clean sessions forget subscriptions: resubscribe before anything is sent (NAVILINK.md 11.5).
