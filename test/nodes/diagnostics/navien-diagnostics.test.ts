@@ -3,7 +3,7 @@ import accountNode = require('../../../src/nodes/navien-account');
 import diagnosticsNode = require('../../../src/nodes/navien-diagnostics');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
-import { TestNode, accountConfig, accountReady, collect, credentialsFor, helper, recording, uniqueId } from '../status/flow-helper';
+import { TestNode, accountConfig, accountReady, collect, credentialsFor, helper, recording, uniqueId } from '../flow-helper';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -4,7 +4,7 @@ import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
-import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, recording, uniqueId } from './flow-helper';
+import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, recording, uniqueId } from '../flow-helper';
 
 const SECOND_EMAIL = 'second@example.com';
 const SECOND_PASSWORD = 'second-password';

@@ -4,7 +4,7 @@ import statusNode = require('../../../src/nodes/navien-status');
 import { dayUsage, monthUsage } from '../../../tools/simulator/energy';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
-import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, uniqueId, withCatalog } from './flow-helper';
+import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, uniqueId, withCatalog } from '../flow-helper';
 
 /** Known raw state (physics frozen with speed 0). Temperatures in half-°C: 115 = 57.5 °C. */
 const BASE = {
