@@ -1,7 +1,7 @@
 // The navien-control node tests' flow: account + control + an output collector + a Catch node scoped to the control.
 import accountModule = require('../../../src/nodes/navien-account');
 import controlModule = require('../../../src/nodes/navien-control');
-import type { NavilinkSimulator } from '../../../tools/simulator/simulator';
+import { NavilinkSimulator, SimulatorOptions } from '../../../tools/simulator/simulator';
 import { waitFor } from '../../helpers/wait';
 import { MAC, TestNode, accountConfig, credentialsFor, helper, loadCatalogs, uniqueId, withCatalog } from '../flow-helper';
 
@@ -9,8 +9,34 @@ import { MAC, TestNode, accountConfig, credentialsFor, helper, loadCatalogs, uni
 export const nodes = [withCatalog(accountModule), withCatalog(controlModule)];
 
 /** Registers the catalogs those nodes translate with (call once, before loading a flow). */
-export function loadControlCatalogs(): Promise<void> {
+function loadControlCatalogs(): Promise<void> {
   return loadCatalogs('navien-control', 'navien-account');
+}
+
+/**
+ * Registers the hooks of the calling describe: catalogs and a simulator (frozen physics, quick replies and follow-up
+ * pushes) for the suite, a fresh test-helper server for each test. Returns the simulator once started.
+ */
+export function useControlSimulator(options: SimulatorOptions = {}): () => NavilinkSimulator {
+  let sim: NavilinkSimulator | undefined;
+  before(async () => {
+    await loadControlCatalogs();
+    sim = await NavilinkSimulator.start({ speed: 0, replyDelayMs: 20, pushDelayMs: 100, ...options });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+  beforeEach(async () => {
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+  return () => {
+    if (!sim) throw new Error('the simulator starts in before()');
+    return sim;
+  };
 }
 
 /** A control node as the test helper hands it out: status and error calls are sinon spies. */

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
 import { delay, nextEvent, waitFor } from '../../helpers/wait';
 import { MAC, helper, roundTrip } from '../flow-helper';
-import { ControlFlowIds, attachControl, controlFlow, loadControlCatalogs, nodes } from './control-flow';
+import { ControlFlowIds, attachControl, controlFlow, nodes, useControlSimulator } from './control-flow';
 
 const PUMP_MAC = '0a1b2c3d4e60';
 
@@ -14,27 +14,13 @@ helper.init(require.resolve('node-red'));
 
 describe('navien-control writes, capability gating and timed actions (test helper, real account node, simulator)', function () {
   this.timeout(60_000);
+  const simulator = useControlSimulator({
+    accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC }, { macAddress: PUMP_MAC, recirculation: true }] }],
+  });
   let sim: NavilinkSimulator;
-
-  before(async () => {
-    await loadControlCatalogs();
-    sim = await NavilinkSimulator.start({
-      speed: 0,
-      replyDelayMs: 20,
-      pushDelayMs: 100,
-      accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC }, { macAddress: PUMP_MAC, recirculation: true }] }],
-    });
-  });
-  after(async () => {
-    await sim?.stop();
-  });
-  beforeEach(async () => {
-    await helper.startServer();
+  beforeEach(() => {
+    sim = simulator();
     sim.device(MAC).setStatus({ dhwOperationSetting: 3, dhwTemperatureSetting: 100 });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
   });
 
   const flowFor = (device = MAC) => controlFlow(sim, { device });

@@ -2,27 +2,18 @@ import assert from 'node:assert/strict';
 import { NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
 import { MAC, helper, roundTrip } from '../flow-helper';
-import { Msg, attachControl, controlFlow, loadControlCatalogs, nodes } from './control-flow';
+import { Msg, attachControl, controlFlow, nodes, useControlSimulator } from './control-flow';
 
 helper.init(require.resolve('node-red'));
 
 describe('navien-control node (node-red-node-test-helper, real account node, simulator)', function () {
   this.timeout(30_000);
+  const simulator = useControlSimulator();
   let sim: NavilinkSimulator;
-
-  before(async () => {
-    await loadControlCatalogs();
-    sim = await NavilinkSimulator.start({ speed: 0, replyDelayMs: 20, pushDelayMs: 100 });
+  beforeEach(() => {
+    sim = simulator();
   });
-  after(async () => {
-    await sim?.stop();
-  });
-  beforeEach(async () => {
-    await helper.startServer();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
+  afterEach(() => {
     sim.setDeviceOffline(MAC, false);
   });
 
