@@ -14,7 +14,7 @@ import {
   redactSecrets,
 } from './errors';
 import { describeFailure } from './mqtt-session';
-import { openMqttSession } from './transport-select';
+import { TransportKind, openMqttSession } from './transport-select';
 import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
 import {
@@ -104,6 +104,7 @@ export class AccountConnection extends EventEmitter {
   private deviceList: DeviceEntry[] = [];
   private readonly presence = new Map<string, DevicePresence>();
   private session: MqttTransportSession | undefined;
+  private transportValue: TransportKind | undefined;
   private subscriptions: string[] = [];
   private readonly queue: CommandQueue<OutboundMessage>;
   private readonly pending = new Set<PendingRequest>();
@@ -145,6 +146,11 @@ export class AccountConnection extends EventEmitter {
 
   get state(): ConnectionState {
     return this.stateValue;
+  }
+
+  /** The MQTT transport of the current (or last) session, 'native' (AWS IoT Device SDK) or 'js'; none before the first. */
+  get transport(): TransportKind | undefined {
+    return this.transportValue;
   }
 
   get clientId(): string {
@@ -378,7 +384,7 @@ export class AccountConnection extends EventEmitter {
     // Closed during the sign-in (a redeploy): connecting now would only take the client id from the successor.
     if (this.closed) throw new ConnectionClosedError();
     const tokens = this.tokens as SessionTokens;
-    const { session, sessionPresent } = await openMqttSession({
+    const { session, sessionPresent, transport } = await openMqttSession({
       endpoints: this.endpoints as Endpoints,
       credentials: tokens.aws,
       clientId: this.options.clientId,
@@ -390,6 +396,7 @@ export class AccountConnection extends EventEmitter {
       return 'connected';
     }
     this.session = session;
+    this.transportValue = transport;
     session.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
     try {
       // Clean sessions forget subscriptions: resubscribe before anything is sent

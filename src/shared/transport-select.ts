@@ -34,12 +34,18 @@ export function selectTransport(env: NodeJS.ProcessEnv = process.env): Transport
   }
 }
 
-export function openMqttSession(options: MqttSessionOptions, env: NodeJS.ProcessEnv = process.env): Promise<OpenedSession> {
+/** An opened session and the transport that opened it, so a connection can say which one it runs on. */
+export interface SelectedSession extends OpenedSession {
+  transport: TransportKind;
+}
+
+export function openMqttSession(options: MqttSessionOptions, env: NodeJS.ProcessEnv = process.env): Promise<SelectedSession> {
   let kind: TransportKind;
   try {
     kind = selectTransport(env);
   } catch (err) {
     return Promise.reject(err);
   }
-  return kind === 'js' ? JsMqttSession.open(options) : MqttSession.open(options);
+  const opened = kind === 'js' ? JsMqttSession.open(options) : MqttSession.open(options);
+  return opened.then((o) => ({ ...o, transport: kind }));
 }

@@ -250,7 +250,12 @@ describe('DeviceCommandRunner against the real connection and the simulator', fu
     await assert.rejects(local.submit(plan({ setpoint: 114 })), ControlCancelledError);
     assert.equal(connection.listenerCount('message'), listeners);
     assert.equal((local as unknown as { timers: Set<unknown> }).timers.size, 0);
-    await delay(TIMING.confirmTimeoutMs + 200);
+    // Not closed, the runner would have sent the waiting control when the in-flight one timed out. Wait for that
+    // moment, then for a status round trip on the same connection: anything published before it is at the device.
+    await delay(Math.max(0, controls()[0].at + TIMING.confirmTimeoutMs - Date.now()));
+    await new Promise((resolve) => setImmediate(resolve));
+    sim.setDeviceOffline(MAC, false);
+    await connection.requestStatus(MAC);
     assert.deepEqual(controls().map((r) => r.mode), ['dhw-temperature'], 'nothing was sent after close');
   });
 });

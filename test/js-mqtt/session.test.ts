@@ -108,7 +108,10 @@ describe('js-mqtt transport against the simulator', function () {
     session.on('interrupted', (f: TransportFailure) => failures.push(f));
     sim.dropAllConnections();
     await waitFor(() => failures.length > 0, 'interrupted');
-    await delay(300);
+    assert.equal(session.isClosed, true);
+    // Resolves once the socket is closed (it sends nothing on an interrupted session): every socket event that
+    // could report the interruption again has fired by then.
+    await session.close();
     assert.equal(failures.length, 1);
     assert.equal(failures[0].authRejected, false);
     assert.match(failures[0].name, /^WEBSOCKET_CLOSED_|^ECONNRESET$/);
@@ -148,9 +151,12 @@ describe('js-mqtt transport against the simulator', function () {
     const opts = options(creds);
     const first = await open(opts);
     const firstDown = nextEvent<[TransportFailure]>(first, 'interrupted');
-    await open(opts);
+    const firstGone = nextEvent(sim, 'disconnect', (e: { clientId: string }) => e.clientId === opts.clientId);
+    const second = await open(opts);
     await firstDown;
-    await delay(200);
+    await firstGone; // the broker has let go of the first
+    await second.publish('test/js/after-takeover', {}); // and still serves the second (PUBACK)
+    assert.equal(second.isClosed, false);
     assert.deepEqual(sim.connectedClientIds().filter((id) => id === opts.clientId), [opts.clientId]);
   });
 
@@ -408,8 +414,8 @@ describe('js-mqtt transport against a scripted broker', function () {
     behave((p) => p.type === 'pingreq' && !answerPings);
     const session = await open({ keepAliveSeconds: 1 });
     const interrupted = nextEvent<[TransportFailure]>(session, 'interrupted', () => true, 10_000);
-    await waitFor(() => broker.received.some((p) => p.type === 'pingreq'), 'first PINGREQ', 3_000);
-    await delay(1_200);
+    // The second PINGREQ comes a keep-alive after the first: later than a missing PINGRESP would have ended it.
+    await waitFor(() => broker.received.filter((p) => p.type === 'pingreq').length >= 2, 'a second PINGREQ', 4_000);
     assert.equal(session.isClosed, false, 'answered pings keep it alive');
     answerPings = false;
     const [failure] = await interrupted;

@@ -86,8 +86,13 @@ describe('simulator MQTT broker with the real aws-iot-device-sdk-v2 client', fun
     const creds = await signIn(sim.caFile, sim.apiUrl);
     const live = client(creds, 'live-before-expiry');
     await live.connect();
+    await live.subscribe(`cmd/52/navilink-${MAC}/#`);
     sim.expireCredentials(creds.accessKeyId);
-    await sleep(200);
+    // A status round trip after the expiry: a broker that closed the connection on expiry would have done so first.
+    const st = envelope(live.clientId, 'st', { command: 16777219 });
+    await live.publish(st.topic, st.payload);
+    await live.waitFor((m) => m.payload.sessionID === st.payload.sessionID && m.payload.response?.status);
+    assert.equal(live.interrupted, 0);
     assert.deepEqual(sim.connectedClientIds(), ['live-before-expiry']);
     const late = client(creds, 'after-expiry');
     await assert.rejects(late.connect());

@@ -175,7 +175,10 @@ describe('simulated NWP500 over MQTT', function () {
     assert.equal(dl.topic, `cmd/52/navilink-${MAC}/res/dl-sw-info`);
     const td = await ask(envelope(CLIENT, 'st/td/rd', { command: 16777228 }, `cmd/52/20001/0/${CLIENT}/res/td/rd`), (m) => m.payload.response.data);
     assert.equal(td.payload.response.typeOfTD, 2);
-    assert.equal(td.payload.response.data.tsData.cumulatedPwrHp, td.payload.response.data.tsData.cumulatedPwrHp);
+    // Lifetime Wh, the same counters the energy queries report as totals.
+    const totals = sim.device().energyTotals();
+    assert.ok(totals.hpUsage > 0 && totals.heUsage > 0, 'non-zero totals, so the comparison means something');
+    assert.deepEqual([td.payload.response.data.tsData.cumulatedPwrHp, td.payload.response.data.tsData.cumulatedPwrHe], [totals.hpUsage, totals.heUsage]);
     await noReply(envelope(CLIENT, 'st/td/rd', { command: 16777228 }, `cmd/52/${CLIENT}/res/td/rd`));
   });
 

@@ -1,113 +1,30 @@
 import assert from 'node:assert/strict';
+import type { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
-import { delay, waitFor } from '../../helpers/wait';
+import { delay, nextEvent, waitFor } from '../../helpers/wait';
+import { MAC, helper, roundTrip } from '../flow-helper';
+import { ControlFlowIds, attachControl, controlFlow, nodes, useControlSimulator } from './control-flow';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const helper = require('node-red-node-test-helper') as TestHelper;
-const { i18n } = require('@node-red/util') as { i18n: { init(s: object): Promise<void>; registerMessageCatalog(ns: string, dir: string, file: string): Promise<void>; _(key: string, args?: object): string } };
-type NodeModule = (RED: Record<string, unknown>) => void;
-const accountModule = require('../../../src/nodes/navien-account') as NodeModule;
-const controlModule = require('../../../src/nodes/navien-control') as NodeModule;
-
-interface TestNode {
-  id: string;
-  on(event: string, fn: (msg: Msg) => void): void;
-  receive(msg: Record<string, unknown>): void;
-  connection?: { state: { phase: string }; featuresOf(mac: string): unknown };
-}
-/** The runtime's node registry as the helper exposes it (internal, used to stop/start flows and context stores like a restart). */
-interface RedNodes {
-  stopFlows(): Promise<void>;
-  startFlows(): Promise<void>;
-  loadContextsPlugin(): Promise<void>;
-  closeContextsPlugin(): Promise<void>;
-}
-interface TestHelper {
-  init(runtimePath: string, settings?: object): void;
-  settings(settings: object): object;
-  load(nodes: NodeModule[], flow: object[], credentials: object): Promise<void>;
-  setFlows(flow: object[], type: string, credentials?: object): Promise<void>;
-  unload(): Promise<void>;
-  startServer(): Promise<void>;
-  stopServer(): Promise<void>;
-  getNode(id: string): TestNode;
-  _redNodes: RedNodes;
-}
-interface Msg {
-  topic?: string;
-  payload: any; // any: result payloads under test
-  error?: { message: string };
-  [key: string]: unknown;
-}
-
-const MAC = '0a1b2c3d4e5f';
 const PUMP_MAC = '0a1b2c3d4e60';
-const LOCALES = path.resolve(__dirname, '..', '..', '..', '..', 'locales');
 
 helper.init(require.resolve('node-red'));
 
-function withCatalog(module: NodeModule): NodeModule {
-  return (RED) => {
-    RED._ = (key: string, args?: object) => i18n._(`${key.split('.')[0]}:${key}`, args);
-    module(RED);
-  };
-}
-const nodes = [withCatalog(accountModule), withCatalog(controlModule)];
-
 describe('navien-control writes, capability gating and timed actions (test helper, real account node, simulator)', function () {
   this.timeout(60_000);
+  const simulator = useControlSimulator({
+    accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC }, { macAddress: PUMP_MAC, recirculation: true }] }],
+  });
   let sim: NavilinkSimulator;
-
-  before(async () => {
-    await i18n.init({});
-    await i18n.registerMessageCatalog('navien-control', LOCALES, 'navien-control.json');
-    await i18n.registerMessageCatalog('navien-account', LOCALES, 'navien-account.json');
-    sim = await NavilinkSimulator.start({
-      speed: 0,
-      replyDelayMs: 20,
-      pushDelayMs: 100,
-      accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC }, { macAddress: PUMP_MAC, recirculation: true }] }],
-    });
-  });
-  after(async () => {
-    await sim?.stop();
-  });
-  beforeEach(async () => {
-    await helper.startServer();
+  beforeEach(() => {
+    sim = simulator();
     sim.device(MAC).setStatus({ dhwOperationSetting: 3, dhwTemperatureSetting: 100 });
   });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-  });
 
-  let counter = 0;
-  function flowFor(device = MAC, extra: Record<string, unknown> = {}) {
-    const n = ++counter;
-    const ids = { account: `wacc${n}`, control: `wctl${n}`, out: `wout${n}`, catcher: `wcatch${n}`, caught: `wcaught${n}` };
-    const flow = [
-      { id: 'tab', type: 'tab', label: 'control' },
-      { id: ids.account, type: 'navien-account', name: 'home', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile, readOnly: false },
-      { id: ids.control, z: 'tab', type: 'navien-control', name: 'heater', account: ids.account, device, unit: 'F', allowPowerOff: true, boostMinutes: 60, wires: [[ids.out]], ...extra },
-      { id: ids.out, z: 'tab', type: 'helper' },
-      { id: ids.catcher, z: 'tab', type: 'catch', scope: [ids.control], uncaught: false, wires: [[ids.caught]] },
-      { id: ids.caught, z: 'tab', type: 'helper' },
-    ];
-    return { ids, flow, credentials: { [ids.account]: { email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD } } };
-  }
-
-  /** Wires spies to the (possibly new) node instances of a loaded flow and waits for the account. */
-  async function attach(ids: ReturnType<typeof flowFor>['ids'], device = MAC, outputs: Msg[] = [], caught: Msg[] = []) {
-    // Spies first: a restore resumed on start can report soon after the account connects.
-    helper.getNode(ids.out).on('input', (msg) => outputs.push(msg));
-    helper.getNode(ids.caught).on('input', (msg) => caught.push(msg));
-    const account = helper.getNode(ids.account);
-    await waitFor(() => account.connection?.state.phase === 'connected' && account.connection.featuresOf(device), 'account connected with features');
-    return { control: helper.getNode(ids.control), outputs, caught };
-  }
+  const flowFor = (device = MAC) => controlFlow(sim, { device });
+  const attach = (ids: ControlFlowIds, device = MAC) => attachControl(ids, { device });
 
   async function deploy(device = MAC) {
     const { ids, flow, credentials } = flowFor(device);
@@ -263,12 +180,17 @@ describe('navien-control writes, capability gating and timed actions (test helpe
   });
 
   it('boost until the tank charge reaches N % restores on the first status at or above it', async () => {
-    const { control, outputs } = await deploy();
+    const { control, account, outputs } = await deploy();
     control.receive({ payload: { boost: { setpoint: 149.9, untilCharge: 95 } } });
     await waitFor(() => outputs.length === 1, 'boost started', 15_000);
     await delay(500); // the control's follow-up pushes
+    const seen80 = nextEvent(account.connection as unknown as EventEmitter, 'message', (m: { kind: string; response?: { status?: { dhwChargePer?: number } } }) =>
+      m.kind === 'status' && m.response?.status?.dhwChargePer === 80);
+    const from = sim.received.length;
     sim.device(MAC).setStatus({ dhwChargePer: 80 }, true);
-    await delay(500);
+    await seen80; // the node's charge watcher has seen 80 %
+    await roundTrip(account); // a restore it started would have reached the device before this answer
+    assert.deepEqual(sim.received.slice(from).filter((r) => r.topic.endsWith('/ctrl')), [], 'no restore sent at 80 %');
     assert.equal(outputs.length, 1, 'still boosting at 80 %');
     sim.device(MAC).setStatus({ dhwChargePer: 96 }, true);
     await waitFor(() => outputs.length === 2, 'restored at 96 %', 15_000);
@@ -313,7 +235,8 @@ describe('navien-control writes, capability gating and timed actions (test helpe
       // Prove the restart reads the file (not anything left in this process): change what it will put back.
       stored.navienRestore.boost.previous.setpointRaw = 102;
       fs.writeFileSync(filePath, JSON.stringify(stored));
-      await delay(4_000);
+      // Stay down until the boost is over: a restore timer still running somewhere would have fired by then.
+      await delay(Math.max(0, stored.navienRestore.boost.until - Date.now()) + 500);
       assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 2, 'nothing restored while Node-RED was down');
       // Start again: a fresh store instance reads the file; the node finds the overdue boost and restores at once.
       await red.loadContextsPlugin();

@@ -1,76 +1,19 @@
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
+import { NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
-
-/* eslint-disable @typescript-eslint/no-require-imports */
-// CommonJS test helper and Node-RED's own i18n engine; typed narrowly below.
-const helper = require('node-red-node-test-helper') as TestHelper;
-const { i18n } = require('@node-red/util') as { i18n: { init(s: object): Promise<void>; registerMessageCatalog(ns: string, dir: string, file: string): Promise<void>; _(key: string, args?: object): string } };
-type NodeModule = (RED: Record<string, unknown>) => void;
-const accountModule = require('../../../src/nodes/navien-account') as NodeModule;
-const controlModule = require('../../../src/nodes/navien-control') as NodeModule;
-
-interface TestNode {
-  id: string;
-  on(event: string, fn: (msg: Msg) => void): void;
-  receive(msg: Record<string, unknown>): void;
-  status: { getCalls(): Array<{ args: Array<{ fill?: string; text?: string }> }> };
-  error: { getCalls(): Array<{ args: unknown[] }> };
-  connection?: { state: { phase: string }; featuresOf(mac: string): unknown };
-}
-interface TestHelper {
-  init(runtimePath: string): void;
-  load(nodes: NodeModule[], flow: object[], credentials: object): Promise<void>;
-  unload(): Promise<void>;
-  startServer(): Promise<void>;
-  stopServer(): Promise<void>;
-  getNode(id: string): TestNode;
-}
-interface Msg {
-  topic?: string;
-  payload: any; // any: result payloads under test
-  error?: { message: string; source?: { id: string } };
-  [key: string]: unknown;
-}
-
-const MAC = '0a1b2c3d4e5f';
-const LOCALES = path.resolve(__dirname, '..', '..', '..', '..', 'locales');
+import { MAC, helper, roundTrip } from '../flow-helper';
+import { Msg, attachControl, controlFlow, nodes, useControlSimulator } from './control-flow';
 
 helper.init(require.resolve('node-red'));
 
-/**
- * The helper hands nodes a RED._ that returns the bare key. Node-RED itself prefixes the module's namespace and asks
- * i18next with the catalog in locales/; do the same so the texts under test are the ones a user reads.
- */
-function withCatalog(module: NodeModule): NodeModule {
-  return (RED) => {
-    RED._ = (key: string, args?: object) => i18n._(`${key.split('.')[0]}:${key}`, args);
-    module(RED);
-  };
-}
-const nodes = [withCatalog(accountModule), withCatalog(controlModule)];
-
 describe('navien-control node (node-red-node-test-helper, real account node, simulator)', function () {
   this.timeout(30_000);
+  const simulator = useControlSimulator();
   let sim: NavilinkSimulator;
-  let flowCounter = 0;
-
-  before(async () => {
-    await i18n.init({});
-    await i18n.registerMessageCatalog('navien-control', LOCALES, 'navien-control.json');
-    await i18n.registerMessageCatalog('navien-account', LOCALES, 'navien-account.json');
-    sim = await NavilinkSimulator.start({ speed: 0, replyDelayMs: 20, pushDelayMs: 100 });
+  beforeEach(() => {
+    sim = simulator();
   });
-  after(async () => {
-    await sim?.stop();
-  });
-  beforeEach(async () => {
-    await helper.startServer();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
+  afterEach(() => {
     sim.setDeviceOffline(MAC, false);
   });
 
@@ -86,26 +29,14 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
 
   /** Deploys account + control + an output collector + a Catch node scoped to the control node. */
   async function deploy(options: Options = {}) {
-    const n = ++flowCounter;
-    const ids = { account: `acc${n}`, control: `ctl${n}`, out: `out${n}`, catcher: `catch${n}`, caught: `caught${n}` };
-    const flow = [
-      { id: 'tab', type: 'tab', label: 'control' },
-      { id: ids.account, type: 'navien-account', name: 'home', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile, readOnly: options.readOnly ?? false },
-      { id: ids.control, z: 'tab', type: 'navien-control', name: 'heater', account: ids.account, device: options.device ?? MAC, unit: options.unit ?? 'F', allowPowerOff: options.allowPowerOff ?? true, wires: [[ids.out]] },
-      { id: ids.out, z: 'tab', type: 'helper' },
-      { id: ids.catcher, z: 'tab', type: 'catch', scope: [ids.control], uncaught: false, wires: [[ids.caught]] },
-      { id: ids.caught, z: 'tab', type: 'helper' },
-    ];
-    await helper.load(nodes, flow, { [ids.account]: { email: DEFAULT_EMAIL, password: options.password ?? DEFAULT_PASSWORD } });
-    const account = helper.getNode(ids.account);
-    if (!options.noWait) await waitFor(() => account.connection?.state.phase === 'connected' && account.connection.featuresOf(MAC), 'account connected with features');
-    const control = helper.getNode(ids.control);
-    const outputs: Msg[] = [];
-    const caught: Msg[] = [];
-    helper.getNode(ids.out).on('input', (msg) => outputs.push(msg));
-    helper.getNode(ids.caught).on('input', (msg) => caught.push(msg));
+    const control: Record<string, unknown> = {};
+    if (options.unit) control.unit = options.unit;
+    if (options.allowPowerOff !== undefined) control.allowPowerOff = options.allowPowerOff;
+    const { ids, flow, credentials } = controlFlow(sim, { device: options.device, readOnly: options.readOnly, password: options.password, control });
+    await helper.load(nodes, flow, credentials);
+    const rig = await attachControl(ids, { wait: !options.noWait });
     if (!options.noWait) sim.clearReceived();
-    return { control, account, outputs, caught };
+    return rig;
   }
 
   function controls(): ReceivedRequest[] {
@@ -176,7 +107,7 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
   });
 
   it('msg.dryRun validates and returns the wire payload without publishing anything', async () => {
-    const { control, outputs, caught } = await deploy();
+    const { control, account, outputs, caught } = await deploy();
     const before = sim.device(MAC).snapshot();
     control.receive({ payload: { power: true, setpoint: 125 }, dryRun: true, topic: 't' });
     await waitFor(() => outputs.length === 1, 'dry-run answer', 5_000);
@@ -189,7 +120,7 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
       ['setpoint', 125, `cmd/52/navilink-${MAC}/ctrl`, 'dhw-temperature', [103]],
     ]);
     assert.equal(msg.payload.commands[1].message.request.macAddress, MAC);
-    await delay(1_500);
+    await roundTrip(account);
     assert.equal(outputs.length, 1, 'no result messages follow a dry run');
     assert.equal(caught.length, 0);
     assert.deepEqual(controls(), [], 'nothing reached the device');
@@ -206,7 +137,7 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
     const electricUse = feature.electricUse;
     feature.electricUse = 1;
     try {
-      const { control, outputs, caught } = await deploy();
+      const { control, account, outputs, caught } = await deploy();
       const cases: Array<[Record<string, unknown>, string]> = [
         [{ payload: 130 }, 'msg.payload must be an object such as {"setpoint": 130}, got 130'],
         [{ payload: { temp: 120 } }, "unknown key 'temp'; allowed: power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation"],
@@ -240,7 +171,7 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
       for (const call of control.error.getCalls()) assert.equal(typeof (call.args[1] as Msg)?.tag, 'number', 'node.error(text, msg)');
       const last = control.status.getCalls().at(-1)?.args[0];
       assert.equal(last?.fill, 'red');
-      await delay(300);
+      await roundTrip(account);
       assert.equal(outputs.length, 0, 'no output for invalid input');
       assert.deepEqual(controls(), [], 'nothing was published');
       // Still usable.
@@ -254,7 +185,7 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
   });
 
   it('refuses every write on a read-only account and shows it', async () => {
-    const { control, outputs, caught } = await deploy({ readOnly: true });
+    const { control, account, outputs, caught } = await deploy({ readOnly: true });
     await waitFor(() => control.status.getCalls().some((c) => c.args[0].text === 'read-only'), 'read-only status', 5_000);
     const writes = [{ power: true }, { mode: 'energy-saver' }, { setpoint: 120 }, { antiLegionella: false }, { tou: false }];
     for (const [i, payload] of writes.entries()) {
@@ -262,7 +193,7 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
       await waitFor(() => caught.length === i + 1, `refusal ${i}`, 5_000);
       assert.equal(caught[i].error?.message, `the account is read-only; ${Object.keys(payload)[0]} was not sent`);
     }
-    await delay(300);
+    await roundTrip(account);
     assert.equal(outputs.length, 0);
     assert.deepEqual(controls(), []);
   });
@@ -308,22 +239,36 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
   });
 
   it('close cancels pending work: no results, no errors and nothing sent afterwards', async () => {
-    const { control, account, outputs, caught } = await deploy();
-    sim.setDeviceOffline(MAC, true); // the first control stays unconfirmed, the second waits behind it
-    control.receive({ payload: { setpoint: 112, mode: 'high-demand' } });
-    // Mode goes first; the setpoint waits behind it.
-    await sim.waitForRequest((r) => r.mode === 'dhw-mode');
-    const started = Date.now();
-    // Close just this node, as a redeploy of it does; the Catch node and the spies stay in place to see any late output.
-    await (control as unknown as { close(removed: boolean): Promise<void> }).close(false);
-    assert.ok(Date.now() - started < 5_000, 'closed promptly');
-    sim.setDeviceOffline(MAC, false);
-    await delay(2_000);
-    assert.equal(outputs.length, 0, 'no result after close');
-    assert.equal(caught.length, 0, 'no error after close');
-    assert.equal(control.error.getCalls().length, 0);
-    assert.deepEqual(controls().map((r) => r.mode), ['dhw-mode'], 'the waiting setpoint was never sent');
-    // It was the account's only user: the account let go of its connection too.
-    assert.equal(account.connection, undefined);
+    // A witness: a second account and control node with the same command and the same (shortened) runner waits, never
+    // closed. Once it has reported both settings, the closed node would have reported (or sent) them too.
+    helper.settings({ navienControlTiming: { confirmTimeoutMs: 1_500, statusNudgeMs: 400 } });
+    try {
+      const closing = controlFlow(sim);
+      const witnessFlow = controlFlow(sim, { noCatch: true });
+      await helper.load(nodes, [...closing.flow, ...witnessFlow.flow.filter((n) => n.type !== 'tab')], { ...closing.credentials, ...witnessFlow.credentials });
+      const { control, account, outputs, caught } = await attachControl(closing.ids);
+      const witness = await attachControl(witnessFlow.ids);
+      const clientId = account.connection?.clientId;
+      sim.clearReceived();
+      sim.setDeviceOffline(MAC, true); // the first control stays unconfirmed, the second waits behind it
+      control.receive({ payload: { setpoint: 112, mode: 'high-demand' } });
+      witness.control.receive({ payload: { setpoint: 112, mode: 'high-demand' } });
+      // Mode goes first; the setpoint waits behind it.
+      await sim.waitForRequest((r) => r.mode === 'dhw-mode' && r.clientID === clientId);
+      const started = Date.now();
+      // Close just this node, as a redeploy of it does; the Catch node and the spies stay in place to see any late output.
+      await (control as unknown as { close(removed: boolean): Promise<void> }).close(false);
+      assert.ok(Date.now() - started < 5_000, 'closed promptly');
+      sim.setDeviceOffline(MAC, false);
+      await waitFor(() => witness.outputs.length === 2, 'both results of the witness', 15_000);
+      assert.equal(outputs.length, 0, 'no result after close');
+      assert.equal(caught.length, 0, 'no error after close');
+      assert.equal(control.error.getCalls().length, 0);
+      assert.deepEqual(controls().filter((r) => r.clientID === clientId).map((r) => r.mode), ['dhw-mode'], 'the waiting setpoint was never sent');
+      // It was the account's only user: the account let go of its connection too.
+      assert.equal(account.connection, undefined);
+    } finally {
+      helper.settings({ navienControlTiming: undefined });
+    }
   });
 });

@@ -3,8 +3,10 @@ import type { NodeMessage } from 'node-red';
 import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
-import { delay, waitFor } from '../../helpers/wait';
-import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, recording, uniqueId } from './flow-helper';
+import { DEFAULT_BACKOFF } from '../../../src/shared/backoff';
+import { backoffElapsed } from '../../helpers/quiet';
+import { waitFor } from '../../helpers/wait';
+import { HEAT_PUMP_STATUS, MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, recording, uniqueId } from '../flow-helper';
 
 const SECOND_EMAIL = 'second@example.com';
 const SECOND_PASSWORD = 'second-password';
@@ -12,26 +14,10 @@ const MAC_A = 'aa0000000001';
 const MAC_B = 'aa0000000002';
 const STATUS_REPLY = 16777219;
 
-/**
- * A known raw state, set on the simulated device before each test (the physics are frozen with speed 0,
- * so nothing changes it behind the test's back). Expected values are worked out by hand below.
- */
+/** The known raw state set on the simulated device before each test; expected values are worked out by hand below. */
 const BASE = {
-  dhwOperationSetting: 1, // heat-pump
-  dhwTemperatureSetting: 120, // half-degrees C: 60 °C = 140 °F
-  dhwTemperature: 115, // 57.5 °C = 135.5 °F
+  ...HEAT_PUMP_STATUS,
   tankUpperTemperature: 586, // tenths of °C: 58.6 °C = 137.48 -> 137.5 °F
-  dhwChargePer: 80,
-  operationMode: 32,
-  compUse: 2,
-  heatUpperUse: 1,
-  heatLowerUse: 1,
-  currentHeatUse: 1,
-  currentInstPower: 410,
-  errorCode: 0,
-  subErrorCode: 0,
-  vacationDaySetting: 0,
-  vacationDayElapsed: 0,
 };
 
 const BASE_SUMMARY_F = {
@@ -97,7 +83,7 @@ describe('navien-status node (test helper, real account node, simulator)', funct
   }
 
   /** Loads account + one status node wired to a helper node; `config` overrides the status node's properties. */
-  async function load(config: Record<string, unknown>, email = DEFAULT_EMAIL, password = DEFAULT_PASSWORD): Promise<Loaded> {
+  async function load(config: Record<string, unknown>, email = DEFAULT_EMAIL, password = DEFAULT_PASSWORD, siblings: Array<Record<string, unknown>> = []): Promise<Loaded> {
     const accountId = uniqueId('account');
     const recorder = recording(statusNode);
     await helper.load(
@@ -105,6 +91,7 @@ describe('navien-status node (test helper, real account node, simulator)', funct
       [
         accountConfig(sim, accountId),
         { id: 'status', type: 'navien-status', name: '', account: accountId, device: MAC, unit: 'F', interval: 30, output: 'all', wires: [['out']], ...config },
+        ...siblings.map((node) => ({ account: accountId, ...node })),
         { id: 'out', type: 'helper' },
       ],
       credentialsFor(accountId, email, password),
@@ -222,8 +209,8 @@ describe('navien-status node (test helper, real account node, simulator)', funct
     await accountReady(helper.getNode(accountId) as TestNode);
     // Both nodes poll once on connecting; wait until those replies (same status) are in.
     await waitFor(() => all.length >= 2 && changes.length >= 1, 'the first statuses');
-    await delay(300);
     const allBefore = all.length;
+    // Checked again below, once the pushes sent after both replies have come out (so would a late second one have).
     assert.equal(changes.length, 1, 'the second identical poll reply is not a change');
     const device = sim.device(MAC);
     device.setStatus({}, true); // the same status again, pushed (only its command code differs)
@@ -244,23 +231,23 @@ describe('navien-status node (test helper, real account node, simulator)', funct
     const { account, out } = await load({ interval: 3 });
     await out.next();
     const connection = await accountReady(account);
-    await delay(6_000);
-    const early = statusRequestsFrom(sim, connection.clientId);
+    const second = await waitFor(() => statusRequestsFrom(sim, connection.clientId)[1], 'the next poll', 20_000);
+    const [first] = statusRequestsFrom(sim, connection.clientId);
+    const early = statusRequestsFrom(sim, connection.clientId).filter((r) => r.at < first.at + 6_000);
     assert.equal(early.length, 1, 'only the poll on connecting within the first 6 s');
-    const second = await waitFor(() => statusRequestsFrom(sim, connection.clientId)[1], 'the next poll', 15_000);
-    assert.ok(second.at - early[0].at >= 9_000, `polls ${second.at - early[0].at} ms apart`);
+    assert.ok(second.at - first.at >= 9_000, `polls ${second.at - first.at} ms apart`);
     const msg = await out.next();
     assert.equal(msg.topic, `navien/${MAC}/status`);
   });
 
   it('interval 0 sends no status requests, yet a status the device pushes still comes out', async () => {
     const { account, out } = await load({ interval: 0 });
+    // The feature read follows the poll a node makes on connecting: once it is answered, that poll would be in.
     const connection = await accountReady(account);
-    await delay(2_000);
     assert.equal(statusRequestsFrom(sim, connection.clientId).length, 0, 'no status request with interval 0');
     assert.equal(out.length, 0);
     sim.device(MAC).setStatus({ dhwChargePer: 61 }, true);
-    const msg = await out.next();
+    const msg = await out.next(); // the first output: a reply to a poll would have come before it
     assert.equal(msg.payload.tankCharge, 61);
     assert.equal(msg.topic, `navien/${MAC}/status`);
   });
@@ -346,8 +333,11 @@ describe('navien-status node (test helper, real account node, simulator)', funct
   });
 
   it('an unknown device MAC gives a red status and a clear error, on connecting and on input', async function () {
-    const { account, status, statuses, errors } = await load({ device: 'ffffffffffff', interval: 10 });
-    await accountReady(account);
+    // A witness polling a known device on the same 10 s period, created after the node under test.
+    const { account, status, statuses, errors } = await load({ device: 'ffffffffffff', interval: 10 }, DEFAULT_EMAIL, DEFAULT_PASSWORD, [
+      { id: 'witness', type: 'navien-status', device: MAC, unit: 'F', interval: 10, output: 'all', wires: [[]] },
+    ]);
+    const connection = await accountReady(account);
     const [text] = await waitFor(() => errors[0], 'an error after connecting');
     assert.equal(text, 'navien-status.errors.no-device');
     assert.deepEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'navien-status.errors.no-device' });
@@ -355,8 +345,9 @@ describe('navien-status node (test helper, real account node, simulator)', funct
     const [inputText, msg] = await waitFor(() => errors[1], 'an error for the input');
     assert.equal(inputText, 'navien-status.errors.no-device');
     assert.equal((msg as { marker: string }).marker, 'unknown');
-    // A poll period passes without an uncaught exception from the poll timer (mocha would fail the test).
-    await delay(11_000);
+    // A poll period passes without an uncaught exception from the poll timer (mocha would fail the test): the witness's
+    // periodic poll (its second request) comes after the timer of the node under test has fired.
+    await waitFor(() => statusRequestsFrom(sim, connection.clientId).length >= 2, 'the witness polling on its period', 20_000);
     assert.deepEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'navien-status.errors.no-device' });
   });
 
@@ -403,7 +394,8 @@ describe('navien-status node (test helper, real account node, simulator)', funct
     await helper.unload();
     await waitFor(() => !sim.connectedClientIds().includes(clientId), 'the client to disconnect', 5_000);
     const requests = sim.received.length;
-    await delay(1_000);
+    // A connection left behind would have reconnected (and the node polled) by the time a witness retried twice.
+    await backoffElapsed(DEFAULT_BACKOFF);
     assert.equal(sim.received.length, requests, 'nothing is sent after close');
   });
 });

@@ -3,27 +3,14 @@ import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { dayUsage, monthUsage } from '../../../tools/simulator/energy';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
-import { delay, waitFor } from '../../helpers/wait';
-import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, uniqueId, withCatalog } from './flow-helper';
+import { waitFor } from '../../helpers/wait';
+import { HEAT_PUMP_STATUS, MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, roundTrip, uniqueId, withCatalog } from '../flow-helper';
 
-/** Known raw state (physics frozen with speed 0). Temperatures in half-°C: 115 = 57.5 °C. */
+/** Known raw state (physics frozen with speed 0): the shared heat-pump state with the tank and alert fields these tests read. */
 const BASE = {
-  dhwOperationSetting: 1,
-  dhwTemperatureSetting: 120,
-  dhwTemperature: 115,
+  ...HEAT_PUMP_STATUS,
   tankUpperTemperature: 575,
   tankLowerTemperature: 480,
-  dhwChargePer: 80,
-  operationMode: 32,
-  compUse: 2,
-  heatUpperUse: 1,
-  heatLowerUse: 1,
-  currentHeatUse: 1,
-  currentInstPower: 410,
-  errorCode: 0,
-  subErrorCode: 0,
-  vacationDaySetting: 0,
-  vacationDayElapsed: 0,
   totalEnergyCapacity: 1861,
   availableEnergyCapacity: 386,
   wtrOvrSensorUse: 1,
@@ -33,6 +20,8 @@ const BASE = {
   airFilterAlarmPeriod: 1000,
   airFilterAlarmElapsed: 10,
 };
+/** A second device of the account that no node under test watches: the target of the round trips before negative checks. */
+const MARKER_MAC = '0a1b2c3d4e70';
 const SUMMARY_FIELDS = ['online', 'power', 'mode', 'setpoint', 'temperature', 'unit', 'tankCharge', 'heating', 'heatSource', 'powerW', 'error', 'vacationDaysLeft'];
 const READ_ERROR_ALLOWED = 'status, features, schedule, energy, tou';
 
@@ -45,7 +34,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     await loadCatalogs('navien-status', 'navien-account');
     sim = await NavilinkSimulator.start({
       speed: 0,
-      accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC, deviceName: 'Garage heater' }] }],
+      accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC, deviceName: 'Garage heater' }, { macAddress: MARKER_MAC }] }],
     });
   });
   after(async () => {
@@ -108,7 +97,7 @@ describe('navien-status reading, report by exception and events (test helper, re
         { enable: 1, week: 130, hour: 8, min: 0, mode: 3, param: 110 },
       ],
     };
-    const { status, out } = await load({ read: 'schedule', unit: 'F', interval: 30 });
+    const { account, status, out } = await load({ read: 'schedule', unit: 'F', interval: 30 });
     status.receive({ payload: 'go' });
     const msg = await out.next((m) => m.topic === `navien/${MAC}/schedule`, 'the schedule');
     assert.deepEqual(msg.payload, {
@@ -119,7 +108,7 @@ describe('navien-status reading, report by exception and events (test helper, re
       ],
     });
     await waitFor(() => requestsOn('/st').length > 0, 'the status poll on connecting');
-    await delay(1000);
+    await roundTrip(account, MARKER_MAC); // after the hex twin and the poll's reply
     assert.equal(out.filter((m: any) => m.topic.endsWith('/schedule')).length, 1, 'one schedule message, not two');
     assert.deepEqual(out.filter((m: any) => !m.topic.endsWith('/schedule')), [], 'with read = schedule, polled statuses stay off output 1');
   });
@@ -197,8 +186,7 @@ describe('navien-status reading, report by exception and events (test helper, re
   ];
   for (const [payload, text] of invalid) {
     it(`rejects ${JSON.stringify(payload)}: an error naming it, a red status, nothing sent`, async () => {
-      const { status, out, statuses, errors } = await load({});
-      await delay(300);
+      const { account, status, out, statuses, errors } = await load({});
       sim.clearReceived();
       const before = out.length;
       status.receive({ payload, marker: 'bad' });
@@ -206,7 +194,7 @@ describe('navien-status reading, report by exception and events (test helper, re
       assert.equal(errors[0][0], text);
       assert.equal((errors[0][1] as any).marker, 'bad', 'the message goes to a Catch node');
       assert.deepEqual(statuses[statuses.length - 1], { fill: 'red', shape: 'ring', text: 'invalid read request' });
-      await delay(500);
+      await roundTrip(account, MARKER_MAC);
       assert.deepEqual(sim.received.filter((r) => r.mac === MAC), [], 'nothing was sent');
       assert.equal(out.length, before);
     });
@@ -223,7 +211,7 @@ describe('navien-status reading, report by exception and events (test helper, re
   });
 
   it('output "changes": msg.changed and deadbands in the node\'s unit (0.5 °C, 20 W by default)', async () => {
-    const { out } = await load({ output: 'changes', interval: 30 });
+    const { account, out } = await load({ output: 'changes', interval: 30 });
     const first = await out.next();
     assert.deepEqual(first.changed, SUMMARY_FIELDS, 'the first status: every field is new');
     const device = sim.device(MAC);
@@ -238,7 +226,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     assert.deepEqual(third.changed, ['powerW']);
     device.setStatus({ dhwChargePer: 79 }, true);
     assert.deepEqual((await out.next()).changed, ['tankCharge']);
-    await delay(300);
+    await roundTrip(account, MARKER_MAC);
     assert.equal(out.length, 4);
   });
 
@@ -254,7 +242,7 @@ describe('navien-status reading, report by exception and events (test helper, re
   });
 
   it('output "fields": one message per field, topic navien/<mac>/<field>, then only what changed', async () => {
-    const { out } = await load({ output: 'fields' });
+    const { account, out } = await load({ output: 'fields' });
     sim.device(MAC).setStatus({}, true);
     await waitFor(() => out.length >= SUMMARY_FIELDS.length, 'a message per field');
     assert.deepEqual(out.map((m: any) => m.topic), SUMMARY_FIELDS.map((f) => `navien/${MAC}/${f}`));
@@ -264,12 +252,12 @@ describe('navien-status reading, report by exception and events (test helper, re
     const taken = out.length;
     sim.device(MAC).setStatus({ dhwChargePer: 55 }, true);
     await waitFor(() => out.length > taken, 'the changed field');
-    await delay(300);
+    await roundTrip(account, MARKER_MAC);
     assert.deepEqual(out.slice(taken).map((m: any) => [m.topic, m.payload]), [[`navien/${MAC}/tankCharge`, 55]]);
   });
 
   it('events on output 2, once per transition: error raised with advice, leak, anti-legionella, demand response, cleared', async () => {
-    const { out, events } = await load({});
+    const { account, out, events } = await load({});
     const device = sim.device(MAC);
     device.setStatus({}, true);
     await out.next();
@@ -287,7 +275,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     await events.next((m) => m.topic.endsWith('/event/anti-legionella-started'), 'anti-legionella-started');
     const dr = await events.next((m) => m.topic.endsWith('/event/demand-response'), 'demand-response');
     assert.deepEqual([dr.payload.status, dr.payload.previous], ['load-up', 'none']);
-    await delay(300);
+    await roundTrip(account, MARKER_MAC);
     assert.deepEqual(events.map((m: any) => m.payload.event),
       ['error-raised', 'leak-detected', 'error-cleared', 'leak-cleared', 'anti-legionella-started', 'demand-response']);
     assert.ok(out.every((m: any) => m.topic === `navien/${MAC}/status`), 'output 1 carries statuses only');
@@ -295,7 +283,7 @@ describe('navien-status reading, report by exception and events (test helper, re
 
   it('Electric mode: the start time is kept in the node context, and a start 71 h ago warns of the revert', async () => {
     sim.device(MAC).setStatus({ dhwOperationSetting: 2 });
-    const { status, out, events } = await load({});
+    const { account, status, out, events } = await load({});
     sim.device(MAC).setStatus({}, true);
     const first = await out.next();
     const stored = status.context().get('alerts')[MAC];
@@ -311,7 +299,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     assert.equal(warning.payload.hoursLeft, 1);
     sim.device(MAC).setStatus({}, true);
     await out.next((m) => m.derived.electricRevertsAt === new Date(since + 72 * 3_600_000).toISOString());
-    await delay(300);
+    await roundTrip(account, MARKER_MAC);
     assert.equal(events.filter((m: any) => m.topic.endsWith('electric-reverting')).length, 1, 'warned once');
   });
 

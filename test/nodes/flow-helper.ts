@@ -1,8 +1,8 @@
 // Shared wiring for the node tests: node-red-node-test-helper with the real account node against the simulator.
 import type { NodeMessage } from 'node-red';
-import type { NavilinkSimulator } from '../../../tools/simulator/simulator';
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../../tools/simulator/simulator';
-import { waitFor } from '../../helpers/wait';
+import type { NavilinkSimulator } from '../../tools/simulator/simulator';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../tools/simulator/simulator';
+import { waitFor } from '../helpers/wait';
 
 /** What the node tests use of a runtime node (the helper spies on status/error/send and re-emits them as `call:*`). */
 export interface TestNode {
@@ -15,16 +15,29 @@ export interface TestNode {
     state: { phase: string };
     devices: ReadonlyArray<{ mac: string }>;
     featuresOf(mac: string): unknown;
+    requestStatus(mac: string): Promise<unknown>;
     diagnostics: { metrics(): Record<string, unknown> };
   };
 }
 
+/** The runtime's node registry as the helper exposes it (internal, used to stop/start flows and context stores like a restart). */
+interface RedNodes {
+  stopFlows(): Promise<void>;
+  startFlows(): Promise<void>;
+  loadContextsPlugin(): Promise<void>;
+  closeContextsPlugin(): Promise<void>;
+}
+
 interface TestHelper {
   init(runtimePath: string, settings?: Record<string, unknown>): void;
+  settings(settings: Record<string, unknown>): Record<string, unknown>;
   load(nodes: unknown[], flow: Array<Record<string, unknown>>, credentials?: Record<string, unknown>): Promise<void>;
+  setFlows(flow: Array<Record<string, unknown>>, type: string, credentials?: Record<string, unknown>): Promise<void>;
   unload(): Promise<void>;
+  startServer(): Promise<void>;
   stopServer(): Promise<void>;
   getNode(id: string): TestNode | null;
+  _redNodes: RedNodes;
 }
 
 // The helper ships no types; it is the one untyped import in these tests.
@@ -118,6 +131,44 @@ export async function accountReady(account: TestNode, macs: string[] = [MAC]): P
   return connection;
 }
 
+/**
+ * A positive signal before asserting that nothing (more) happened: a status request over the account's connection,
+ * answered. Whatever the nodes published on that connection before it has reached the simulator by then (one MQTT
+ * connection keeps its order), and whatever the device sent before the answer has reached the nodes. The turns of the
+ * event loop around it let pending promise chains (validation, the command runner) publish first, and let outputs
+ * already sent be delivered (Node-RED delivers on setImmediate). Ask `mac` = a device the nodes under test do not
+ * watch to keep the answer itself out of their outputs.
+ */
+export async function roundTrip(account: TestNode, mac = MAC): Promise<void> {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
+  const connection = account.connection;
+  if (!connection) throw new Error('the account has no connection for a round trip');
+  await connection.requestStatus(mac);
+  await nextTurn();
+}
+
+/**
+ * A unit heating with its heat pump, as raw wire values (temperatures in half-°C). The status node tests set it on the
+ * simulated device before each test (physics frozen with speed 0) and work out the expected values by hand.
+ */
+export const HEAT_PUMP_STATUS = {
+  dhwOperationSetting: 1, // heat-pump
+  dhwTemperatureSetting: 120, // 60 °C = 140 °F
+  dhwTemperature: 115, // 57.5 °C = 135.5 °F
+  dhwChargePer: 80,
+  operationMode: 32,
+  compUse: 2,
+  heatUpperUse: 1,
+  heatLowerUse: 1,
+  currentHeatUse: 1,
+  currentInstPower: 410,
+  errorCode: 0,
+  subErrorCode: 0,
+  vacationDaySetting: 0,
+  vacationDayElapsed: 0,
+};
+
 // Node-RED's own i18n engine (the runtime's RED._ asks it with the module's namespace).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { i18n } = require('@node-red/util') as {
@@ -126,7 +177,7 @@ const { i18n } = require('@node-red/util') as {
 
 /** Registers the package's catalogs (locales/ at the repository root) with Node-RED's i18n engine. */
 export async function loadCatalogs(...types: string[]): Promise<void> {
-  const locales = require('node:path').resolve(__dirname, '..', '..', '..', '..', 'locales') as string;
+  const locales = require('node:path').resolve(__dirname, '..', '..', '..', 'locales') as string;
   await i18n.init({});
   for (const type of types) await i18n.registerMessageCatalog(type, locales, `${type}.json`);
 }
