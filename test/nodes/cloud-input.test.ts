@@ -6,7 +6,7 @@ import diagnosticsNode = require('../../src/nodes/navien-diagnostics');
 import statusNode = require('../../src/nodes/navien-status');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../tools/simulator/simulator';
 import { delay, waitFor } from '../helpers/wait';
-import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, uniqueId, withCatalog } from './status/flow-helper';
+import { MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, uniqueId, withCatalog } from './flow-helper';
 
 /** Known raw state (physics frozen with speed 0). */
 const BASE = { dhwOperationSetting: 1, dhwTemperatureSetting: 120, dhwTemperature: 115, dhwChargePer: 80, currentInstPower: 410, compUse: 2, heatUpperUse: 1, heatLowerUse: 1 };
