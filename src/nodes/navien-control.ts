@@ -3,7 +3,9 @@ import { InboundMessage, TemperatureUnit, decodeFeature, summarizeStatus } from 
 import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, DeviceCommandRunner, RunnerTiming } from '../shared/control/device-commands';
 import { TimedActions, TimedEvent, TimedState } from '../shared/control/timed-actions';
 import { ControlInputError, PlannedControl, TimedRequest, modePlanId, planRequest, setpointPlanRaw } from '../shared/control/validation';
+import { isTerminalPhase } from '../shared/connection-phases';
 import { QueueError, errorMessage } from '../shared/errors';
+import { normalizeMac } from '../shared/mac';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { connectionStatus } from './common/node-status';
@@ -43,7 +45,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const account = findAccount(RED, config.account);
     const unit: TemperatureUnit = config.unit === 'C' ? 'C' : 'F';
-    const mac = config.device ?? '';
+    const mac = normalizeMac(config.device);
     const boostMinutes = Number(config.boostMinutes);
     let runner: DeviceCommandRunner | undefined;
     let timed: TimedActions | undefined;
@@ -67,7 +69,6 @@ export = function register(RED: NodeAPI): void {
     type Input = { msg: NodeMessageInFlow & { unit?: unknown; dryRun?: unknown }; send: (m: NodeMessage) => void; done: Done };
     // Inputs that arrive before the account has listed its devices (just after a deploy) wait for it.
     const deferred: Input[] = [];
-    const FATAL_PHASES = ['invalid-credentials', 'missing-credentials', 'sdk-unavailable', 'config-error'];
 
     const user: AccountUser = {
       id: node.id,
@@ -75,7 +76,7 @@ export = function register(RED: NodeAPI): void {
         if (mac) node.status(account.readOnly && state.phase === 'connected'
           ? { fill: 'grey', shape: 'dot', text: t('navien-control.status.read-only') }
           : connectionStatus(state, t, 'navien-control'));
-        if (FATAL_PHASES.includes(state.phase)) {
+        if (isTerminalPhase(state.phase)) {
           // The account will not connect by itself: say so instead of holding the commands forever.
           const text = state.phase === 'config-error' ? state.error ?? state.phase : t(`navien-control.status.${state.phase}`);
           for (const input of deferred.splice(0)) failText(text, input.msg, input.done);
@@ -182,7 +183,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: Input['msg'], send: Input['send'], done: Done) => {
       const connection = account.connection;
-      if (mac && connection && connection.devices.length === 0 && connection.state.phase !== 'connected' && !FATAL_PHASES.includes(connection.state.phase)) {
+      if (mac && connection && connection.devices.length === 0 && connection.state.phase !== 'connected' && !isTerminalPhase(connection.state.phase)) {
         node.status({ fill: 'yellow', shape: 'ring', text: t('navien-control.status.waiting') });
         deferred.push({ msg, send, done });
         return;

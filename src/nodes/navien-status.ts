@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import type { ConnectionState, DevicePresence } from '../shared/account-connection';
 import {
   InboundMessage,
+  NWP500_DEVICE_TYPE,
   OutboundMessage,
   TemperatureUnit,
   TouPlan,
@@ -15,11 +16,14 @@ import {
   decodeTouPlan,
   summarizeStatus,
 } from '../shared/codec';
+import { isTerminalPhase } from '../shared/connection-phases';
 import { errorMessage } from '../shared/errors';
+import { normalizeMac } from '../shared/mac';
 import { AlertEvent, AlertState, presenceAlerts, statusAlerts } from '../shared/reading/alerts';
 import { deriveStatus, energyReport } from '../shared/reading/derived';
 import { ReadRequest, configuredPeriod, configuredRead, parseReadRequest } from '../shared/reading/read-request';
 import { DEFAULT_DEADBANDS, Deadbands, changedFields, heartbeatDue, mergeReported, nonNegative } from '../shared/reading/report-by-exception';
+import { intervalSeconds } from '../shared/seconds';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { connectionStatus } from './common/node-status';
@@ -55,9 +59,8 @@ interface WaitingInput {
   done: (err?: Error) => void;
 }
 
-const DEFAULT_INTERVAL_S = 30;
-/** The cloud is not to be polled faster (the HA integration enforces the same floor). */
-const MIN_INTERVAL_S = 10;
+/** Seconds between polls; the cloud is not to be polled faster than every 10 s (the HA integration enforces the same floor). */
+const POLL_INTERVAL = { fallback: 30, min: 10 };
 /** Reads other than status: the cloud answers in 2-4 s, the first request after connecting in up to ~8 s. */
 const READ_TIMEOUT_MS = 15_000;
 /** A TOU plan read over REST is reused this long for cost estimates. */
@@ -82,7 +85,7 @@ export = function register(RED: NodeAPI): void {
       power: nonNegative(config.deadbandPower, DEFAULT_DEADBANDS.power),
     };
     const heartbeat = nonNegative(config.heartbeat, 0);
-    const interval = pollInterval(config.interval);
+    const interval = intervalSeconds(config.interval, POLL_INTERVAL);
     const lastRaw = new Map<string, Record<string, unknown>>();
     /** Summary values last reported per device (output changes/fields), and when the last full snapshot went out. */
     const reported = new Map<string, Record<string, unknown>>();
@@ -116,7 +119,7 @@ export = function register(RED: NodeAPI): void {
     };
     const deviceInfo = (mac: string) => {
       const device = account.connection?.device(mac);
-      return { mac, name: device?.name ?? mac, deviceType: device?.deviceType ?? 52, model: 'NWP500' };
+      return { mac, name: device?.name ?? mac, deviceType: device?.deviceType ?? NWP500_DEVICE_TYPE, model: 'NWP500' };
     };
 
     // ---- alert state, kept in the node's context so a restart neither repeats nor forgets alerts ----
@@ -381,7 +384,7 @@ export = function register(RED: NodeAPI): void {
         phase = state.phase;
         if (state.phase === 'connected' && deviceMac && lastRaw.has(deviceMac)) showDeviceStatus(deviceMac);
         else node.status(connectionStatus(state, t, 'navien-status'));
-        if (STUCK_PHASES.has(state.phase)) {
+        if (isTerminalPhase(state.phase)) {
           // The connection will not come up by itself: inputs waiting for it fail now, not never.
           const text = connectionStatus(state, t, 'navien-status').text as string;
           for (const input of deferred.splice(0)) {
@@ -460,7 +463,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const connection = account.connection;
-      if (STUCK_PHASES.has(phase)) {
+      if (isTerminalPhase(phase)) {
         // Wrong password, missing credentials, ...: say so, rather than "device not found".
         node.error(connectionStatus(account.state, t, 'navien-status').text as string, msg);
         done();
@@ -489,26 +492,9 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('navien-status', NavienStatusNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 };
 
-/** Connection phases that only a redeploy (new credentials, new settings) gets out of. */
-const STUCK_PHASES: ReadonlySet<ConnectionState['phase']> = new Set(['invalid-credentials', 'missing-credentials', 'sdk-unavailable', 'config-error', 'closed']);
-
-/** The MAC as the cloud writes it (12 lower-case hex digits), whether typed with capitals, colons or dashes. */
-function normalizeMac(value: unknown): string {
-  return typeof value === 'string' ? value.trim().toLowerCase().replace(/[:\-\s]/g, '') : '';
-}
-
 /** A device status carries at least its mode and its water temperature as numbers; anything else is garbage. */
 function looksLikeStatus(raw: unknown): raw is Record<string, unknown> {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return false;
   const status = raw as Record<string, unknown>;
   return typeof status.dhwOperationSetting === 'number' && typeof status.dhwTemperature === 'number';
-}
-
-function pollInterval(value: unknown): number {
-  // An empty field (an edited flow, a hand-written one) means the default, not 0 = pushes only.
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return DEFAULT_INTERVAL_S;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) return DEFAULT_INTERVAL_S;
-  if (seconds === 0) return 0;
-  return Math.max(MIN_INTERVAL_S, Math.round(seconds));
 }

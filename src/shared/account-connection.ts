@@ -12,13 +12,14 @@ import {
   TokenRejectedError,
   errorMessage,
 } from './errors';
-import { describeFailure } from './mqtt-session';
+import { describeFailure } from './mqtt-transport';
 import { openMqttSession } from './transport-select';
 import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
 import {
   CommandContext,
   InboundMessage,
+  NWP500_DEVICE_TYPE,
   OutboundMessage,
   buildDeviceInfoRequest,
   buildStatusRequest,
@@ -69,8 +70,6 @@ export interface AccountConnectionOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** NWP500 devices only: other families speak the legacy protocol (NAVILINK.md 12). */
-const NWP500_DEVICE_TYPE = 52;
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 interface PendingRequest {
@@ -312,6 +311,7 @@ export class AccountConnection extends EventEmitter {
   /** Reloads the device list over REST and resubscribes if it changed. */
   async refreshDevices(): Promise<DeviceEntry[]> {
     const devices = await this.withAccessToken((rest, tokens, email) => rest.listDevices(tokens, email));
+    // NWP500 devices only: other families speak the legacy protocol (docs/protocol.md).
     this.deviceList = devices.filter((d) => d.deviceType === NWP500_DEVICE_TYPE);
     for (const device of this.deviceList) {
       if (!this.presence.has(device.mac)) this.presence.set(device.mac, device.cloudPresence);

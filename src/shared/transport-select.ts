@@ -1,6 +1,6 @@
 import { SdkUnavailableError } from './errors';
 import { JsMqttSession } from './js-mqtt';
-import { MqttSession, loadSdk } from './mqtt-session';
+import { AwsSdkSession, loadSdk } from './aws-sdk-transport';
 import type { MqttSessionOptions, OpenedSession } from './mqtt-transport';
 
 export type TransportKind = 'native' | 'js';
@@ -41,5 +41,5 @@ export function openMqttSession(options: MqttSessionOptions, env: NodeJS.Process
   } catch (err) {
     return Promise.reject(err);
   }
-  return kind === 'js' ? JsMqttSession.open(options) : MqttSession.open(options);
+  return kind === 'js' ? JsMqttSession.open(options) : AwsSdkSession.open(options);
 }

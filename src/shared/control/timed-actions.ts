@@ -3,7 +3,7 @@
  * reaches a charge) and a vacation that remembers the mode and setpoint from before. The pending restore
  * lives in a store the caller provides (the node's context), so a redeploy or restart resumes it.
  */
-import { fromHalfCelsius, type TemperatureUnit } from '../codec';
+import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, fromHalfCelsius, type TemperatureUnit } from '../codec';
 import type { ControlOutcome, ControlResult } from './device-commands';
 import { ControlInputError, PlannedControl, TimedRequest, modePlanId, setpointPlanRaw } from './validation';
 
@@ -72,8 +72,6 @@ export interface TimedDeps {
   clock?: Clock;
 }
 
-const POWER_OFF = 6;
-const VACATION = 5;
 /** setTimeout overflows above 2^31-1 ms (24.8 days); long waits re-arm in steps of a day. */
 const MAX_TIMER_MS = 86_400_000;
 /** After a restore failed to send (connection down), try again this much later. */
@@ -139,8 +137,8 @@ export class TimedActions {
     if (existing) return { previous: existing.previous, status };
     const mode = status.dhwOperationSetting;
     const setpointRaw = status.dhwTemperatureSetting;
-    if (mode === POWER_OFF) throw new ControlInputError('timed-off', { field: kind });
-    if (mode === VACATION) throw new ControlInputError(kind === 'boost' ? 'timed-vacation' : 'vacation-unknown-before', { field: kind });
+    if (mode === DHW_MODE_POWER_OFF) throw new ControlInputError('timed-off', { field: kind });
+    if (mode === DHW_MODE_VACATION) throw new ControlInputError(kind === 'boost' ? 'timed-vacation' : 'vacation-unknown-before', { field: kind });
     if (typeof mode !== 'number' || mode < 1 || mode > 4 || typeof setpointRaw !== 'number') {
       throw new ControlInputError('timed-unknown', { field: kind });
     }
@@ -199,7 +197,7 @@ export class TimedActions {
     };
     state.vacation = record;
     await this.deps.store.set(state);
-    const outcome = await this.deps.submit(modePlanId(VACATION, request.days));
+    const outcome = await this.deps.submit(modePlanId(DHW_MODE_VACATION, request.days));
     if (!this.closed) this.arm(record);
     return this.event('vacation', 'started', request.requested, [outcome], started, { days: request.days });
   }
@@ -319,5 +317,5 @@ export class TimedActions {
 }
 
 function modeName(id: number): string | number {
-  return (['heat-pump', 'electric', 'energy-saver', 'high-demand'] as const)[id - 1] ?? id;
+  return DHW_MODES.nameOf(id) ?? id;
 }

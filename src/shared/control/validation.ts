@@ -3,6 +3,9 @@ import {
   AIR_FILTER_HOURS_STEP,
   COMMANDS,
   CommandContext,
+  DHW_MODES,
+  DHW_MODE_POWER_OFF,
+  DHW_MODE_VACATION,
   DecodedFeature,
   InboundMessage,
   MAX_RESERVATION_ENTRIES,
@@ -14,6 +17,8 @@ import {
   WireSchedule,
   WireScheduleEntry,
   WireTouPeriod,
+  WRITABLE_DHW_MODES,
+  WritableDhwModeName,
   buildAirFilterLife,
   buildAirFilterReset,
   buildAntiLegionella,
@@ -111,10 +116,8 @@ export const CONTROL_KEYS = [
 /** Keys handled as timed actions that restore (not plain controls). */
 const TIMED_KEYS = ['boost', 'vacation'];
 const SHORTCUT_TOPICS = ['power', 'mode', 'setpoint'];
-const WRITABLE_MODES = ['heat-pump', 'electric', 'energy-saver', 'high-demand', 'vacation'] as const;
-type WritableMode = (typeof WRITABLE_MODES)[number];
-const MODE_IDS: Record<WritableMode, number> = { 'heat-pump': 1, electric: 2, 'energy-saver': 3, 'high-demand': 4, vacation: 5 };
-const POWER_OFF_SETTING = 6;
+const WRITABLE_MODES = WRITABLE_DHW_MODES;
+type WritableMode = WritableDhwModeName;
 /** NAVILINK.md 5.4/13: 1-30 days until the device is known to accept more. */
 const VACATION_DAYS = { min: 1, max: 30 };
 const ANTI_LEGIONELLA_DAYS = { min: 1, max: 30 };
@@ -201,7 +204,7 @@ function planPower(value: unknown, limits: ControlLimits): PlannedControl {
     confirmedValue: (status) => {
       const setting = status.dhwOperationSetting;
       if (typeof setting !== 'number' || setting === 0) return undefined;
-      return (setting !== POWER_OFF_SETTING) === value ? value : undefined;
+      return (setting !== DHW_MODE_POWER_OFF) === value ? value : undefined;
     },
   };
 }
@@ -220,7 +223,7 @@ function planMode(value: unknown, days: unknown, limits: ControlLimits): Planned
   } else if (days !== undefined) {
     throw new ControlInputError('bad-type', { field: 'days', expected: DAYS_ONLY_WITH_VACATION, value: show(days) });
   }
-  const id = MODE_IDS[mode];
+  const id = DHW_MODES.idOf(mode) as number;
   return {
     command: 'mode',
     requested: vacationDays === undefined ? mode : { mode, days: vacationDays },
@@ -275,16 +278,17 @@ export function setpointPlanRaw(raw: number, unit: TemperatureUnit): PlannedCont
 
 /** A mode control from a mode id 1-5 (vacation with its days), used to put a remembered mode back. */
 export function modePlanId(id: number, vacationDays?: number): PlannedControl {
-  const mode = (Object.keys(MODE_IDS) as WritableMode[]).find((m) => MODE_IDS[m] === id) ?? id;
-  const value = id === MODE_IDS.vacation ? { mode, days: vacationDays } : mode;
+  const name = DHW_MODES.nameOf(id);
+  const mode = name !== null && (WRITABLE_MODES as readonly string[]).includes(name) ? name : id;
+  const value = id === DHW_MODE_VACATION ? { mode, days: vacationDays } : mode;
   return {
     command: 'mode',
     requested: value,
     setting: 'mode',
-    build: (ctx) => buildModeCommand(ctx, id, id === MODE_IDS.vacation ? vacationDays : undefined),
+    build: (ctx) => buildModeCommand(ctx, id, id === DHW_MODE_VACATION ? vacationDays : undefined),
     confirmedValue: (status) => {
       if (status.dhwOperationSetting !== id) return undefined;
-      if (id === MODE_IDS.vacation && status.vacationDaySetting !== vacationDays) return undefined;
+      if (id === DHW_MODE_VACATION && status.vacationDaySetting !== vacationDays) return undefined;
       return value;
     },
   };
@@ -642,7 +646,7 @@ function planBoost(value: unknown, unit: TemperatureUnit, limits: ControlLimits)
     }
     guard(limits, 'boost.mode', 'mode');
     guard(limits, `mode '${mode}'`, mode);
-    modeId = MODE_IDS[mode as WritableMode];
+    modeId = DHW_MODES.idOf(mode);
   }
   if (limits.readOnly) throw new ControlInputError('read-only', { field: 'boost' });
   let untilCharge: number | undefined;
