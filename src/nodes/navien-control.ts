@@ -2,7 +2,11 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { InboundMessage, TemperatureUnit, decodeFeature, summarizeStatus } from '../shared/codec';
 import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, DeviceCommandRunner, RunnerTiming } from '../shared/control/device-commands';
 import { TimedActions, TimedEvent, TimedState } from '../shared/control/timed-actions';
-import { ControlInputError, PlannedControl, TimedRequest, modePlanId, planRequest, setpointPlanRaw } from '../shared/control/validation';
+import { ControlInputError, PlannedControl } from '../shared/control/plan';
+import { modePlanId } from '../shared/control/plans/operation';
+import { setpointPlanRaw } from '../shared/control/plans/setpoint';
+import { TimedRequest } from '../shared/control/plans/timed';
+import { planRequest } from '../shared/control/request/parse';
 import { isTerminalPhase } from '../shared/connection-phases';
 import { QueueError, errorMessage } from '../shared/errors';
 import { normalizeMac } from '../shared/mac';

@@ -1,6 +1,6 @@
 import type { CommandContext, InboundMessage, OutboundMessage } from '../codec';
 import { QueueError, errorMessage } from '../errors';
-import type { PlannedControl } from './validation';
+import type { PlannedControl } from './plan';
 
 /** The runner was closed (node redeployed or stopped) before the control had an outcome. */
 export class ControlCancelledError extends Error {
@@ -86,7 +86,7 @@ export class DeviceCommandRunner {
       // A newer value of the same setting replaces one still waiting (a slider drag sends one command).
       for (let i = this.waiting.length - 1; i >= 0; i--) {
         const older = this.waiting[i];
-        if (older.plan.setting === plan.setting) {
+        if (plan.setting !== null && older.plan.setting === plan.setting) {
           this.waiting.splice(i, 1);
           older.resolve(this.outcome(older, 'superseded', undefined));
         }
