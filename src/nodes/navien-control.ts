@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { InboundMessage, TemperatureUnit, decodeFeature, summarizeStatus } from '../shared/codec';
+import { TemperatureUnit, decodeFeature, summarizeStatus } from '../shared/codec';
 import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, DeviceCommandRunner, RunnerTiming } from '../shared/control/device-commands';
 import { TimedActions, TimedEvent, TimedState } from '../shared/control/timed-actions';
 import { ControlInputError, PlannedControl } from '../shared/control/plan';
@@ -8,6 +8,7 @@ import { setpointPlanRaw } from '../shared/control/plans/setpoint';
 import { TimedRequest } from '../shared/control/plans/timed';
 import { planRequest } from '../shared/control/request/parse';
 import { isTerminalPhase } from '../shared/connection-phases';
+import { accountDevices } from '../shared/device/device-api';
 import { QueueError, errorMessage } from '../shared/errors';
 import { normalizeMac } from '../shared/mac';
 import type { AccountUser } from './common/account-api';
@@ -121,21 +122,19 @@ export = function register(RED: NodeAPI): void {
       const connection = account?.connection;
       const active = ensureRunner();
       if (!connection || !active) return undefined;
+      const device = accountDevices(connection).device(mac);
       timed ??= new TimedActions({
         mac,
         unit,
         submit: (plan) => active.submit(plan),
         readStatus: async () => {
-          const reply = await connection.requestStatus(mac);
+          const reply = await device.requestStatus();
           return (reply.response?.status ?? {}) as Record<string, unknown>;
         },
-        watchStatus: (listener) => {
-          const onMessage = (message: InboundMessage) => {
-            if (message.mac === mac && message.kind === 'status' && message.response?.status) listener(message.response.status as Record<string, unknown>);
-          };
-          connection.on('message', onMessage);
-          return () => connection.off('message', onMessage);
-        },
+        watchStatus: (listener) =>
+          device.watch((message) => {
+            if (message.kind === 'status' && message.response?.status) listener(message.response.status as Record<string, unknown>);
+          }, (err) => node.error(errorMessage(err))),
         store,
         report: (event) => reportTimed(event, { topic: event.topic ?? `navien/${mac}/${event.command}` } as NodeMessageInFlow, (m) => node.send(m)),
         warn: (text) => node.warn(text),
@@ -213,8 +212,7 @@ export = function register(RED: NodeAPI): void {
       let rawFeatures = connection.featuresOf(mac);
       if (!rawFeatures && !account.readOnly && connection.device(mac)) {
         try {
-          const reply = await connection.requestFeatures(mac, FEATURE_TIMEOUT_MS);
-          rawFeatures = (reply.response?.feature as Record<string, unknown> | undefined) ?? connection.featuresOf(mac);
+          rawFeatures = await accountDevices(connection).device(mac).features(FEATURE_TIMEOUT_MS);
         } catch (err) {
           fail('features-unknown', { reason: errorMessage(err) }, msg, noop);
           return;

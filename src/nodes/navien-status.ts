@@ -1,26 +1,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { ConnectionState, DevicePresence } from '../shared/account-connection';
-import {
-  InboundMessage,
-  NWP500_DEVICE_TYPE,
-  OutboundMessage,
-  TemperatureUnit,
-  TouPlan,
-  buildEnergyDailyQuery,
-  buildEnergyMonthlyQuery,
-  buildReservationRead,
-  decodeEnergyUsage,
-  decodeFeature,
-  decodeReservationResponse,
-  decodeStatus,
-  decodeTouPlan,
-  summarizeStatus,
-} from '../shared/codec';
+import type { AccountConnection, ConnectionState, DevicePresence } from '../shared/account-connection';
+import { InboundMessage, NWP500_DEVICE_TYPE, TemperatureUnit, decodeStatus, summarizeStatus } from '../shared/codec';
 import { isTerminalPhase } from '../shared/connection-phases';
+import { DeviceLookupError, accountDevices } from '../shared/device/device-api';
 import { errorMessage } from '../shared/errors';
 import { normalizeMac } from '../shared/mac';
 import { AlertEvent, AlertState, presenceAlerts, statusAlerts } from '../shared/reading/alerts';
-import { deriveStatus, energyReport } from '../shared/reading/derived';
+import { deriveStatus } from '../shared/reading/derived';
 import { ReadRequest, configuredPeriod, configuredRead, parseReadRequest } from '../shared/reading/read-request';
 import { DEFAULT_DEADBANDS, Deadbands, changedFields, heartbeatDue, mergeReported, nonNegative } from '../shared/reading/report-by-exception';
 import { intervalSeconds } from '../shared/seconds';
@@ -46,13 +32,6 @@ interface StatusConfig extends NodeDef {
 
 type OutputMode = 'all' | 'changes' | 'fields';
 
-interface ReplyWaiter {
-  mac: string;
-  kinds: ReadonlySet<string>;
-  matches(message: InboundMessage): boolean;
-  finish(message: InboundMessage): void;
-}
-
 interface WaitingInput {
   msg: NodeMessageInFlow;
   send: (msg: NodeMessage) => void;
@@ -61,10 +40,6 @@ interface WaitingInput {
 
 /** Seconds between polls; the cloud is not to be polled faster than every 10 s (the HA integration enforces the same floor). */
 const POLL_INTERVAL = { fallback: 30, min: 10 };
-/** Reads other than status: the cloud answers in 2-4 s, the first request after connecting in up to ~8 s. */
-const READ_TIMEOUT_MS = 15_000;
-/** A TOU plan read over REST is reused this long for cost estimates. */
-const TOU_CACHE_MS = 6 * 3_600_000;
 /** How often the time-based alerts (Electric about to revert) are re-checked without a new status. */
 const ALERT_CHECK_MS = 60_000;
 const ALERTS_CONTEXT_KEY = 'alerts';
@@ -91,8 +66,6 @@ export = function register(RED: NodeAPI): void {
     const reported = new Map<string, Record<string, unknown>>();
     const lastFullAt = new Map<string, number>();
     const waiting = new Map<string, WaitingInput[]>();
-    const replyWaiters = new Set<ReplyWaiter>();
-    const touCache = new Map<string, { plan: TouPlan; at: number }>();
     /** Inputs that arrived before the account knew its devices; answered once it does. */
     const deferred: WaitingInput[] = [];
     let phase: ConnectionState['phase'] = 'idle';
@@ -237,108 +210,9 @@ export = function register(RED: NodeAPI): void {
       return Promise.resolve().then(() => connection.requestStatus(mac));
     };
 
-    // ---- reads other than status ----
-
-    /**
-     * Sends a query and resolves with the first reply of `kinds` from `mac` that `matches` (replies to other
-     * nodes' queries share the client topic, and a reservation read is answered twice: JSON and hex - only the
-     * first matching reply counts).
-     */
-    const awaitReply = (mac: string, message: OutboundMessage, kinds: string[], matches: (m: InboundMessage) => boolean) =>
-      new Promise<InboundMessage>((resolve, reject) => {
-        const connection = account.connection;
-        if (!connection) {
-          reject(new Error(t('navien-status.errors.no-device')));
-          return;
-        }
-        let settled = false;
-        const timer = setTimeout(() => fail(new Error(`no ${kinds[0]} reply from ${mac} within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS + 500);
-        const waiter: ReplyWaiter = { mac, kinds: new Set(kinds), matches, finish: (m) => finish(m) };
-        function finish(m: InboundMessage) {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          replyWaiters.delete(waiter);
-          resolve(m);
-        }
-        function fail(err: unknown) {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          replyWaiters.delete(waiter);
-          reject(err);
-        }
-        replyWaiters.add(waiter);
-        connection.request(mac, message, kinds, READ_TIMEOUT_MS).then((m) => (matches(m) ? finish(m) : undefined), fail);
-      });
-
-    const featureRecord = async (mac: string): Promise<Record<string, unknown>> => {
-      const connection = account.connection;
-      if (!connection) throw new Error(t('navien-status.errors.no-device'));
-      const known = connection.featuresOf(mac);
-      if (known) return known;
-      const reply = await connection.requestFeatures(mac, READ_TIMEOUT_MS);
-      return (reply.response?.feature ?? {}) as Record<string, unknown>;
-    };
-
-    const readTou = async (mac: string): Promise<{ plan: TouPlan; data: Record<string, unknown> }> => {
-      const connection = account.connection;
-      const device = connection?.device(mac);
-      if (!connection || !device) throw new Error(t('navien-status.errors.no-device'));
-      const feature = await featureRecord(mac);
-      const serial = typeof feature.controllerSerialNumber === 'string' ? feature.controllerSerialNumber : '';
-      if (!serial) throw new Error(t('navien-status.errors.no-serial'));
-      const data = await connection.withAccessToken((rest, tokens, email) => rest.touInfo(tokens, email, device, serial));
-      const plan = decodeTouPlan(data);
-      touCache.set(mac, { plan, at: Date.now() });
-      return { plan, data };
-    };
-
-    /** The TOU plan for cost estimates: cached, else read once now; null when there is none or it cannot be read. */
-    const touPlanFor = async (mac: string): Promise<TouPlan | null> => {
-      const cached = touCache.get(mac);
-      if (cached && Date.now() - cached.at < TOU_CACHE_MS) return cached.plan;
-      try {
-        return (await readTou(mac)).plan;
-      } catch (err) {
-        node.debug(`no TOU plan for the cost estimate of ${mac}: ${errorMessage(err)}`);
-        return null;
-      }
-    };
-
-    /** Performs one read other than status; resolves with the properties of the output message. */
-    const performRead = async (mac: string, request: Exclude<ReadRequest, { read: 'status' }>): Promise<Record<string, unknown>> => {
-      const connection = account.connection;
-      if (!connection) throw new Error(t('navien-status.errors.no-device'));
-      const base = { topic: `navien/${mac}/${request.read}`, device: deviceInfo(mac) };
-      switch (request.read) {
-        case 'features': {
-          const reply = await connection.requestFeatures(mac, READ_TIMEOUT_MS);
-          const raw = (reply.response?.feature ?? {}) as Record<string, unknown>;
-          const { raw: _raw, ...payload } = decodeFeature(raw, unit);
-          return { ...base, payload, raw };
-        }
-        case 'schedule': {
-          const reply = await awaitReply(mac, buildReservationRead(connection.commandContext(mac)), ['reservation'], () => true);
-          return { ...base, payload: decodeReservationResponse(reply.response, unit), raw: reply.response };
-        }
-        case 'tou': {
-          const { plan, data } = await readTou(mac);
-          return { ...base, payload: plan, raw: data };
-        }
-        case 'energy': {
-          const ctx = connection.commandContext(mac);
-          const query = request.period === 'daily'
-            ? buildEnergyDailyQuery(ctx, request.year, [request.month])
-            : buildEnergyMonthlyQuery(ctx, [request.year]);
-          const reply = await awaitReply(mac, query, ['energy'], (m) => energyReport(decodeEnergyUsage(m.response), request) !== null);
-          const plan = await touPlanFor(mac);
-          return { ...base, payload: energyReport(decodeEnergyUsage(reply.response), request, plan), raw: reply.response };
-        }
-        default:
-          throw new Error(`unknown read ${JSON.stringify(request)}`);
-      }
-    };
+    /** The account's device API (the connection exists from register() on). */
+    const devices = () => accountDevices(account.connection as AccountConnection);
+    const readError = (err: unknown) => (err instanceof DeviceLookupError ? t(`navien-status.errors.${err.key}`) : errorMessage(err));
 
     const handleInput = (input: WaitingInput, request: ReadRequest) => {
       const { msg, send, done } = input;
@@ -354,10 +228,10 @@ export = function register(RED: NodeAPI): void {
         void Promise.all(macs.map(async (mac, index) => {
           const copy = index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow);
           try {
-            const fields = await performRead(mac, request);
-            if (!closed) send(Object.assign(copy, fields));
+            const { payload, raw } = await devices().device(mac).read(request, unit, (text) => node.debug(text));
+            if (!closed) send(Object.assign(copy, { topic: `navien/${mac}/${request.read}`, payload, raw, device: deviceInfo(mac) }));
           } catch (err) {
-            if (!closed) node.error(t('navien-status.errors.read-failed', { what, error: errorMessage(err) }), copy);
+            if (!closed) node.error(t('navien-status.errors.read-failed', { what, error: readError(err) }), copy);
           }
         })).then(() => done());
         return;
@@ -376,6 +250,18 @@ export = function register(RED: NodeAPI): void {
           if (index === 0) done();
         });
       });
+    };
+
+    const onMessage = (message: InboundMessage) => {
+      if (!isTarget(message.mac) || message.kind !== 'status') return;
+      const raw = message.response?.status as Record<string, unknown> | undefined;
+      if (!looksLikeStatus(raw)) {
+        node.debug(`ignored a malformed status from ${message.mac}`);
+        return;
+      }
+      lastRaw.set(message.mac, raw);
+      checkStatusAlerts(message.mac, raw);
+      emitStatus(message.mac, raw, true);
     };
 
     const user: AccountUser = {
@@ -407,21 +293,6 @@ export = function register(RED: NodeAPI): void {
           else input.done();
         }
       },
-      onMessage(message: InboundMessage) {
-        if (!isTarget(message.mac)) return;
-        for (const waiter of [...replyWaiters]) {
-          if (waiter.mac === message.mac && waiter.kinds.has(message.kind) && waiter.matches(message)) waiter.finish(message);
-        }
-        if (message.kind !== 'status') return;
-        const raw = message.response?.status as Record<string, unknown> | undefined;
-        if (!looksLikeStatus(raw)) {
-          node.debug(`ignored a malformed status from ${message.mac}`);
-          return;
-        }
-        lastRaw.set(message.mac, raw);
-        checkStatusAlerts(message.mac, raw);
-        emitStatus(message.mac, raw, true);
-      },
       onPresence(mac: string, presence: DevicePresence) {
         if (!isTarget(mac)) return;
         const previous = alertState(mac);
@@ -435,6 +306,8 @@ export = function register(RED: NodeAPI): void {
       },
     };
     account.register(user);
+    // The one inbound route: the connection (there from register() on) hands decoded messages to this subscription.
+    const unwatch = account.connection ? devices().watch(onMessage, (err) => node.error(errorMessage(err))) : () => undefined;
     const timer = interval > 0 ? setInterval(poll, interval * 1000) : undefined;
     // Electric mode's revert warning depends on time passing, not on a new status.
     const alertTimer = setInterval(() => {
@@ -479,6 +352,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      unwatch();
       clearInterval(timer);
       clearInterval(alertTimer);
       clearInterval(heartbeatTimer);

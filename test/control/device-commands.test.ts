@@ -248,6 +248,25 @@ describe('DeviceCommandRunner against the real connection and the simulator', fu
     }
   });
 
+  it('close() takes a control waiting in the offline queue out of it: it is not sent after reconnecting', async () => {
+    const local = new DeviceCommandRunner(connection, MAC, TIMING);
+    await sim.stopBroker();
+    let outcome: Promise<ControlOutcome>;
+    try {
+      await waitFor(() => connection.state.phase === 'reconnecting', 'reconnecting');
+      outcome = local.submit(plan({ setpoint: 109 }));
+      await waitFor(() => connection.queuedCommands === 1, 'the control in the offline queue');
+      local.close();
+      await assert.rejects(outcome, ControlCancelledError);
+      assert.equal(connection.queuedCommands, 0);
+    } finally {
+      await sim.startBroker();
+    }
+    await waitFor(() => connection.state.phase === 'connected', 'connected again');
+    await delay(500);
+    assert.deepEqual(controls(), [], 'the cancelled control never reached the device');
+  });
+
   it('close() cancels waiting and in-flight controls, removes its listener and leaves no timers', async () => {
     const listeners = connection.listenerCount('message');
     const local = new DeviceCommandRunner(connection, MAC, TIMING);

@@ -12,7 +12,8 @@ export type EnergyPeriodName = (typeof ENERGY_PERIODS)[number];
 export const FIRST_ENERGY_YEAR = 2000;
 
 export type ReadRequest =
-  | { read: 'status' | 'features' | 'schedule' | 'tou' }
+  | { read: 'status' }
+  | { read: 'features' | 'schedule' | 'tou' }
   | { read: 'energy'; period: 'daily'; year: number; month: number }
   | { read: 'energy'; period: 'monthly'; year: number };
 
