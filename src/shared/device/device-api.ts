@@ -72,6 +72,11 @@ export class AccountDevices {
     return new DeviceApi(this.connection, mac, this.touPlans);
   }
 
+  /** The MACs of the account's devices; empty until the account has listed them (on its first connection). */
+  get macs(): string[] {
+    return this.connection.devices.map((d) => d.mac);
+  }
+
   /**
    * Every inbound message from any device of the account, decoded, until the returned function is called (a node
    * calls it on close). This and DeviceApi.watch are the one way inbound messages reach nodes. A listener that throws
@@ -90,6 +95,11 @@ export class DeviceApi {
   /** The account lists the device (false too while the account has not listed its devices yet). */
   get known(): boolean {
     return this.connection.device(this.mac) !== undefined;
+  }
+
+  /** The account has listed its devices and this one is not among them: a wrong MAC, not a connection still starting. */
+  get missing(): boolean {
+    return this.connection.devices.length > 0 && !this.known;
   }
 
   get presence(): DevicePresence {
