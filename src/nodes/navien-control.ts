@@ -145,7 +145,8 @@ export = function register(RED: NodeAPI): void {
       const connection = account?.connection;
       if (!account || !mac || !connection) return void fail('no-device', {}, msg);
       const device = accountDevices(connection).device(mac);
-      // Gating needs the device's feature record: ask for it rather than guess (docs/protocol.md).
+      // Gating needs the device's feature record: ask for it rather than guess
+      // (docs/protocol.md#capability-gating, #features).
       let rawFeatures = connection.featuresOf(mac);
       if (!rawFeatures && !account.readOnly && device.known) {
         try {

@@ -289,7 +289,7 @@ export class AccountConnection extends EventEmitter {
   /** Reloads the device list over REST and resubscribes if it changed. */
   async refreshDevices(): Promise<DeviceEntry[]> {
     const devices = await this.withAccessToken((rest, tokens, email) => rest.listDevices(tokens, email));
-    // NWP500 devices only: other families speak the legacy protocol (docs/protocol.md).
+    // NWP500 devices only: other families speak the legacy protocol (docs/protocol.md#other-families).
     this.deviceList = devices.filter((d) => d.deviceType === NWP500_DEVICE_TYPE);
     for (const device of this.deviceList) {
       if (!this.presence.has(device.mac)) this.presence.set(device.mac, device.cloudPresence);

@@ -22,7 +22,7 @@ import { energyReport } from '../reading/derived';
 import type { ReadRequest } from '../reading/read-request';
 import { TouCache } from './tou-cache';
 
-/** Reads other than status: the cloud answers in 2-4 s, the first request after connecting in up to ~8 s. */
+/** Reads other than status: the cloud answers in 2-4 s, the first request after connecting in up to ~8 s (docs/protocol.md#latency). */
 export const READ_TIMEOUT_MS = 15_000;
 
 /** A read other than status (status arrives as an inbound message, see DeviceApi.requestStatus). */

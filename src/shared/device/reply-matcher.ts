@@ -1,6 +1,7 @@
 /**
- * Matching inbound replies to the queries waiting for them: the one place that does it. Every query to a device
- * (status, features, weekly program, energy history, the read of a read-modify-write) is a PendingReply here.
+ * Matching inbound replies to the queries waiting for them, by device and kind (docs/protocol.md#correlation): the one
+ * place that does it. Every query to a device (status, features, weekly program, energy history, the read of a
+ * read-modify-write) is a PendingReply here.
  */
 import type { InboundMessage } from '../codec';
 import { RequestTimeoutError } from '../errors';

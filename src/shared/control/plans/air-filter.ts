@@ -1,4 +1,4 @@
-/** The air filter alarm (docs/protocol.md): reset the elapsed hours, or set the filter life (0 = alarm off). */
+/** The air filter alarm (docs/protocol.md#other-controls): reset the elapsed hours, or set the filter life (0 = alarm off). */
 import { AIR_FILTER_HOURS_RANGE, AIR_FILTER_HOURS_STEP, buildAirFilterLife, buildAirFilterReset } from '../../codec';
 import { InputError, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';

@@ -1,4 +1,4 @@
-/** The anti-legionella cycle (docs/protocol.md): off, or on every 1-30 days. */
+/** The anti-legionella cycle (docs/protocol.md#anti-legionella): off, or on every 1-30 days. */
 import { buildAntiLegionella } from '../../codec';
 import { InputError, isPlainObject, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';

@@ -3,7 +3,10 @@ import { ScheduleValidationError, isControlSupported } from '../../codec';
 import { InputError, show } from '../../input-error';
 import type { ControlLimits } from '../plan';
 
-/** Read-only accounts refuse every write; a control the device's feature flags say it lacks is refused (codec 5.2 gating). */
+/**
+ * Read-only accounts refuse every write; a control the device's feature flags say it lacks is refused
+ * (docs/protocol.md#capability-gating).
+ */
 export function guard(limits: ControlLimits, field: string, control: string): void {
   if (limits.readOnly) throw new InputError('read-only', { field });
   // A flag the record does not carry does not block; a known "no" does.
@@ -34,7 +37,10 @@ export function invalid(prefix: string, err: unknown): InputError {
   return new InputError('invalid', { field: prefix, value: text, allowed: 'see the help' });
 }
 
-/** Status-less controls are confirmed by the device's ack: a status whose `command` is the control's code (11.1). */
+/**
+ * Status-less controls are confirmed by the device's ack: a status whose `command` is the control's code
+ * (docs/protocol.md#confirmation).
+ */
 export function acked(code: number): (status: Record<string, unknown>) => boolean {
   return (status) => status.command === code;
 }

@@ -1,10 +1,10 @@
-/** Power and DHW mode (docs/protocol.md, dhw-mode and power controls): both write `dhwOperationSetting`. */
+/** Power and DHW mode (docs/protocol.md#power, #dhw-mode): both write `dhwOperationSetting`. */
 import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, WRITABLE_DHW_MODES, buildModeCommand, buildPowerCommand } from '../../codec';
 import { InputError, plain, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
 import { guard, integerIn } from './checks';
 
-/** 1-30 days until the device is known to accept more (docs/protocol.md). */
+/** docs/protocol.md#dhw-mode, #verified-vs-uncertain: 1-30 days until the device is known to accept more. */
 export const VACATION_DAYS = { min: 1, max: 30 };
 /** Reads as "days must be left out unless mode is 'vacation', got 3". */
 export const DAYS_ONLY_WITH_VACATION = "left out unless mode is 'vacation' (then a whole number 1-30)";

@@ -1,4 +1,4 @@
-/** The recirculation pump, on devices that have one (docs/protocol.md): its mode, or the hot button. */
+/** The recirculation pump, on devices that have one (docs/protocol.md#other-controls): its mode, or the hot button. */
 import { COMMANDS, RECIRC_MODES, buildRecircHotButton, buildRecircMode } from '../../codec';
 import { InputError, isPlainObject, plain, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';

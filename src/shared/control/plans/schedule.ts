@@ -1,5 +1,5 @@
 /**
- * The weekly program (reservations, docs/protocol.md): replace it, add or remove one entry (read-modify-write: the
+ * The weekly program (reservations, docs/protocol.md#weekly-program): replace it, add or remove one entry (read-modify-write: the
  * device holds one list and every write replaces all of it), switch it on/off; and the water-program command.
  */
 import {
@@ -89,7 +89,7 @@ export function planSchedule(value: unknown, unit: TemperatureUnit, limits: Cont
     };
   }
 
-  // Read-modify-write: the device holds one list and every write replaces all of it (docs/protocol.md).
+  // Read-modify-write: the device holds one list and every write replaces all of it (docs/protocol.md#weekly-program).
   let next: WireSchedule | undefined;
   let change: (current: WireSchedule) => WireSchedule;
   if (edits[0] === 'add') {

@@ -1,4 +1,4 @@
-/** The DHW setpoint (docs/protocol.md, dhw-temperature): half-°C on the wire, within the device's own limits. */
+/** The DHW setpoint (docs/protocol.md#setpoint): half-°C on the wire, within the device's own limits. */
 import { TemperatureUnit, buildSetpointCommand, fromHalfCelsius, toHalfCelsius } from '../../codec';
 import { InputError, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';

@@ -1,4 +1,4 @@
-/** Time of use (docs/protocol.md): switching TOU on/off, and writing the TOU price schedule the device follows. */
+/** Time of use: switching TOU on/off (docs/protocol.md#other-controls), and writing the price schedule the device follows. */
 import { TouPeriod, WireTouPeriod, buildTouEnable, buildTouScheduleWrite, decodeTouEcho, encodeTouPeriods, sameTouPeriods } from '../../codec';
 import { InputError, isPlainObject, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
@@ -28,7 +28,8 @@ export function planTouSchedule(value: unknown, limits: ControlLimits): PlannedC
   const enabled = value.enabled ?? true;
   if (typeof enabled !== 'boolean') throw new InputError('bad-type', { field: 'touSchedule.enabled', expected: 'true or false', value: show(enabled) });
   const periods = value.periods;
-  // Never send the write-shaped message without periods: a device could store "no schedule" (docs/protocol.md).
+  // Never send the write-shaped message without periods: a device could store "no schedule"
+  // (docs/protocol.md#tou-schedule).
   if (!Array.isArray(periods) || periods.length === 0) {
     throw new InputError('bad-type', { field: 'touSchedule.periods', expected: `a non-empty list of periods ${TOU_PERIOD_HELP}`, value: show(periods) });
   }
