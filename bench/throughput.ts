@@ -4,12 +4,13 @@
  *   a) the decode path navien-status uses - JSON.parse, classifyInbound (as AccountConnection.onMessage does), the
  *      status check, summarizeStatus + decodeStatus + msg build, the change key (JSON.stringify) and the node-status
  *      summary (navien-status summarises a second time for its status text) - replayed in-process, and
- *   b) the real navien-status node in a real Node-RED runtime (node-red-node-test-helper, a stub account node that
- *      hands it the classified messages), counting messages delivered to the next node,
+ *   b) the real navien-status node in a real Node-RED runtime (node-red-node-test-helper, a stub account node whose
+ *      connection emits the classified messages), counting messages delivered to the next node,
  * against the floor: `JSON.parse` of the same payloads. Goal: a) >= 50 % of the floor's rate; no event-loop stall
  * > 20 ms (perf_hooks.monitorEventLoopDelay, max, during the feed). Feeding: 10 messages per macrotask (a steady
  * stream), for a fixed time per run; runs of the three variants alternate.
  */
+import { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { InboundMessage, TemperatureUnit, classifyInbound, decodeStatus, summarizeStatus } from '../src/shared/codec';
@@ -144,13 +145,20 @@ async function loadRealNode(): Promise<RealNode> {
   const statusNode = require('../src/nodes/navien-status') as (RED: NodeAPI) => void;
   const device = { mac: MAC, additionalValue: '1234', deviceType: 52, name: 'bench heater', cloudPresence: 'online', lastErrorCode: null };
   const users = new Set<AccountUser>();
+  // The connection's 'message' event is how device messages reach nodes: the bench emits what it feeds there.
+  const connection = Object.assign(new EventEmitter(), {
+    devices: [device],
+    device: (mac: string) => (mac === MAC ? device : undefined),
+    presenceOf: () => 'online',
+    requestStatus: () => new Promise(() => undefined),
+  });
   /** Stands in for navien-account: connected, one device, and hands the node whatever the bench feeds. */
   function stubAccount(RED: NodeAPI): void {
     function StubAccount(this: Node & Record<string, unknown>, config: NodeDef): void {
       RED.nodes.createNode(this, config);
       this.readOnly = false;
       this.state = { phase: 'connected' };
-      this.connection = { devices: [device], device: (mac: string) => (mac === MAC ? device : undefined), presenceOf: () => 'online', requestStatus: () => new Promise(() => undefined) };
+      this.connection = connection;
       this.register = (user: AccountUser) => {
         users.add(user);
         user.onState?.({ phase: 'connected' });
@@ -181,7 +189,7 @@ async function loadRealNode(): Promise<RealNode> {
         parsed = undefined;
       }
       const message: InboundMessage = classifyInbound(TOPIC, parsed);
-      for (const user of users) user.onMessage?.(message);
+      connection.emit('message', message);
     },
     delivered: () => count,
   };

@@ -66,7 +66,6 @@ export = function register(RED: NodeAPI): void {
         relay('onState', s);
       });
       created.on('ready', () => relay('onReady'));
-      created.on('message', (m) => relay('onMessage', m));
       created.on('presence', (mac, p) => relay('onPresence', mac, p));
       created.on('drop', (d) => relay('onDrop', d));
       created.on('reconnected', (r) => relay('onReconnected', r));

@@ -1,12 +1,21 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { InboundMessage, TemperatureUnit, decodeFeature, summarizeStatus } from '../shared/codec';
-import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, DeviceCommandRunner, RunnerTiming } from '../shared/control/device-commands';
-import { TimedActions, TimedEvent, TimedState } from '../shared/control/timed-actions';
-import { ControlInputError, PlannedControl, TimedRequest, modePlanId, planRequest, setpointPlanRaw } from '../shared/control/validation';
+import { TemperatureUnit, decodeFeature } from '../shared/codec';
+import { isTerminalPhase } from '../shared/connection-phases';
+import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, RunnerTiming } from '../shared/control/device-commands';
+import { DeviceControls } from '../shared/control/device-controls';
+import { dryRunCommands } from '../shared/control/dry-run';
+import { ControlInputError, PlannedControl } from '../shared/control/plan';
+import type { TimedRequest } from '../shared/control/plans/timed';
+import { PlannedRequest, planRequest } from '../shared/control/request/parse';
+import { outcomePayload, timedPayload } from '../shared/control/results';
+import type { TimedEvent, TimedState } from '../shared/control/timed-actions';
+import { accountDevices } from '../shared/device/device-api';
 import { QueueError, errorMessage } from '../shared/errors';
+import { normalizeMac } from '../shared/mac';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { connectionStatus } from './common/node-status';
+import { contextRestoreStore } from './common/restore-context';
 
 interface ControlConfig extends NodeDef {
   account: string;
@@ -17,8 +26,6 @@ interface ControlConfig extends NodeDef {
   boostMinutes?: number | string;
 }
 
-/** Where the pending boost/vacation restore is kept in the node's context (persistent with a file-backed store). */
-const RESTORE_CONTEXT_KEY = 'navienRestore';
 /** How long an input waits for the device's feature record before it is refused. */
 const FEATURE_TIMEOUT_MS = 15_000;
 
@@ -29,13 +36,13 @@ function runnerTiming(RED: NodeAPI): RunnerTiming {
 }
 
 type Done = (err?: Error) => void;
+type Msg = NodeMessageInFlow & { unit?: unknown; dryRun?: unknown };
+type Send = (m: NodeMessage) => void;
+const noop = () => undefined;
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
-  /**
-   * Pending restores by node id, for this process. Node-RED deletes a node's context when the node closes unless a
-   * context store is configured, so without this a plain redeploy would forget a running boost.
-   */
+  /** Pending restores by node id, for this process (see contextRestoreStore). */
   const pendingRestores = new Map<string, TimedState>();
 
   function NavienControlNode(this: Node, config: ControlConfig): void {
@@ -43,19 +50,17 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const account = findAccount(RED, config.account);
     const unit: TemperatureUnit = config.unit === 'C' ? 'C' : 'F';
-    const mac = config.device ?? '';
+    const mac = normalizeMac(config.device);
     const boostMinutes = Number(config.boostMinutes);
-    let runner: DeviceCommandRunner | undefined;
-    let timed: TimedActions | undefined;
+    let controls: DeviceControls | undefined;
     let closing = false;
 
-    const failText = (text: string, msg: NodeMessageInFlow, done: Done) => {
+    const failText = (text: string, msg: NodeMessageInFlow, done: Done = noop) => {
       node.status({ fill: 'red', shape: 'ring', text });
       node.error(text, msg);
       done();
     };
-    const fail = (key: string, args: Record<string, string | number>, msg: NodeMessageInFlow, done: Done) =>
-      failText(t(`navien-control.errors.${key}`, args), msg, done);
+    const fail = (key: string, args: Record<string, string | number>, msg: NodeMessageInFlow) => failText(t(`navien-control.errors.${key}`, args), msg);
 
     if (!account) {
       node.status({ fill: 'red', shape: 'ring', text: t('navien-control.status.missing-account') });
@@ -64,10 +69,24 @@ export = function register(RED: NodeAPI): void {
     }
     if (!mac) node.status({ fill: 'red', shape: 'ring', text: t('navien-control.errors.no-device') });
 
-    type Input = { msg: NodeMessageInFlow & { unit?: unknown; dryRun?: unknown }; send: (m: NodeMessage) => void; done: Done };
     // Inputs that arrive before the account has listed its devices (just after a deploy) wait for it.
-    const deferred: Input[] = [];
-    const FATAL_PHASES = ['invalid-credentials', 'missing-credentials', 'sdk-unavailable', 'config-error'];
+    const deferred: Array<{ msg: Msg; send: Send; done: Done }> = [];
+    const store = contextRestoreStore(node, pendingRestores);
+    const online = () => account.connection?.presenceOf(mac) !== 'offline';
+
+    const ensureControls = (): DeviceControls | undefined => {
+      const connection = account.connection;
+      if (!connection || !mac || closing) return undefined;
+      controls ??= new DeviceControls(connection, mac, {
+        unit,
+        timing: runnerTiming(RED),
+        store,
+        report: (event) => reportTimed(event, { topic: event.topic ?? `navien/${mac}/${event.command}` } as NodeMessageInFlow, (m) => node.send(m)),
+        warn: (text) => node.warn(text),
+        onError: (err) => node.error(errorMessage(err)),
+      });
+      return controls;
+    };
 
     const user: AccountUser = {
       id: node.id,
@@ -75,7 +94,7 @@ export = function register(RED: NodeAPI): void {
         if (mac) node.status(account.readOnly && state.phase === 'connected'
           ? { fill: 'grey', shape: 'dot', text: t('navien-control.status.read-only') }
           : connectionStatus(state, t, 'navien-control'));
-        if (FATAL_PHASES.includes(state.phase)) {
+        if (isTerminalPhase(state.phase)) {
           // The account will not connect by itself: say so instead of holding the commands forever.
           const text = state.phase === 'config-error' ? state.error ?? state.phase : t(`navien-control.status.${state.phase}`);
           for (const input of deferred.splice(0)) failText(text, input.msg, input.done);
@@ -83,93 +102,20 @@ export = function register(RED: NodeAPI): void {
       },
       onReady() {
         // A boost or vacation restore left pending by a redeploy or restart resumes (or runs now, if overdue).
-        const actions = ensureTimed();
-        actions?.resume().catch((err: unknown) => node.warn(`boost/vacation restore: ${errorMessage(err)}`));
+        ensureControls()?.resume().catch((err: unknown) => node.warn(`boost/vacation restore: ${errorMessage(err)}`));
         for (const input of deferred.splice(0)) handleInput(input.msg, input.send, input.done);
       },
     };
 
-    const context = node.context();
-    const store = {
-      get: () =>
-        new Promise<TimedState | undefined>((resolve, reject) =>
-          context.get(RESTORE_CONTEXT_KEY, (err: Error | undefined, value: unknown) =>
-            err ? reject(err) : resolve((value as TimedState | undefined) ?? structuredClone(pendingRestores.get(node.id))),
-          ),
-        ),
-      set: (state: TimedState) => {
-        const value = Object.keys(state).length ? state : undefined;
-        if (value) pendingRestores.set(node.id, structuredClone(value));
-        else pendingRestores.delete(node.id);
-        return new Promise<void>((resolve, reject) => context.set(RESTORE_CONTEXT_KEY, value, (err?: Error) => (err ? reject(err) : resolve())));
-      },
-    };
-
-    function ensureRunner(): DeviceCommandRunner | undefined {
-      const connection = account?.connection;
-      if (!connection || !mac || closing) return undefined;
-      runner ??= new DeviceCommandRunner(connection, mac, runnerTiming(RED));
-      return runner;
-    }
-
-    function ensureTimed(): TimedActions | undefined {
-      const connection = account?.connection;
-      const active = ensureRunner();
-      if (!connection || !active) return undefined;
-      timed ??= new TimedActions({
-        mac,
-        unit,
-        submit: (plan) => active.submit(plan),
-        readStatus: async () => {
-          const reply = await connection.requestStatus(mac);
-          return (reply.response?.status ?? {}) as Record<string, unknown>;
-        },
-        watchStatus: (listener) => {
-          const onMessage = (message: InboundMessage) => {
-            if (message.mac === mac && message.kind === 'status' && message.response?.status) listener(message.response.status as Record<string, unknown>);
-          };
-          connection.on('message', onMessage);
-          return () => connection.off('message', onMessage);
-        },
-        store,
-        report: (event) => reportTimed(event, { topic: event.topic ?? `navien/${mac}/${event.command}` } as NodeMessageInFlow, (m) => node.send(m)),
-        warn: (text) => node.warn(text),
-      });
-      return timed;
-    }
-
-    const report = (outcome: ControlOutcome, msg: NodeMessageInFlow, send: (m: NodeMessage) => void) => {
-      const out = Object.assign(msg, {
-        payload: {
-          command: outcome.command,
-          requested: outcome.requested,
-          applied: outcome.applied,
-          result: outcome.result,
-          latencyMs: outcome.latencyMs,
-          status: outcome.status ? summarizeStatus(outcome.status, unit, account.connection?.presenceOf(mac) !== 'offline') : null,
-        },
-      });
-      send(out);
+    const report = (outcome: ControlOutcome, msg: NodeMessageInFlow, send: Send) => {
+      send(Object.assign(msg, { payload: outcomePayload(outcome, unit, online()) }));
       const colour = outcome.result === 'confirmed' ? 'green' : outcome.result === 'superseded' ? 'grey' : 'yellow';
       node.status({ fill: colour, shape: 'dot', text: `${outcome.command}: ${outcome.result}` });
       if (outcome.result === 'expired') node.error(t('navien-control.errors.expired'), msg);
     };
 
-    const reportTimed = (event: TimedEvent, msg: NodeMessageInFlow, send: (m: NodeMessage) => void) => {
-      const online = account.connection?.presenceOf(mac) !== 'offline';
-      send(
-        Object.assign(msg, {
-          payload: {
-            command: event.command,
-            phase: event.phase,
-            requested: event.requested,
-            applied: event.applied,
-            result: event.result,
-            latencyMs: event.latencyMs,
-            status: event.status ? summarizeStatus(event.status, unit, online) : null,
-          },
-        }),
-      );
+    const reportTimed = (event: TimedEvent, msg: NodeMessageInFlow, send: Send) => {
+      send(Object.assign(msg, { payload: timedPayload(event, unit, online()) }));
       node.status({ fill: event.result === 'confirmed' ? 'green' : 'yellow', shape: 'dot', text: `${event.command} ${event.phase}: ${event.result}` });
     };
 
@@ -180,9 +126,9 @@ export = function register(RED: NodeAPI): void {
       return errorMessage(err);
     };
 
-    node.on('input', (msg: Input['msg'], send: Input['send'], done: Done) => {
+    node.on('input', (msg: Msg, send: Send, done: Done) => {
       const connection = account.connection;
-      if (mac && connection && connection.devices.length === 0 && connection.state.phase !== 'connected' && !FATAL_PHASES.includes(connection.state.phase)) {
+      if (mac && connection && connection.devices.length === 0 && connection.state.phase !== 'connected' && !isTerminalPhase(connection.state.phase)) {
         node.status({ fill: 'yellow', shape: 'ring', text: t('navien-control.status.waiting') });
         deferred.push({ msg, send, done });
         return;
@@ -190,62 +136,51 @@ export = function register(RED: NodeAPI): void {
       handleInput(msg, send, done);
     });
 
-    function handleInput(msg: Input['msg'], send: Input['send'], done: Done): void {
-      void handleInputAsync(msg, send).then(
-        () => done(),
-        (err: unknown) => done(err instanceof Error ? err : new Error(errorMessage(err))),
-      );
+    function handleInput(msg: Msg, send: Send, done: Done): void {
+      void handleInputAsync(msg, send).then(() => done(), (err: unknown) => done(err instanceof Error ? err : new Error(errorMessage(err))));
     }
 
-    async function handleInputAsync(msg: Input['msg'], send: Input['send']): Promise<void> {
+    /** The input as validated controls and timed actions, or undefined once its error has been reported. */
+    async function plan(msg: Msg): Promise<PlannedRequest | undefined> {
       const connection = account?.connection;
-      const noop = () => undefined;
-      if (!account || !mac || !connection) {
-        fail('no-device', {}, msg, noop);
-        return;
-      }
+      if (!account || !mac || !connection) return void fail('no-device', {}, msg);
+      const device = accountDevices(connection).device(mac);
       // Gating needs the device's feature record: ask for it rather than guess
       // (docs/protocol.md#capability-gating, #features).
       let rawFeatures = connection.featuresOf(mac);
-      if (!rawFeatures && !account.readOnly && connection.device(mac)) {
+      if (!rawFeatures && !account.readOnly && device.known) {
         try {
-          const reply = await connection.requestFeatures(mac, FEATURE_TIMEOUT_MS);
-          rawFeatures = (reply.response?.feature as Record<string, unknown> | undefined) ?? connection.featuresOf(mac);
+          rawFeatures = await device.features(FEATURE_TIMEOUT_MS);
         } catch (err) {
-          fail('features-unknown', { reason: errorMessage(err) }, msg, noop);
-          return;
+          return void fail('features-unknown', { reason: errorMessage(err) }, msg);
         }
       }
-      let plans: PlannedControl[];
-      let timedRequests: TimedRequest[];
       try {
-        ({ controls: plans, timed: timedRequests } = planRequest(msg.topic, msg.payload, msg.unit, {
+        return planRequest(msg.topic, msg.payload, msg.unit, {
           unit,
           allowPowerOff: config.allowPowerOff !== false,
           readOnly: account.readOnly,
           features: rawFeatures ? decodeFeature(rawFeatures, unit) : undefined,
           boostMinutes: Number.isFinite(boostMinutes) && boostMinutes > 0 ? boostMinutes : undefined,
-        }));
+        });
       } catch (err) {
-        if (err instanceof ControlInputError) fail(err.key, err.args, msg, noop);
-        else fail('bad-type', { field: 'msg.payload', expected: 'a valid command', value: errorMessage(err) }, msg, noop);
-        return;
+        if (err instanceof ControlInputError) return void fail(err.key, err.args, msg);
+        return void fail('bad-type', { field: 'msg.payload', expected: 'a valid command', value: errorMessage(err) }, msg);
       }
-      if (msg.dryRun === true) {
-        await dryRun(msg, send, plans, timedRequests);
-        return;
-      }
-      if (!connection.device(mac) && connection.devices.length > 0) {
-        fail('no-device', {}, msg, noop);
-        return;
-      }
-      const active = ensureRunner();
-      const actions = ensureTimed();
-      if (!active || !actions) return;
+    }
+
+    async function handleInputAsync(msg: Msg, send: Send): Promise<void> {
+      const planned = await plan(msg);
+      const connection = account?.connection;
+      if (!planned || !connection) return;
+      if (msg.dryRun === true) return dryRun(msg, send, planned);
+      if (accountDevices(connection).device(mac).missing) return void fail('no-device', {}, msg);
+      const active = ensureControls();
+      if (!active) return;
       node.status({ fill: 'blue', shape: 'dot', text: t('navien-control.status.sending') });
+      const { controls: plans, timed } = planned;
       // Clone before anything is reported: the first result reuses (and rewrites) the input msg.
-      const count = plans.length + timedRequests.length;
-      const targets = Array.from({ length: count }, (_v, index) => (index === 0 ? msg : (RED.util.cloneMessage(msg) as typeof msg)));
+      const targets = Array.from({ length: plans.length + timed.length }, (_v, i) => (i === 0 ? msg : (RED.util.cloneMessage(msg) as Msg)));
       const failed = (command: string, target: NodeMessageInFlow) => (err: unknown) => {
         // Closed under us (redeploy): the work is cancelled on purpose, there is no result to report.
         if (err instanceof ControlCancelledError || closing) return;
@@ -253,56 +188,29 @@ export = function register(RED: NodeAPI): void {
         node.status({ fill: 'red', shape: 'ring', text: `${command}: ${text}` });
         node.error(text, target);
       };
-      const jobs = plans.map((plan: PlannedControl, index: number) =>
-        active.submit(plan).then((outcome) => report(outcome, targets[index], send), failed(plan.command, targets[index])),
+      const jobs = plans.map((control: PlannedControl, i: number) =>
+        active.submit(control).then((outcome) => report(outcome, targets[i], send), failed(control.command, targets[i])),
       );
-      timedRequests.forEach((request, i) => {
+      timed.forEach((request: TimedRequest, i: number) => {
         const target = targets[plans.length + i];
         const command = request.kind.startsWith('boost') ? 'boost' : 'vacation';
-        jobs.push(
-          actions.run(request, msg.topic).then((event) => {
-            if (event) reportTimed(event, target, send);
-          }, failed(command, target)),
-        );
+        const reported = (event: TimedEvent | undefined) => {
+          if (event) reportTimed(event, target, send);
+        };
+        jobs.push(active.run(request, msg.topic).then(reported, failed(command, target)));
       });
       await Promise.all(jobs);
     }
 
-    async function dryRun(msg: Input['msg'], send: Input['send'], plans: PlannedControl[], timedRequests: TimedRequest[]): Promise<void> {
+    async function dryRun(msg: Msg, send: Send, { controls: plans, timed }: PlannedRequest): Promise<void> {
       const connection = account?.connection;
-      const noop = () => undefined;
-      let ctx;
+      if (!connection?.device(mac)) return void fail('no-device', {}, msg);
       try {
-        ctx = connection?.commandContext(mac);
-      } catch {
-        ctx = undefined;
+        const commands = await dryRunCommands(connection, mac, plans, timed, unit);
+        send(Object.assign(msg, { payload: { dryRun: true, commands } }));
+      } catch (err) {
+        failText(failureText(err), msg);
       }
-      if (!connection || !ctx) {
-        fail('no-device', {}, msg, noop);
-        return;
-      }
-      const entries: Array<{ command: string; plan: PlannedControl }> = plans.map((plan) => ({ command: plan.command, plan }));
-      for (const request of timedRequests) {
-        if (request.kind === 'boost') {
-          if (request.setpointRaw !== undefined) entries.push({ command: 'boost', plan: { ...setpointPlanRaw(request.setpointRaw, unit), requested: request.requested } });
-          if (request.modeId !== undefined) entries.push({ command: 'boost', plan: { ...modePlanId(request.modeId), requested: request.requested } });
-        } else if (request.kind === 'vacation') {
-          entries.push({ command: 'vacation', plan: { ...modePlanId(5, request.days), requested: request.requested } });
-        }
-      }
-      const commands = [];
-      for (const { command, plan } of entries) {
-        try {
-          // A read-modify-write reads the device (a query, not a change) to show the exact list it would write.
-          if (plan.prepare) await plan.prepare(connection, mac);
-          const built = plan.build(ctx);
-          commands.push({ command, requested: plan.requested, topic: built.topic, message: built.payload });
-        } catch (err) {
-          failText(failureText(err), msg, noop);
-          return;
-        }
-      }
-      send(Object.assign(msg, { payload: { dryRun: true, commands } }));
     }
 
     account.register(user);
@@ -312,11 +220,9 @@ export = function register(RED: NodeAPI): void {
       // A deleted node restores nothing any more; a redeployed or restarted one picks its restore up again.
       if (removed) pendingRestores.delete(node.id);
       for (const input of deferred.splice(0)) input.done();
-      // Timers stop; a pending restore stays in the context store and resumes on the next start.
-      timed?.close();
-      timed = undefined;
-      runner?.close();
-      runner = undefined;
+      // Controls are cancelled and timers stop; a pending restore stays in the context store for the next start.
+      controls?.close();
+      controls = undefined;
       void account.deregister(user).finally(done);
     });
   }

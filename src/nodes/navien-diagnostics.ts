@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { intervalSeconds } from '../shared/seconds';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { connectionStatus } from './common/node-status';
@@ -8,9 +9,8 @@ interface DiagnosticsConfig extends NodeDef {
   interval?: string | number;
 }
 
-const DEFAULT_INTERVAL_S = 300;
-/** Reports more often than this tell nothing new (the help text and the editor validation say the same). */
-const MIN_INTERVAL_S = 10;
+/** Seconds between reports: 0 = events only; reports more often than 10 s tell nothing new (the help and the editor say the same). */
+const REPORT_INTERVAL = { fallback: 300, min: 10 };
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
@@ -46,7 +46,7 @@ export = function register(RED: NodeAPI): void {
       },
     };
     account.register(user);
-    const interval = reportInterval(config.interval);
+    const interval = intervalSeconds(config.interval, REPORT_INTERVAL);
     const timer = interval > 0 ? setInterval(() => emit('report'), interval * 1000) : undefined;
 
     node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
@@ -75,12 +75,3 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('navien-diagnostics', NavienDiagnosticsNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 };
-
-/** Seconds between reports: 0 = events only; an empty or invalid value means the default; at least 10 s. */
-function reportInterval(value: unknown): number {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return DEFAULT_INTERVAL_S;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) return DEFAULT_INTERVAL_S;
-  if (seconds === 0) return 0;
-  return Math.max(MIN_INTERVAL_S, Math.round(seconds));
-}

@@ -1,70 +1,36 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ConnectionState, DevicePresence } from '../shared/account-connection';
-import {
-  InboundMessage,
-  OutboundMessage,
-  TemperatureUnit,
-  TouPlan,
-  buildEnergyDailyQuery,
-  buildEnergyMonthlyQuery,
-  buildReservationRead,
-  decodeEnergyUsage,
-  decodeFeature,
-  decodeReservationResponse,
-  decodeStatus,
-  decodeTouPlan,
-  summarizeStatus,
-} from '../shared/codec';
+import { InboundMessage, NWP500_DEVICE_TYPE } from '../shared/codec';
+import { isTerminalPhase } from '../shared/connection-phases';
+import { AccountDevices, DeviceLookupError, accountDevices } from '../shared/device/device-api';
 import { errorMessage } from '../shared/errors';
-import { AlertEvent, AlertState, presenceAlerts, statusAlerts } from '../shared/reading/alerts';
-import { deriveStatus, energyReport } from '../shared/reading/derived';
-import { ReadRequest, configuredPeriod, configuredRead, parseReadRequest } from '../shared/reading/read-request';
-import { DEFAULT_DEADBANDS, Deadbands, changedFields, heartbeatDue, mergeReported, nonNegative } from '../shared/reading/report-by-exception';
+import { InputError } from '../shared/input-error';
+import { normalizeMac } from '../shared/mac';
+import { AlertTracker } from '../shared/reading/alert-tracker';
+import type { AlertEvent } from '../shared/reading/alerts';
+import { ReadRequest, readRequest } from '../shared/reading/read-request';
+import { ReportByException } from '../shared/reading/report-by-exception';
+import { StatusConfigFields, statusSettings } from '../shared/reading/settings';
+import { eventMessages, fieldMessages, looksLikeStatus, statusLine, statusMessage } from '../shared/reading/status-messages';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
+import { contextAlertStore } from './common/alert-context';
 import { connectionStatus } from './common/node-status';
 
-interface StatusConfig extends NodeDef {
+/** The dialog's fields; `read` is what an input reads (and output 1 carries), `period` the energy read's. */
+interface StatusConfig extends NodeDef, StatusConfigFields {
   account: string;
   device?: string;
-  unit?: string;
-  interval?: string | number;
-  output?: string;
-  /** What an input reads (and what output 1 carries): status (default), features, schedule, energy, tou. */
-  read?: string;
-  /** Energy reads: daily (this month) or monthly (this year). */
-  period?: string;
-  deadbandTemp?: string | number;
-  deadbandPower?: string | number;
-  /** Seconds; a full snapshot at least this often with output changes/fields; 0 = never. */
-  heartbeat?: string | number;
 }
 
-type OutputMode = 'all' | 'changes' | 'fields';
-
-interface ReplyWaiter {
-  mac: string;
-  kinds: ReadonlySet<string>;
-  matches(message: InboundMessage): boolean;
-  finish(message: InboundMessage): void;
-}
-
-interface WaitingInput {
+interface Input {
   msg: NodeMessageInFlow;
   send: (msg: NodeMessage) => void;
   done: (err?: Error) => void;
 }
 
-const DEFAULT_INTERVAL_S = 30;
-/** The cloud is not to be polled faster (the HA integration enforces the same floor). */
-const MIN_INTERVAL_S = 10;
-/** Reads other than status: the cloud answers in 2-4 s, the first request after connecting in up to ~8 s. */
-const READ_TIMEOUT_MS = 15_000;
-/** A TOU plan read over REST is reused this long for cost estimates. */
-const TOU_CACHE_MS = 6 * 3_600_000;
 /** How often the time-based alerts (Electric about to revert) are re-checked without a new status. */
 const ALERT_CHECK_MS = 60_000;
-const ALERTS_CONTEXT_KEY = 'alerts';
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
@@ -74,24 +40,13 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const account = findAccount(RED, config.account);
     const deviceMac = normalizeMac(config.device);
-    const unit: TemperatureUnit = config.unit === 'C' ? 'C' : 'F';
-    const output: OutputMode = config.output === 'changes' || config.output === 'fields' ? config.output : 'all';
-    const readDefaults = { read: configuredRead(config.read), period: configuredPeriod(config.period) };
-    const bands: Deadbands = {
-      temperature: nonNegative(config.deadbandTemp, DEFAULT_DEADBANDS.temperature),
-      power: nonNegative(config.deadbandPower, DEFAULT_DEADBANDS.power),
-    };
-    const heartbeat = nonNegative(config.heartbeat, 0);
-    const interval = pollInterval(config.interval);
+    const { unit, interval, output, readDefaults, bands, heartbeat } = statusSettings(config);
+    const rbe = new ReportByException(bands, heartbeat);
     const lastRaw = new Map<string, Record<string, unknown>>();
-    /** Summary values last reported per device (output changes/fields), and when the last full snapshot went out. */
-    const reported = new Map<string, Record<string, unknown>>();
-    const lastFullAt = new Map<string, number>();
-    const waiting = new Map<string, WaitingInput[]>();
-    const replyWaiters = new Set<ReplyWaiter>();
-    const touCache = new Map<string, { plan: TouPlan; at: number }>();
+    /** Inputs waiting for the status they asked for, per device. */
+    const waiting = new Map<string, Input[]>();
     /** Inputs that arrived before the account knew its devices; answered once it does. */
-    const deferred: WaitingInput[] = [];
+    const deferred: Array<{ input: Input; request: ReadRequest }> = [];
     let phase: ConnectionState['phase'] = 'idle';
     let closed = false;
 
@@ -104,275 +59,115 @@ export = function register(RED: NodeAPI): void {
       return;
     }
 
-    const targets = (): string[] => {
-      if (deviceMac) return [deviceMac];
-      return account.connection?.devices.map((d) => d.mac) ?? [];
-    };
-    const isTarget = (mac: string | undefined): mac is string => !!mac && (deviceMac ? mac === deviceMac : true);
+    const devices = (): AccountDevices | undefined => (account.connection ? accountDevices(account.connection) : undefined);
+    const targets = (): string[] => (deviceMac ? [deviceMac] : devices()?.macs ?? []);
+    const isTarget = (mac: string | undefined): mac is string => !!mac && (!deviceMac || mac === deviceMac);
     /** The device list is known (it arrives with the first connection) and the configured device is not on it. */
-    const unknownDevice = () => {
-      const connection = account.connection;
-      return !!deviceMac && !!connection && connection.devices.length > 0 && !connection.device(deviceMac);
-    };
-    const deviceInfo = (mac: string) => {
-      const device = account.connection?.device(mac);
-      return { mac, name: device?.name ?? mac, deviceType: device?.deviceType ?? 52, model: 'NWP500' };
-    };
+    const unknownDevice = () => !!deviceMac && !!devices()?.device(deviceMac).missing;
+    const deviceInfo = (mac: string) => devices()?.device(mac).info() ?? { mac, name: mac, deviceType: NWP500_DEVICE_TYPE, model: 'NWP500' };
+    const online = (mac: string) => devices()?.device(mac).presence !== 'offline';
 
-    // ---- alert state, kept in the node's context so a restart neither repeats nor forgets alerts ----
-    // Read from the context every time (not cached): what a restart or another writer left there is what counts.
-    const alertState = (mac: string): AlertState | undefined => {
-      try {
-        const stored = node.context().get(ALERTS_CONTEXT_KEY) as Record<string, AlertState> | undefined;
-        return stored && typeof stored === 'object' ? stored[mac] : undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    const storeAlertState = (mac: string, state: AlertState) => {
-      try {
-        const stored = (node.context().get(ALERTS_CONTEXT_KEY) as Record<string, AlertState> | undefined) ?? {};
-        node.context().set(ALERTS_CONTEXT_KEY, { ...stored, [mac]: state });
-      } catch (err) {
-        node.debug(`could not store the alert state: ${errorMessage(err)}`);
-      }
-    };
+    const alerts = new AlertTracker(contextAlertStore(node));
     const sendEvents = (mac: string, events: AlertEvent[]) => {
-      if (events.length === 0) return;
-      const at = new Date().toISOString();
-      const messages = events.map((e) => ({
-        topic: `navien/${mac}/event/${e.name}`,
-        payload: { event: e.name, mac, at, ...e.details },
-        device: deviceInfo(mac),
-      }));
-      node.send([null, messages] as unknown as NodeMessage[]);
-    };
-    const checkStatusAlerts = (mac: string, raw: Record<string, unknown>) => {
-      const previous = alertState(mac);
-      const { events, state } = statusAlerts(previous, raw, Date.now());
-      if (JSON.stringify(state) !== JSON.stringify(previous ?? null)) storeAlertState(mac, state);
-      sendEvents(mac, events);
+      if (events.length > 0) node.send([null, eventMessages(deviceInfo(mac), events)] as unknown as NodeMessage[]);
     };
 
     const showDeviceStatus = (mac: string) => {
       const raw = lastRaw.get(mac);
-      const presence = account.connection?.presenceOf(mac) ?? 'unknown';
-      if (presence === 'offline') {
+      if (!online(mac)) {
         node.status({ fill: 'red', shape: 'ring', text: t('navien-status.status.offline') });
       } else if (raw) {
-        const s = summarizeStatus(raw, unit, true);
-        const text = `${s.temperature ?? '?'}°${unit} · ${s.tankCharge ?? '?'}% · ${s.mode}`;
-        node.status({ fill: s.error ? 'yellow' : 'green', shape: 'dot', text });
+        const line = statusLine(raw, unit);
+        node.status({ fill: line.error ? 'yellow' : 'green', shape: 'dot', text: line.text });
       }
     };
 
-    const statusFields = (mac: string, raw: Record<string, unknown>, online: boolean) => ({
-      topic: `navien/${mac}/status`,
-      payload: summarizeStatus(raw, unit, online),
-      status: decodeStatus(raw, unit),
-      raw,
-      device: deviceInfo(mac),
-      derived: deriveStatus(raw, alertState(mac)?.electricSince),
-    });
+    const messageOf = (mac: string, raw: Record<string, unknown>, isOnline: boolean) =>
+      statusMessage(raw, { unit, online: isOnline, device: deviceInfo(mac), electricSince: alerts.electricSince(mac) });
 
     /** Output changes/fields: what goes out for this status (nothing when nothing moved beyond its deadband). */
-    const reportByException = (mac: string, fields: ReturnType<typeof statusFields>, force: boolean) => {
-      const summary = fields.payload as unknown as Record<string, unknown>;
-      const now = Date.now();
-      const first = !reported.has(mac);
-      const due = force || (!first && heartbeatDue(heartbeat, lastFullAt.get(mac), now));
-      const changed = changedFields(reported.get(mac), summary, bands);
-      if (changed.length === 0 && !due) return;
-      reported.set(mac, mergeReported(reported.get(mac), summary, changed));
-      if (first || due) lastFullAt.set(mac, now);
-      if (output === 'changes') {
-        node.send({ ...fields, changed, ...(due ? { heartbeat: true } : {}) } as NodeMessage);
-        return;
-      }
-      const names = first || due ? Object.keys(summary) : changed;
-      const messages = names.map((field) => ({ topic: `navien/${mac}/${field}`, payload: summary[field], device: fields.device }));
-      node.send([messages] as unknown as NodeMessage[]);
+    const reportByException = (message: ReturnType<typeof messageOf>, force: boolean) => {
+      const report = rbe.next(message.device.mac, message.payload as unknown as Record<string, unknown>, force);
+      if (!report) return;
+      if (output === 'changes') node.send({ ...message, changed: report.changed, ...(report.heartbeat ? { heartbeat: true } : {}) } as NodeMessage);
+      else node.send([fieldMessages(message, report.fields)] as unknown as NodeMessage[]);
     };
 
-    const emitStatus = (mac: string, raw: Record<string, unknown>, online: boolean) => {
-      const fields = statusFields(mac, raw, online);
+    const emitStatus = (mac: string, raw: Record<string, unknown>, isOnline: boolean) => {
+      const message = messageOf(mac, raw, isOnline);
       const inputs = waiting.get(mac) ?? [];
       waiting.delete(mac);
       if (inputs.length > 0) {
         // An input is always answered with the whole status; with changes/fields it also counts as reported.
-        let extra: Record<string, unknown> = {};
-        if (output !== 'all') {
-          const summary = fields.payload as unknown as Record<string, unknown>;
-          const list = changedFields(reported.get(mac), summary, bands);
-          reported.set(mac, mergeReported(reported.get(mac), summary, list));
-          lastFullAt.set(mac, Date.now());
-          extra = { changed: list };
-        }
+        const extra = output === 'all' ? {} : { changed: rbe.answered(mac, message.payload as unknown as Record<string, unknown>) };
         for (const input of inputs) {
-          input.send(Object.assign(input.msg, fields, extra));
+          input.send(Object.assign(input.msg, message, extra));
           input.done();
         }
       } else if (readDefaults.read === 'status') {
-        if (output === 'all') node.send(fields as NodeMessage);
-        else reportByException(mac, fields, false);
+        if (output === 'all') node.send(message as unknown as NodeMessage);
+        else reportByException(message, false);
       }
       if (deviceMac || targets().length <= 1) showDeviceStatus(mac);
     };
 
-    const poll = () => {
-      const connection = account.connection;
-      if (!connection || phase !== 'connected' || unknownDevice()) return;
-      for (const mac of targets()) {
-        requestStatus(mac).catch((err) => node.debug(`status poll of ${mac}: ${errorMessage(err)}`));
-      }
-    };
-
-    /** Never throws synchronously (the connection's command context does for a MAC it does not know). */
+    /** Never throws synchronously. */
     const requestStatus = (mac: string) => {
-      const connection = account.connection;
-      if (!connection) return Promise.reject(new Error(t('navien-status.errors.no-device')));
-      return Promise.resolve().then(() => connection.requestStatus(mac));
+      const api = devices();
+      return api ? api.device(mac).requestStatus() : Promise.reject(new Error(t('navien-status.errors.no-device')));
+    };
+    const poll = () => {
+      if (!account.connection || phase !== 'connected' || unknownDevice()) return;
+      for (const mac of targets()) requestStatus(mac).catch((err) => node.debug(`status poll of ${mac}: ${errorMessage(err)}`));
     };
 
-    // ---- reads other than status ----
+    const readError = (err: unknown) => (err instanceof DeviceLookupError ? t(`navien-status.errors.${err.key}`) : errorMessage(err));
+    const copyFor = (msg: NodeMessageInFlow, index: number) => (index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow));
 
-    /**
-     * Sends a query and resolves with the first reply of `kinds` from `mac` that `matches` (replies to other
-     * nodes' queries share the client topic, and a reservation read is answered twice: JSON and hex - only the
-     * first matching reply counts).
-     */
-    const awaitReply = (mac: string, message: OutboundMessage, kinds: string[], matches: (m: InboundMessage) => boolean) =>
-      new Promise<InboundMessage>((resolve, reject) => {
-        const connection = account.connection;
-        if (!connection) {
-          reject(new Error(t('navien-status.errors.no-device')));
-          return;
-        }
-        let settled = false;
-        const timer = setTimeout(() => fail(new Error(`no ${kinds[0]} reply from ${mac} within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS + 500);
-        const waiter: ReplyWaiter = { mac, kinds: new Set(kinds), matches, finish: (m) => finish(m) };
-        function finish(m: InboundMessage) {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          replyWaiters.delete(waiter);
-          resolve(m);
-        }
-        function fail(err: unknown) {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          replyWaiters.delete(waiter);
-          reject(err);
-        }
-        replyWaiters.add(waiter);
-        connection.request(mac, message, kinds, READ_TIMEOUT_MS).then((m) => (matches(m) ? finish(m) : undefined), fail);
-      });
-
-    const featureRecord = async (mac: string): Promise<Record<string, unknown>> => {
-      const connection = account.connection;
-      if (!connection) throw new Error(t('navien-status.errors.no-device'));
-      const known = connection.featuresOf(mac);
-      if (known) return known;
-      const reply = await connection.requestFeatures(mac, READ_TIMEOUT_MS);
-      return (reply.response?.feature ?? {}) as Record<string, unknown>;
-    };
-
-    const readTou = async (mac: string): Promise<{ plan: TouPlan; data: Record<string, unknown> }> => {
-      const connection = account.connection;
-      const device = connection?.device(mac);
-      if (!connection || !device) throw new Error(t('navien-status.errors.no-device'));
-      const feature = await featureRecord(mac);
-      const serial = typeof feature.controllerSerialNumber === 'string' ? feature.controllerSerialNumber : '';
-      if (!serial) throw new Error(t('navien-status.errors.no-serial'));
-      const data = await connection.withAccessToken((rest, tokens, email) => rest.touInfo(tokens, email, device, serial));
-      const plan = decodeTouPlan(data, (field) => connection.diagnostics.recordImplausible(`tou.${field}`));
-      touCache.set(mac, { plan, at: Date.now() });
-      return { plan, data };
-    };
-
-    /** The TOU plan for cost estimates: cached, else read once now; null when there is none or it cannot be read. */
-    const touPlanFor = async (mac: string): Promise<TouPlan | null> => {
-      const cached = touCache.get(mac);
-      if (cached && Date.now() - cached.at < TOU_CACHE_MS) return cached.plan;
-      try {
-        return (await readTou(mac)).plan;
-      } catch (err) {
-        node.debug(`no TOU plan for the cost estimate of ${mac}: ${errorMessage(err)}`);
-        return null;
-      }
-    };
-
-    /** Performs one read other than status; resolves with the properties of the output message. */
-    const performRead = async (mac: string, request: Exclude<ReadRequest, { read: 'status' }>): Promise<Record<string, unknown>> => {
-      const connection = account.connection;
-      if (!connection) throw new Error(t('navien-status.errors.no-device'));
-      const base = { topic: `navien/${mac}/${request.read}`, device: deviceInfo(mac) };
-      switch (request.read) {
-        case 'features': {
-          const reply = await connection.requestFeatures(mac, READ_TIMEOUT_MS);
-          const raw = (reply.response?.feature ?? {}) as Record<string, unknown>;
-          const { raw: _raw, ...payload } = decodeFeature(raw, unit);
-          return { ...base, payload, raw };
-        }
-        case 'schedule': {
-          const reply = await awaitReply(mac, buildReservationRead(connection.commandContext(mac)), ['reservation'], () => true);
-          return { ...base, payload: decodeReservationResponse(reply.response, unit), raw: reply.response };
-        }
-        case 'tou': {
-          const { plan, data } = await readTou(mac);
-          return { ...base, payload: plan, raw: data };
-        }
-        case 'energy': {
-          const ctx = connection.commandContext(mac);
-          const query = request.period === 'daily'
-            ? buildEnergyDailyQuery(ctx, request.year, [request.month])
-            : buildEnergyMonthlyQuery(ctx, [request.year]);
-          const reply = await awaitReply(mac, query, ['energy'], (m) => energyReport(decodeEnergyUsage(m.response), request) !== null);
-          const plan = await touPlanFor(mac);
-          return { ...base, payload: energyReport(decodeEnergyUsage(reply.response), request, plan), raw: reply.response };
-        }
-        default:
-          throw new Error(`unknown read ${JSON.stringify(request)}`);
-      }
-    };
-
-    const handleInput = (input: WaitingInput, request: ReadRequest) => {
-      const { msg, send, done } = input;
-      const connection = account.connection;
+    const handleInput = ({ msg, send, done }: Input, request: ReadRequest) => {
+      const api = devices();
       const macs = targets();
-      if (!connection || macs.length === 0 || unknownDevice()) {
+      if (!api || macs.length === 0 || unknownDevice()) {
         node.error(t('navien-status.errors.no-device'), msg);
         done();
         return;
       }
       if (request.read !== 'status') {
-        const what = request.read;
         void Promise.all(macs.map(async (mac, index) => {
-          const copy = index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow);
+          const copy = copyFor(msg, index);
           try {
-            const fields = await performRead(mac, request);
-            if (!closed) send(Object.assign(copy, fields));
+            const { payload, raw } = await api.device(mac).read(request, unit, (text) => node.debug(text));
+            if (!closed) send(Object.assign(copy, { topic: `navien/${mac}/${request.read}`, payload, raw, device: deviceInfo(mac) }));
           } catch (err) {
-            if (!closed) node.error(t('navien-status.errors.read-failed', { what, error: errorMessage(err) }), copy);
+            if (!closed) node.error(t('navien-status.errors.read-failed', { what: request.read, error: readError(err) }), copy);
           }
         })).then(() => done());
         return;
       }
+      // A status is answered by the next status of the device (the reply, or a push that beats it).
       macs.forEach((mac, index) => {
-        const copy = index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow);
-        const list = waiting.get(mac) ?? [];
-        list.push({ msg: copy, send, done: index === 0 ? done : () => undefined });
-        waiting.set(mac, list);
+        const input: Input = { msg: copyFor(msg, index), send, done: index === 0 ? done : () => undefined };
+        waiting.set(mac, [...(waiting.get(mac) ?? []), input]);
         requestStatus(mac).catch((err) => {
           const entries = waiting.get(mac) ?? [];
-          const mine = entries.findIndex((w) => w.msg === copy);
-          if (mine < 0) return; // answered by a status that arrived anyway
-          entries.splice(mine, 1);
-          node.error(t('navien-status.errors.request-failed', { error: errorMessage(err) }), copy);
-          if (index === 0) done();
+          if (!entries.includes(input)) return; // answered by a status that arrived anyway
+          entries.splice(entries.indexOf(input), 1);
+          node.error(t('navien-status.errors.request-failed', { error: errorMessage(err) }), input.msg);
+          input.done();
         });
       });
+    };
+
+    const onMessage = (message: InboundMessage) => {
+      if (!isTarget(message.mac) || message.kind !== 'status') return;
+      const raw = message.response?.status;
+      if (!looksLikeStatus(raw)) {
+        node.debug(`ignored a malformed status from ${message.mac}`);
+        return;
+      }
+      lastRaw.set(message.mac, raw);
+      sendEvents(message.mac, alerts.status(message.mac, raw));
+      emitStatus(message.mac, raw, true);
     };
 
     const user: AccountUser = {
@@ -381,10 +176,10 @@ export = function register(RED: NodeAPI): void {
         phase = state.phase;
         if (state.phase === 'connected' && deviceMac && lastRaw.has(deviceMac)) showDeviceStatus(deviceMac);
         else node.status(connectionStatus(state, t, 'navien-status'));
-        if (STUCK_PHASES.has(state.phase)) {
+        if (isTerminalPhase(state.phase)) {
           // The connection will not come up by itself: inputs waiting for it fail now, not never.
           const text = connectionStatus(state, t, 'navien-status').text as string;
-          for (const input of deferred.splice(0)) {
+          for (const { input } of deferred.splice(0)) {
             node.error(text, input.msg);
             input.done();
           }
@@ -395,36 +190,13 @@ export = function register(RED: NodeAPI): void {
           node.status({ fill: 'red', shape: 'ring', text: t('navien-status.errors.no-device') });
           node.error(t('navien-status.errors.no-device'));
         } else if (interval > 0) {
-          // 0 = pushes only: no request at all, not even on connecting.
-          poll();
+          poll(); // 0 = pushes only: no request at all, not even on connecting
         }
-        for (const input of deferred.splice(0)) {
-          const parsed = parseReadRequest(input.msg.payload, readDefaults);
-          if (parsed.ok) handleInput(input, parsed.request);
-          else input.done();
-        }
-      },
-      onMessage(message: InboundMessage) {
-        if (!isTarget(message.mac)) return;
-        for (const waiter of [...replyWaiters]) {
-          if (waiter.mac === message.mac && waiter.kinds.has(message.kind) && waiter.matches(message)) waiter.finish(message);
-        }
-        if (message.kind !== 'status') return;
-        const raw = message.response?.status as Record<string, unknown> | undefined;
-        if (!looksLikeStatus(raw)) {
-          node.debug(`ignored a malformed status from ${message.mac}`);
-          return;
-        }
-        lastRaw.set(message.mac, raw);
-        checkStatusAlerts(message.mac, raw);
-        emitStatus(message.mac, raw, true);
+        for (const { input, request } of deferred.splice(0)) handleInput(input, request);
       },
       onPresence(mac: string, presence: DevicePresence) {
         if (!isTarget(mac)) return;
-        const previous = alertState(mac);
-        const { events, state } = presenceAlerts(previous, presence);
-        if (state !== previous) storeAlertState(mac, state);
-        sendEvents(mac, events);
+        sendEvents(mac, alerts.presence(mac, presence));
         const raw = lastRaw.get(mac);
         // Dashboards need to see "offline" even though no status arrives from a silent device.
         if (presence === 'offline' && raw) emitStatus(mac, raw, false);
@@ -432,55 +204,54 @@ export = function register(RED: NodeAPI): void {
       },
     };
     account.register(user);
+    // The one inbound route: the connection (there from register() on) hands decoded messages to this subscription.
+    const unwatch = devices()?.watch(onMessage, (err) => node.error(errorMessage(err))) ?? (() => undefined);
     const timer = interval > 0 ? setInterval(poll, interval * 1000) : undefined;
     // Electric mode's revert warning depends on time passing, not on a new status.
     const alertTimer = setInterval(() => {
-      for (const [mac, raw] of lastRaw) if (alertState(mac)?.electricSince != null) checkStatusAlerts(mac, raw);
+      for (const [mac, raw] of lastRaw) if (alerts.electricSince(mac) != null) sendEvents(mac, alerts.status(mac, raw));
     }, ALERT_CHECK_MS);
     // A heartbeat goes out even when the device is silent (offline): the last snapshot, with online as known now.
     const heartbeatTimer = heartbeat > 0 && output !== 'all' && readDefaults.read === 'status'
       ? setInterval(() => {
-        const now = Date.now();
-        for (const [mac, raw] of lastRaw) {
-          if (!heartbeatDue(heartbeat, lastFullAt.get(mac), now)) continue;
-          const online = account.connection?.presenceOf(mac) !== 'offline';
-          reportByException(mac, statusFields(mac, raw, online), true);
-        }
+        for (const [mac, raw] of lastRaw) if (rbe.heartbeatDue(mac)) reportByException(messageOf(mac, raw, online(mac)), true);
       }, Math.min(heartbeat, 60) * 1000)
       : undefined;
 
     node.on('input', (msg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
       // Validate first: a bad read request sends nothing, whatever the connection is doing.
-      const parsed = parseReadRequest(msg.payload, readDefaults);
-      if (!parsed.ok) {
-        const { key, ...args } = parsed.error;
+      let request: ReadRequest;
+      try {
+        request = readRequest(msg.payload, readDefaults);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
         node.status({ fill: 'red', shape: 'ring', text: t('navien-status.status.bad-request') });
-        node.error(t(`navien-status.errors.${key}`, args), msg);
+        node.error(t(`navien-status.errors.${err.key}`, err.args), msg);
         done();
         return;
       }
-      const connection = account.connection;
-      if (STUCK_PHASES.has(phase)) {
+      if (isTerminalPhase(phase)) {
         // Wrong password, missing credentials, ...: say so, rather than "device not found".
         node.error(connectionStatus(account.state, t, 'navien-status').text as string, msg);
         done();
         return;
       }
       // Before the first connection the device list is unknown: answer once the account is ready.
-      if (connection && connection.devices.length === 0 && phase !== 'connected') {
-        deferred.push({ msg, send, done });
+      if (account.connection && account.connection.devices.length === 0 && phase !== 'connected') {
+        deferred.push({ input: { msg, send, done }, request });
         return;
       }
-      handleInput({ msg, send, done }, parsed.request);
+      handleInput({ msg, send, done }, request);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      unwatch();
       clearInterval(timer);
       clearInterval(alertTimer);
       clearInterval(heartbeatTimer);
       // Inputs still waiting for a reply are finished (without output) so each input gets exactly one done().
-      for (const input of [...deferred.splice(0), ...[...waiting.values()].flat()]) input.done();
+      for (const input of [...deferred.splice(0).map((d) => d.input), ...[...waiting.values()].flat()]) input.done();
       waiting.clear();
       void account.deregister(user).finally(done);
     });
@@ -488,27 +259,3 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('navien-status', NavienStatusNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 };
-
-/** Connection phases that only a redeploy (new credentials, new settings) gets out of. */
-const STUCK_PHASES: ReadonlySet<ConnectionState['phase']> = new Set(['invalid-credentials', 'missing-credentials', 'sdk-unavailable', 'config-error', 'closed']);
-
-/** The MAC as the cloud writes it (12 lower-case hex digits), whether typed with capitals, colons or dashes. */
-function normalizeMac(value: unknown): string {
-  return typeof value === 'string' ? value.trim().toLowerCase().replace(/[:\-\s]/g, '') : '';
-}
-
-/** A device status carries at least its mode and its water temperature as numbers; anything else is garbage. */
-function looksLikeStatus(raw: unknown): raw is Record<string, unknown> {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return false;
-  const status = raw as Record<string, unknown>;
-  return typeof status.dhwOperationSetting === 'number' && typeof status.dhwTemperature === 'number';
-}
-
-function pollInterval(value: unknown): number {
-  // An empty field (an edited flow, a hand-written one) means the default, not 0 = pushes only.
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return DEFAULT_INTERVAL_S;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) return DEFAULT_INTERVAL_S;
-  if (seconds === 0) return 0;
-  return Math.max(MIN_INTERVAL_S, Math.round(seconds));
-}

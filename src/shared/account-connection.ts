@@ -7,19 +7,20 @@ import {
   ConnectionClosedError,
   InvalidCredentialsError,
   NavilinkError,
-  RequestTimeoutError,
   SdkUnavailableError,
   TokenRejectedError,
   errorMessage,
   redactSecrets,
 } from './errors';
-import { describeFailure } from './mqtt-session';
+import { describeFailure } from './mqtt-transport';
 import { TransportKind, openMqttSession } from './transport-select';
 import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
+import { ReplyMatcher } from './device/reply-matcher';
 import {
   CommandContext,
   InboundMessage,
+  NWP500_DEVICE_TYPE,
   OutboundMessage,
   buildDeviceInfoRequest,
   buildStatusRequest,
@@ -55,6 +56,11 @@ export interface ConnectionState {
 
 export type DevicePresence = 'online' | 'offline' | 'unknown';
 
+export interface RequestOptions {
+  /** Only a reply this accepts answers the request (replies to other queries share the client topic). */
+  matches?: (message: InboundMessage) => boolean;
+}
+
 export interface AccountConnectionOptions {
   email: string;
   password: string;
@@ -72,17 +78,7 @@ export interface AccountConnectionOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** NWP500 devices only: other families speak the legacy protocol (docs/protocol.md#other-families). */
-const NWP500_DEVICE_TYPE = 52;
 const EXPIRY_MARGIN_MS = 5 * 60_000;
-
-interface PendingRequest {
-  mac: string;
-  kinds: ReadonlySet<string>;
-  resolve: (message: InboundMessage) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
 
 type SessionEnd = { reason: 'drop'; failure: TransportFailure } | { reason: 'renew' } | { reason: 'closed' };
 
@@ -107,7 +103,7 @@ export class AccountConnection extends EventEmitter {
   private transportValue: TransportKind | undefined;
   private subscriptions: string[] = [];
   private readonly queue: CommandQueue<OutboundMessage>;
-  private readonly pending = new Set<PendingRequest>();
+  private readonly replies = new ReplyMatcher();
   private readonly devicesWithFeatures = new Set<string>();
   private readonly features = new Map<string, Record<string, unknown>>();
   private closed = false;
@@ -207,11 +203,7 @@ export class AccountConnection extends EventEmitter {
     this.cancelSleep();
     this.endSession?.({ reason: 'closed' });
     const closedError = new ConnectionClosedError();
-    for (const request of this.pending) {
-      clearTimeout(request.timer);
-      request.reject(closedError);
-    }
-    this.pending.clear();
+    this.replies.rejectAll(closedError);
     this.queue.rejectAll(closedError);
     const session = this.session;
     this.session = undefined;
@@ -235,9 +227,9 @@ export class AccountConnection extends EventEmitter {
 
   /**
    * Publishes a control. While disconnected it waits in the offline queue (in order, up to the
-   * queue's limits) and is sent once the session is back and resubscribed.
+   * queue's limits) and is sent once the session is back and resubscribed; aborting `signal` takes it out again.
    */
-  async send(message: OutboundMessage): Promise<void> {
+  async send(message: OutboundMessage, signal?: AbortSignal): Promise<void> {
     if (this.closed) throw new ConnectionClosedError();
     const session = this.session;
     if (session && !session.isClosed && this.stateValue.phase === 'connected') {
@@ -250,46 +242,31 @@ export class AccountConnection extends EventEmitter {
       }
     }
     this.diagnostics.queued++;
-    return this.queue.enqueue(message);
+    return this.queue.enqueue(message, signal);
   }
 
   /**
-   * Publishes a query and resolves with the first inbound message of one of `kinds` from that device.
-   * A device that stays silent is reported offline (distinct from the cloud connection being down).
+   * Publishes a query and resolves with the first inbound message of one of `kinds` from that device (that
+   * `options.matches` accepts, when given). A device that stays silent is reported offline (distinct from the cloud
+   * connection being down). The request settles exactly once, on its own timeout at the latest, also while its query
+   * waits in the offline queue; a request that settled takes its query out of the queue.
    */
-  async request(mac: string, message: OutboundMessage, kinds: string[], timeoutMs?: number): Promise<InboundMessage> {
+  async request(mac: string, message: OutboundMessage, kinds: string[], timeoutMs?: number, options: RequestOptions = {}): Promise<InboundMessage> {
     if (this.closed) throw new ConnectionClosedError();
     const timeout = timeoutMs ?? (this.devicesWithFeatures.has(mac) ? this.requestTimeoutMs : this.firstRequestTimeoutMs);
-    const reply = new Promise<InboundMessage>((resolve, reject) => {
-      const request: PendingRequest = {
-        mac,
-        kinds: new Set(kinds),
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.pending.delete(request);
-          // Only a connected session can tell a silent device; during an outage it is the link that is down.
-          if (this.stateValue.phase === 'connected') this.setPresence(mac, 'offline');
-          reject(new RequestTimeoutError(`${kinds[0]} request to ${mac}`, timeout));
-        }, timeout),
-      };
-      this.pending.add(request);
+    const pending = this.replies.expect({
+      mac,
+      kinds,
+      matches: options.matches,
+      timeoutMs: timeout,
+      onTimeout: () => {
+        // Only a connected session can tell a silent device; during an outage it is the link that is down.
+        if (this.stateValue.phase === 'connected') this.setPresence(mac, 'offline');
+      },
     });
-    // If sending fails (or close() interrupts it) nobody awaits `reply`; its later rejection must not
-    // become an unhandled rejection, which would take Node-RED down.
-    reply.catch(() => undefined);
-    try {
-      await this.send(message);
-    } catch (err) {
-      for (const request of this.pending) {
-        if (request.mac === mac && request.kinds.has(kinds[0])) {
-          clearTimeout(request.timer);
-          this.pending.delete(request);
-        }
-      }
-      throw err;
-    }
-    return reply;
+    // A send that fails (queue full, connection closed) fails this request and no other.
+    this.send(message, pending.signal).catch((err: unknown) => pending.reject(err instanceof Error ? err : new Error(errorMessage(err))));
+    return pending.promise;
   }
 
   /** Asks a device for its status now; resolves with the inbound status message. */
@@ -321,6 +298,7 @@ export class AccountConnection extends EventEmitter {
   /** Reloads the device list over REST and resubscribes if it changed. */
   async refreshDevices(): Promise<DeviceEntry[]> {
     const devices = await this.withAccessToken((rest, tokens, email) => rest.listDevices(tokens, email));
+    // NWP500 devices only: other families speak the legacy protocol (docs/protocol.md#other-families).
     this.deviceList = devices.filter((d) => d.deviceType === NWP500_DEVICE_TYPE);
     for (const device of this.deviceList) {
       if (!this.presence.has(device.mac)) this.presence.set(device.mac, device.cloudPresence);
@@ -554,13 +532,7 @@ export class AccountConnection extends EventEmitter {
       for (const field of implausibleValues(message)) this.diagnostics.recordImplausible(field);
       const feature = message.kind === 'feature' ? message.response?.feature ?? message.response?.did : undefined;
       if (feature && typeof feature === 'object') this.features.set(message.mac, feature as Record<string, unknown>);
-      for (const request of this.pending) {
-        if (request.mac === message.mac && request.kinds.has(message.kind)) {
-          clearTimeout(request.timer);
-          this.pending.delete(request);
-          request.resolve(message);
-        }
-      }
+      this.replies.deliver(message);
     }
     this.emit('message', message);
   }

@@ -27,14 +27,38 @@ export class CommandQueue<T> {
     return this.items.length;
   }
 
-  /** Resolves once the item has been sent; rejects if it overflows, expires or the queue is cleared. */
-  enqueue(value: T): Promise<void> {
+  /**
+   * Resolves once the item has been sent; rejects if it overflows, expires or the queue is cleared. Aborting `signal`
+   * takes the item out while it still waits (its sender gave up on it) and rejects it with the abort reason.
+   */
+  enqueue(value: T, signal?: AbortSignal): Promise<void> {
     this.dropExpired();
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.items.length >= this.limits.maxItems) {
       return Promise.reject(new QueueError(`offline command queue is full (${this.limits.maxItems} commands waiting); command rejected`, 'QUEUE_FULL'));
     }
     return new Promise<void>((resolve, reject) => {
-      this.items.push({ value, enqueuedAt: this.now(), resolve, reject });
+      const withdraw = () => {
+        const index = this.items.indexOf(item);
+        // Already drained: it is being sent, and that send settles it.
+        if (index < 0) return;
+        this.items.splice(index, 1);
+        item.reject(abortReason(signal as AbortSignal));
+      };
+      const item: QueuedItem<T> = {
+        value,
+        enqueuedAt: this.now(),
+        resolve: () => {
+          signal?.removeEventListener('abort', withdraw);
+          resolve();
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', withdraw);
+          reject(err);
+        },
+      };
+      this.items.push(item);
+      signal?.addEventListener('abort', withdraw, { once: true });
     });
   }
 
@@ -67,4 +91,8 @@ export class CommandQueue<T> {
     this.items = [];
     for (const item of items) item.reject(err);
   }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('command withdrawn before it was sent');
 }

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Endpoints } from './endpoints';
 import type { AwsCredentials } from './rest-client';
+import { redactSecrets } from './errors';
 
 export interface MqttSessionOptions {
   endpoints: Endpoints;
@@ -42,3 +43,21 @@ export interface OpenedSession {
 }
 
 export type OpenMqttSession = (options: MqttSessionOptions) => Promise<OpenedSession>;
+
+/**
+ * The TransportFailure of anything a transport threw or emitted: the SDK's CRT errors and the JS transport's
+ * MqttTransportError alike, so the account connection classifies both the same way.
+ */
+export function describeFailure(err: unknown): TransportFailure {
+  const crt = err as { error_name?: string; error_code?: number; message?: string };
+  const message = redactSecrets(crt?.message ?? String(err));
+  // connect() failures carry the CRT error name only inside the message text.
+  const name = crt?.error_name ?? /\bAWS_[A-Z0-9_]+/.exec(message)?.[0] ?? (err instanceof Error ? err.name : 'Error');
+  // A transport that knows (the JS one reads the HTTP status) says so; the CRT only names an upgrade failure,
+  // which against AWS IoT means refused credentials in practice: one extra sign-in is the cheap side to err on.
+  const explicit = (err as { authRejected?: unknown })?.authRejected;
+  const authRejected = typeof explicit === 'boolean'
+    ? explicit
+    : /WEBSOCKET_UPGRADE|\b40[13]\b|NOT_AUTHORIZED|UNAUTHORIZED|FORBIDDEN/i.test(`${name} ${message}`);
+  return { name, code: crt?.error_code, message, authRejected };
+}

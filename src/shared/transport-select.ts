@@ -1,6 +1,6 @@
 import { SdkUnavailableError } from './errors';
 import { JsMqttSession } from './js-mqtt';
-import { MqttSession, loadSdk } from './mqtt-session';
+import { AwsSdkSession, loadSdk } from './aws-sdk-transport';
 import type { MqttSessionOptions, OpenedSession } from './mqtt-transport';
 
 export type TransportKind = 'native' | 'js';
@@ -46,6 +46,6 @@ export function openMqttSession(options: MqttSessionOptions, env: NodeJS.Process
   } catch (err) {
     return Promise.reject(err);
   }
-  const opened = kind === 'js' ? JsMqttSession.open(options) : MqttSession.open(options);
+  const opened = kind === 'js' ? JsMqttSession.open(options) : AwsSdkSession.open(options);
   return opened.then((o) => ({ ...o, transport: kind }));
 }

@@ -18,7 +18,7 @@ import {
   summarizeStatus,
   usableEnergyWh,
 } from '../../src/shared/codec';
-import { planControls } from '../../src/shared/control/validation';
+import { planControls } from '../../src/shared/control/request/parse';
 import { listFixtures, loadFixture, statusOf } from './fixtures';
 
 /** What a reporter was told, in order. */

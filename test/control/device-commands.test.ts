@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { AccountConnection, AccountConnectionOptions } from '../../src/shared/account-connection';
 import { decodeFeature } from '../../src/shared/codec';
 import { ControlCancelledError, ControlOutcome, DeviceCommandRunner, RunnerTiming } from '../../src/shared/control/device-commands';
-import { ControlLimits, PlannedControl, planControls } from '../../src/shared/control/validation';
+import { ControlLimits, PlannedControl } from '../../src/shared/control/plan';
+import { planControls } from '../../src/shared/control/request/parse';
 import { QueueError } from '../../src/shared/errors';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../tools/simulator/simulator';
 import { delay, nextEvent, waitFor } from '../helpers/wait';
@@ -122,6 +123,17 @@ describe('DeviceCommandRunner against the real connection and the simulator', fu
     assert.equal(sim.device(MAC).snapshot().dhwTemperatureSetting, 96);
   });
 
+  it('never collapses two edits of the weekly program: each reads the program as the one before left it', async () => {
+    sim.device(MAC).reservations = { reservationUse: 2, reservation: [] };
+    runner = new DeviceCommandRunner(connection, MAC, TIMING);
+    const first = runner.submit(plan({ schedule: { add: { days: ['mon'], time: '06:00', mode: 'heat-pump', setpoint: 120 } } }));
+    const second = runner.submit(plan({ schedule: { add: { days: ['tue'], time: '07:00', mode: 'heat-pump', setpoint: 120 } } }));
+    const outcomes = await Promise.all([first, second]);
+    assert.deepEqual(outcomes.map((o) => o.result), ['confirmed', 'confirmed']);
+    // Mon = 64, Tue = 32 (week bits); 120 °F = 98 half-°C.
+    assert.deepEqual(sim.device(MAC).reservations.reservation.map((e) => [e.week, e.hour]), [[64, 6], [32, 7]]);
+  });
+
   it('reports as applied what the device shows: 120 °F lands on 49.0 °C = 120.2 °F, 125 °F on 124.7 °F', async () => {
     runner = new DeviceCommandRunner(connection, MAC, TIMING);
     const a = await runner.submit(plan({ setpoint: 120 }));
@@ -234,6 +246,25 @@ describe('DeviceCommandRunner against the real connection and the simulator', fu
     } finally {
       await sim.startBroker();
     }
+  });
+
+  it('close() takes a control waiting in the offline queue out of it: it is not sent after reconnecting', async () => {
+    const local = new DeviceCommandRunner(connection, MAC, TIMING);
+    await sim.stopBroker();
+    let outcome: Promise<ControlOutcome>;
+    try {
+      await waitFor(() => connection.state.phase === 'reconnecting', 'reconnecting');
+      outcome = local.submit(plan({ setpoint: 109 }));
+      await waitFor(() => connection.queuedCommands === 1, 'the control in the offline queue');
+      local.close();
+      await assert.rejects(outcome, ControlCancelledError);
+      assert.equal(connection.queuedCommands, 0);
+    } finally {
+      await sim.startBroker();
+    }
+    await waitFor(() => connection.state.phase === 'connected', 'connected again');
+    await delay(500);
+    assert.deepEqual(controls(), [], 'the cancelled control never reached the device');
   });
 
   it('close() cancels waiting and in-flight controls, removes its listener and leaves no timers', async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CommandContext, decodeFeature } from '../../src/shared/codec';
-import { ControlInputError, ControlLimits, PlannedControl, planControls } from '../../src/shared/control/validation';
+import { ControlInputError, ControlLimits, PlannedControl } from '../../src/shared/control/plan';
+import { planControls } from '../../src/shared/control/request/parse';
 
 /** The English catalog, read from the source tree so a key or placeholder mismatch fails here. */
 const CATALOG_PATH = path.resolve(__dirname, '..', '..', '..', 'locales', 'en-US', 'navien-control.json');

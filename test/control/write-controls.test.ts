@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { CommandContext, InboundMessage, decodeFeature } from '../../src/shared/codec';
 import type { ControlOutcome } from '../../src/shared/control/device-commands';
 import { Clock, TimedActions, TimedEvent, TimedState } from '../../src/shared/control/timed-actions';
-import { ControlInputError, ControlLimits, PlannedControl, TimedRequest, planRequest } from '../../src/shared/control/validation';
+import { ControlInputError, ControlLimits, PlannedControl } from '../../src/shared/control/plan';
+import type { TimedRequest } from '../../src/shared/control/plans/timed';
+import { planRequest } from '../../src/shared/control/request/parse';
 
 const CATALOG_PATH = path.resolve(__dirname, '..', '..', '..', 'locales', 'en-US', 'navien-control.json');
 const ERRORS = (JSON.parse(fs.readFileSync(CATALOG_PATH, 'utf8')) as { 'navien-control': { errors: Record<string, string> } })['navien-control'].errors;

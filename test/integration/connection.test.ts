@@ -170,6 +170,30 @@ function connectionSuite(transport: TransportKind, transportName: string): void 
       assert.deepEqual(unhandled, []);
     });
 
+    it('a request waiting in the offline queue fails at its own timeout, not the queue\'s, and leaves the queue', async () => {
+      const connection = await connected();
+      await duringOutage(connection, async () => {
+        const started = Date.now();
+        const pending = connection.requestStatus(MAC, 600);
+        await waitFor(() => connection.queuedCommands === 1, 'the query in the offline queue');
+        await assert.rejects(pending, /no reply within/);
+        assert.ok(Date.now() - started < 2_000, `rejected after ${Date.now() - started} ms`);
+        assert.equal(connection.queuedCommands, 0, 'the stale query is not sent after reconnecting');
+      });
+    });
+
+    it('a send that fails (queue full) fails only its own request: another one waiting for the same reply kind is answered', async () => {
+      const connection = await connected({ queue: { maxItems: 1, maxAgeMs: 60_000 }, requestTimeoutMs: 10_000 });
+      let first: Promise<unknown> | undefined;
+      await duringOutage(connection, async () => {
+        first = connection.requestStatus(MAC);
+        await waitFor(() => connection.queuedCommands === 1, 'the first query in the offline queue');
+        await assert.rejects(connection.requestStatus(MAC), (err: unknown) => err instanceof QueueError && err.code === 'QUEUE_FULL');
+      });
+      const reply = (await first) as { kind: string; mac: string };
+      assert.deepEqual([reply.kind, reply.mac], ['status', MAC]);
+    });
+
     it('leaves exactly one client at the broker after repeated close/reopen with the same client id', async () => {
       const clientId = `navien-test-${transport}-redeploy-${process.pid}`;
       for (let i = 0; i < 5; i++) {

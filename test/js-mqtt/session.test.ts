@@ -8,8 +8,8 @@ import { buildStatusRequest, clientReplyFilter, deviceTopicFilter } from '../../
 import { Endpoints, resolveEndpoints } from '../../src/shared/endpoints';
 import { JsMqttSession, MqttPacket, PacketParser, encodePublish } from '../../src/shared/js-mqtt';
 import { SdkUnavailableError } from '../../src/shared/errors';
-import { describeFailure, loadSdk } from '../../src/shared/mqtt-session';
-import type { MqttSessionOptions, TransportFailure } from '../../src/shared/mqtt-transport';
+import { loadSdk } from '../../src/shared/aws-sdk-transport';
+import { MqttSessionOptions, TransportFailure, describeFailure } from '../../src/shared/mqtt-transport';
 import { AwsCredentials, NavilinkRestClient } from '../../src/shared/rest-client';
 import { openMqttSession, selectTransport } from '../../src/shared/transport-select';
 import { defaultTestCertDir, ensureCerts } from '../../tools/simulator/certs';

@@ -44,4 +44,29 @@ describe('offline command queue', () => {
     queue.requeue(batch.slice(1));
     assert.deepEqual(queue.drain().map((i) => i.value), ['b', 'c']);
   });
+
+  it('takes a command out when its sender withdraws it (aborted signal), with the abort reason', async () => {
+    const queue = new CommandQueue<string>({ maxItems: 10, maxAgeMs: 60_000 });
+    const withdrawn = new AbortController();
+    const a = queue.enqueue('a', withdrawn.signal);
+    const b = queue.enqueue('b');
+    withdrawn.abort(new Error('node closed'));
+    await assert.rejects(a, /node closed/);
+    assert.deepEqual(queue.drain().map((i) => i.value), ['b']);
+    void b;
+    const already = new AbortController();
+    already.abort(new Error('gone'));
+    await assert.rejects(queue.enqueue('c', already.signal), /gone/);
+    assert.equal(queue.length, 0);
+  });
+
+  it('a withdrawal after the command left the queue changes nothing: the send settles it', async () => {
+    const queue = new CommandQueue<string>({ maxItems: 10, maxAgeMs: 60_000 });
+    const late = new AbortController();
+    const sent = queue.enqueue('a', late.signal);
+    const [item] = queue.drain();
+    late.abort(new Error('too late'));
+    item.resolve();
+    await sent;
+  });
 });

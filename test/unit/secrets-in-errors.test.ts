@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { DiagnosticsCollector } from '../../src/shared/diagnostics';
 import { resolveEndpoints } from '../../src/shared/endpoints';
 import { EndpointConfigError, errorMessage } from '../../src/shared/errors';
-import { describeFailure } from '../../src/shared/mqtt-session';
+import { describeFailure } from '../../src/shared/mqtt-transport';
 import { presignMqttUrl } from '../../src/shared/sigv4-presign';
 
 const CREDENTIALS = {

@@ -1,14 +1,16 @@
 import type { Node } from 'node-red';
 import type { AccountConnection, ConnectionState, DevicePresence } from '../../shared/account-connection';
-import type { InboundMessage } from '../../shared/codec';
 import type { ConnectionRecord, DropRecord } from '../../shared/diagnostics';
 
-/** What a node using the account hears from the shared connection. Every handler is optional. */
+/**
+ * What a node using the account hears from the shared connection about the connection itself. Every handler is
+ * optional. Device messages do not come this way: a node subscribes to them through the device API
+ * (src/shared/device/device-api.ts) and ends its subscription on close.
+ */
 export interface AccountUser {
   id: string;
   onState?(state: ConnectionState): void;
   onReady?(): void;
-  onMessage?(message: InboundMessage): void;
   onPresence?(mac: string, presence: DevicePresence): void;
   onDrop?(drop: DropRecord): void;
   onReconnected?(record: ConnectionRecord): void;

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import type { AccountConnection } from '../../shared/account-connection';
+import { NWP500_DEVICE_TYPE } from '../../shared/codec';
 import { EndpointOverrides, resolveEndpoints } from '../../shared/endpoints';
 import { EndpointConfigError, InvalidCredentialsError, errorMessage } from '../../shared/errors';
 import { DeviceEntry, NavilinkRestClient } from '../../shared/rest-client';
@@ -23,7 +24,6 @@ export const SAVED_PASSWORD_PLACEHOLDER = '__PWRD__';
 /** How long a request waits for a connection that is still signing in before answering 503. */
 const CONNECTING_WAIT_MS = 15_000;
 const ENDPOINT_FIELDS = ['apiUrl', 'iotEndpoint', 'caFile'] as const;
-const NWP500_DEVICE_TYPE = 52;
 
 export interface DeviceSummary {
   mac: string;

@@ -1,6 +1,6 @@
 import type { CommandContext, InboundMessage, OutboundMessage } from '../codec';
 import { QueueError, errorMessage } from '../errors';
-import type { PlannedControl } from './validation';
+import type { PlannedControl } from './plan';
 
 /** The runner was closed (node redeployed or stopped) before the control had an outcome. */
 export class ControlCancelledError extends Error {
@@ -27,7 +27,8 @@ export interface ControlOutcome {
 /** What the runner needs from the account connection; an interface so it stays testable and small. */
 export interface ControlTransport {
   commandContext(mac: string): CommandContext;
-  send(message: OutboundMessage): Promise<void>;
+  /** Aborting `signal` takes a control still waiting in the offline queue out of it. */
+  send(message: OutboundMessage, signal?: AbortSignal): Promise<void>;
   requestStatus(mac: string): Promise<unknown>;
   /** A query answered by one of `kinds` (the read of a read-modify-write). */
   request(mac: string, message: OutboundMessage, kinds: string[], timeoutMs?: number): Promise<InboundMessage>;
@@ -71,6 +72,8 @@ export class DeviceCommandRunner {
     | undefined;
   private current: Job | undefined;
   private wakeSleeper: (() => void) | undefined;
+  /** Aborted on close: a control waiting in the offline queue is withdrawn, so it is not sent after all. */
+  private readonly cancelled = new AbortController();
 
   constructor(private readonly transport: ControlTransport, private readonly mac: string, private readonly timing: RunnerTiming = DEFAULT_TIMING) {
     transport.on('message', this.listener);
@@ -86,7 +89,7 @@ export class DeviceCommandRunner {
       // A newer value of the same setting replaces one still waiting (a slider drag sends one command).
       for (let i = this.waiting.length - 1; i >= 0; i--) {
         const older = this.waiting[i];
-        if (older.plan.setting === plan.setting) {
+        if (plan.setting !== null && older.plan.setting === plan.setting) {
           this.waiting.splice(i, 1);
           older.resolve(this.outcome(older, 'superseded', undefined));
         }
@@ -107,6 +110,7 @@ export class DeviceCommandRunner {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const cancelled = new ControlCancelledError();
+    this.cancelled.abort(cancelled);
     for (const job of this.waiting.splice(0)) job.reject(cancelled);
     this.current?.reject(cancelled);
     this.current = undefined;
@@ -185,7 +189,7 @@ export class DeviceCommandRunner {
     };
     this.lastSentAt = Date.now();
     try {
-      await this.transport.send(message);
+      await this.transport.send(message, this.cancelled.signal);
     } catch (err) {
       finish('cancelled', undefined);
       if (err instanceof QueueError && err.code === 'EXPIRED') return { ...this.outcome(job, 'expired', undefined), wire: message };

@@ -3,18 +3,19 @@
  * reaches a charge) and a vacation that remembers the mode and setpoint from before. The pending restore
  * lives in a store the caller provides (the node's context), so a redeploy or restart resumes it.
  */
-import { fromHalfCelsius, type TemperatureUnit } from '../codec';
+import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, fromHalfCelsius, type TemperatureUnit } from '../codec';
 import type { ControlOutcome, ControlResult } from './device-commands';
-import { ControlInputError, PlannedControl, TimedRequest, modePlanId, setpointPlanRaw } from './validation';
+import { ControlInputError, PlannedControl } from './plan';
+import { TimedKind, TimedPrevious, TimedRequest, restorePlans, startPlans } from './plans/timed';
 
-export type TimedKind = 'boost' | 'vacation';
+export type { TimedKind } from './plans/timed';
 
 /** What is persisted per pending action; plain JSON so any context store can hold it. */
 export interface TimedRecord {
   kind: TimedKind;
   mac: string;
   /** The device's mode id (1-4) and setpoint (half-°C) before the action. */
-  previous: { mode: number; setpointRaw: number };
+  previous: TimedPrevious;
   startedAt: number;
   /** Epoch ms when it restores by itself; absent = only on request (vacation without restore). */
   until?: number;
@@ -72,8 +73,6 @@ export interface TimedDeps {
   clock?: Clock;
 }
 
-const POWER_OFF = 6;
-const VACATION = 5;
 /** setTimeout overflows above 2^31-1 ms (24.8 days); long waits re-arm in steps of a day. */
 const MAX_TIMER_MS = 86_400_000;
 /** After a restore failed to send (connection down), try again this much later. */
@@ -132,15 +131,15 @@ export class TimedActions {
     this.watchers.clear();
   }
 
-  private async previousState(kind: TimedKind, state: TimedState): Promise<{ previous: TimedRecord['previous']; status: Record<string, unknown> }> {
+  private async previousState(kind: TimedKind, state: TimedState): Promise<{ previous: TimedPrevious; status: Record<string, unknown> }> {
     const status = await this.deps.readStatus();
     const existing = state[kind];
     // A second boost (or a longer vacation) keeps what was there before the first one.
     if (existing) return { previous: existing.previous, status };
     const mode = status.dhwOperationSetting;
     const setpointRaw = status.dhwTemperatureSetting;
-    if (mode === POWER_OFF) throw new ControlInputError('timed-off', { field: kind });
-    if (mode === VACATION) throw new ControlInputError(kind === 'boost' ? 'timed-vacation' : 'vacation-unknown-before', { field: kind });
+    if (mode === DHW_MODE_POWER_OFF) throw new ControlInputError('timed-off', { field: kind });
+    if (mode === DHW_MODE_VACATION) throw new ControlInputError(kind === 'boost' ? 'timed-vacation' : 'vacation-unknown-before', { field: kind });
     if (typeof mode !== 'number' || mode < 1 || mode > 4 || typeof setpointRaw !== 'number') {
       throw new ControlInputError('timed-unknown', { field: kind });
     }
@@ -166,10 +165,7 @@ export class TimedActions {
     // Stored before anything is sent: if Node-RED stops half-way, the next start still puts things back.
     state.boost = record;
     await this.deps.store.set(state);
-    const plans: PlannedControl[] = [];
-    if (request.setpointRaw !== undefined) plans.push(setpointPlanRaw(request.setpointRaw, this.deps.unit));
-    if (request.modeId !== undefined) plans.push(modePlanId(request.modeId));
-    const outcomes = await Promise.all(plans.map((plan) => this.deps.submit(plan)));
+    const outcomes = await Promise.all(startPlans(request, this.deps.unit).map((plan) => this.deps.submit(plan)));
     if (!this.closed) this.arm(record);
     return this.event('boost', 'started', request.requested, outcomes, started, {
       setpoint: request.setpointRaw,
@@ -199,9 +195,9 @@ export class TimedActions {
     };
     state.vacation = record;
     await this.deps.store.set(state);
-    const outcome = await this.deps.submit(modePlanId(VACATION, request.days));
+    const outcomes = await Promise.all(startPlans(request, this.deps.unit).map((plan) => this.deps.submit(plan)));
     if (!this.closed) this.arm(record);
-    return this.event('vacation', 'started', request.requested, [outcome], started, { days: request.days });
+    return this.event('vacation', 'started', request.requested, outcomes, started, { days: request.days });
   }
 
   /** Timer, charge watcher or overdue record: restore and report as a new message. */
@@ -270,9 +266,7 @@ export class TimedActions {
       }
       this.disarm(kind);
       const { mode, setpointRaw } = record.previous;
-      // Leave vacation first (a setpoint change is pointless while it lasts); a boost puts the setpoint back first.
-      const plans = kind === 'vacation' ? [modePlanId(mode), setpointPlanRaw(setpointRaw, this.deps.unit)] : [setpointPlanRaw(setpointRaw, this.deps.unit), modePlanId(mode)];
-      const outcomes = await Promise.all(plans.map((plan) => this.deps.submit(plan)));
+      const outcomes = await Promise.all(restorePlans(kind, record.previous, this.deps.unit).map((plan) => this.deps.submit(plan)));
       const latest = (await this.deps.store.get()) ?? {};
       // Only forget it if nothing replaced it meanwhile.
       if (latest[kind]?.startedAt === record.startedAt) {
@@ -319,5 +313,5 @@ export class TimedActions {
 }
 
 function modeName(id: number): string | number {
-  return (['heat-pump', 'electric', 'energy-saver', 'high-demand'] as const)[id - 1] ?? id;
+  return DHW_MODES.nameOf(id) ?? id;
 }

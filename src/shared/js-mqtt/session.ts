@@ -1,5 +1,5 @@
 // A pure-JavaScript MQTT 3.1.1 client over a SigV4-presigned WebSocket, for platforms where the AWS IoT Device SDK's
-// native binding (aws-crt) cannot load, e.g. 32-bit ARM. Same contract as MqttSession (mqtt-session.ts): one
+// native binding (aws-crt) cannot load, e.g. 32-bit ARM. Same contract as AwsSdkSession (aws-sdk-transport.ts): one
 // connection, QoS 1 subscribe/publish, and on any interruption one 'interrupted' event and then nothing - it never
 // reconnects by itself; the account connection decides about backoff and sign-in.
 import { EventEmitter } from 'node:events';
@@ -28,7 +28,7 @@ const DISCONNECT_GRACE_MS = 5_000;
 const MQTT_SUBPROTOCOL = 'mqtt';
 
 /**
- * An error carrying a TransportFailure. `error_name`/`error_code` are what describeFailure() (mqtt-session.ts) reads,
+ * An error carrying a TransportFailure. `error_name`/`error_code` are what describeFailure() (mqtt-transport.ts) reads,
  * so the account connection classifies these exactly like the SDK's errors.
  */
 export class MqttTransportError extends Error implements TransportFailure {

@@ -1,7 +1,8 @@
 /**
  * What navien-status reads (`read` in its dialog or `msg.payload.read`): parsing and validation of read requests.
- * Pure: no Node-RED, no I/O. Errors name the field, the value and what is allowed, like the control validation.
+ * Pure: no Node-RED, no I/O. Errors are the shared InputError (field, value and what is allowed), as for controls.
  */
+import { InputError, isPlainObject, show } from '../input-error';
 
 export const READ_KINDS = ['status', 'features', 'schedule', 'energy', 'tou'] as const;
 export type ReadKind = (typeof READ_KINDS)[number];
@@ -11,7 +12,8 @@ export type EnergyPeriodName = (typeof ENERGY_PERIODS)[number];
 export const FIRST_ENERGY_YEAR = 2000;
 
 export type ReadRequest =
-  | { read: 'status' | 'features' | 'schedule' | 'tou' }
+  | { read: 'status' }
+  | { read: 'features' | 'schedule' | 'tou' }
   | { read: 'energy'; period: 'daily'; year: number; month: number }
   | { read: 'energy'; period: 'monthly'; year: number };
 
@@ -39,19 +41,6 @@ const KEYS: Readonly<Record<ReadKind, readonly string[]>> = {
   energy: ['read', 'period', 'year', 'month'],
 };
 
-export function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function configuredRead(value: unknown): ReadKind {
   return (READ_KINDS as readonly unknown[]).includes(value) ? (value as ReadKind) : 'status';
 }
@@ -60,42 +49,53 @@ export function configuredPeriod(value: unknown): EnergyPeriodName {
   return value === 'monthly' ? 'monthly' : 'daily';
 }
 
-function bad(field: string, value: unknown, allowed: string): ParsedRead {
-  return { ok: false, error: { key: 'bad-value', field, value: show(value), allowed } };
+function bad(field: string, value: unknown, allowed: string): InputError {
+  // Read requests are short: quote the whole value.
+  return new InputError('bad-value', { field, value: show(value, Infinity), allowed });
 }
 
 /**
- * The read an input message asks for. A payload that is not an object, or an object without `read`, asks for the
- * node's configured read (any message used to mean "status now": that stays true for a node left at `status`).
- * Energy defaults to the current month (daily) or year (monthly) of `now`, in local time.
+ * The read an input message asks for; a bad one throws InputError. A payload that is not an object, or an object
+ * without `read`, asks for the node's configured read (any message used to mean "status now": that stays true for a
+ * node left at `status`). Energy defaults to the current month (daily) or year (monthly) of `now`, in local time.
  */
-export function parseReadRequest(payload: unknown, defaults: ReadDefaults = {}, now: Date = new Date()): ParsedRead {
-  const explicit = isObject(payload) && 'read' in payload;
+export function readRequest(payload: unknown, defaults: ReadDefaults = {}, now: Date = new Date()): ReadRequest {
+  const explicit = isPlainObject(payload) && 'read' in payload;
   const source: Record<string, unknown> = explicit ? (payload as Record<string, unknown>) : {};
   const read = explicit ? source.read : configuredRead(defaults.read);
-  if (!(READ_KINDS as readonly unknown[]).includes(read)) return bad('read', read, READ_KINDS.join(', '));
+  if (!(READ_KINDS as readonly unknown[]).includes(read)) throw bad('read', read, READ_KINDS.join(', '));
   const kind = read as ReadKind;
   const periodValue = 'period' in source ? source.period : configuredPeriod(defaults.period);
   if (kind === 'energy' && !(ENERGY_PERIODS as readonly unknown[]).includes(periodValue)) {
-    return bad('period', periodValue, ENERGY_PERIODS.join(', '));
+    throw bad('period', periodValue, ENERGY_PERIODS.join(', '));
   }
   const allowedKeys = kind === 'energy' && periodValue === 'monthly' ? ['read', 'period', 'year'] : KEYS[kind];
   for (const key of Object.keys(source)) {
     if (!allowedKeys.includes(key)) {
-      return { ok: false, error: { key: 'unknown-key', field: key, value: show(source[key]), allowed: allowedKeys.join(', ') } };
+      throw new InputError('unknown-key', { field: key, value: show(source[key], Infinity), allowed: allowedKeys.join(', ') });
     }
   }
-  if (kind !== 'energy') return { ok: true, request: { read: kind } };
+  if (kind !== 'energy') return { read: kind };
 
   const thisYear = now.getFullYear();
   const year = 'year' in source ? source.year : thisYear;
   if (typeof year !== 'number' || !Number.isInteger(year) || year < FIRST_ENERGY_YEAR || year > thisYear) {
-    return bad('year', year, `a whole number ${FIRST_ENERGY_YEAR}-${thisYear}`);
+    throw bad('year', year, `a whole number ${FIRST_ENERGY_YEAR}-${thisYear}`);
   }
-  if (periodValue === 'monthly') return { ok: true, request: { read: 'energy', period: 'monthly', year } };
+  if (periodValue === 'monthly') return { read: 'energy', period: 'monthly', year };
   const month = 'month' in source ? source.month : now.getMonth() + 1;
   if (typeof month !== 'number' || !Number.isInteger(month) || month < 1 || month > 12) {
-    return bad('month', month, 'a whole number 1-12');
+    throw bad('month', month, 'a whole number 1-12');
   }
-  return { ok: true, request: { read: 'energy', period: 'daily', year, month } };
+  return { read: 'energy', period: 'daily', year, month };
+}
+
+/** readRequest for callers that want a result, not an exception: the request, or the error as plain data. */
+export function parseReadRequest(payload: unknown, defaults: ReadDefaults = {}, now: Date = new Date()): ParsedRead {
+  try {
+    return { ok: true, request: readRequest(payload, defaults, now) };
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { ok: false, error: { key: err.key as ReadRequestError['key'], field: String(err.args.field), value: String(err.args.value), allowed: String(err.args.allowed) } };
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Report by exception for navien-status: which summary fields changed beyond their deadband since they were last
- * reported, and when a heartbeat (full snapshot) is due. Pure: no Node-RED, no timers.
+ * reported, and when a heartbeat (full snapshot) is due. The functions are pure; ReportByException keeps the state
+ * per device (last reported values, last full snapshot). No Node-RED, no timers.
  */
 
 export interface Deadbands {
@@ -76,4 +77,50 @@ export function nonNegative(value: unknown, fallback: number): number {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return fallback;
   const n = Number(value);
   return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** What goes out for one status under report by exception. */
+export interface Report {
+  /** The fields that changed beyond their deadband (all of them for a device's first status). */
+  changed: string[];
+  /** The fields to send one message each (output "fields"): all of them for a first status or a full snapshot. */
+  fields: string[];
+  /** A full snapshot that went out because it was due (heartbeat) or forced, not because something changed. */
+  heartbeat: boolean;
+}
+
+/** The report-by-exception state of one node: per device, what was last reported and when the last full snapshot went out. */
+export class ReportByException {
+  private readonly reported = new Map<string, Record<string, unknown>>();
+  private readonly lastFullAt = new Map<string, number>();
+
+  constructor(private readonly bands: Deadbands, private readonly heartbeatSeconds: number, private readonly now: () => number = Date.now) {}
+
+  /**
+   * What to send for this summary of `mac`, or null when nothing moved beyond its deadband and no snapshot is due.
+   * `force` sends a full snapshot now (the heartbeat timer, for a device that went silent).
+   */
+  next(mac: string, summary: Readonly<Record<string, unknown>>, force = false): Report | null {
+    const now = this.now();
+    const first = !this.reported.has(mac);
+    const due = force || (!first && heartbeatDue(this.heartbeatSeconds, this.lastFullAt.get(mac), now));
+    const changed = changedFields(this.reported.get(mac), summary, this.bands);
+    if (changed.length === 0 && !due) return null;
+    this.reported.set(mac, mergeReported(this.reported.get(mac), summary, changed));
+    if (first || due) this.lastFullAt.set(mac, now);
+    return { changed, fields: first || due ? Object.keys(summary) : changed, heartbeat: due };
+  }
+
+  /** An input is answered with the whole status: that counts as reported, and as a full snapshot. Returns what changed. */
+  answered(mac: string, summary: Readonly<Record<string, unknown>>): string[] {
+    const changed = changedFields(this.reported.get(mac), summary, this.bands);
+    this.reported.set(mac, mergeReported(this.reported.get(mac), summary, changed));
+    this.lastFullAt.set(mac, this.now());
+    return changed;
+  }
+
+  /** A heartbeat is set and the device's last full snapshot is at least that old (or none went out yet). */
+  heartbeatDue(mac: string): boolean {
+    return heartbeatDue(this.heartbeatSeconds, this.lastFullAt.get(mac), this.now());
+  }
 }

@@ -220,6 +220,15 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
     assert.deepEqual(controls(), []);
   });
 
+  it('accepts a MAC typed with capitals and separators', async () => {
+    const { control, outputs, caught } = await deploy({ device: '0A:1B:2C:3D:4E:5F' });
+    control.receive({ payload: { setpoint: 118 } });
+    await waitFor(() => outputs.length === 1 || caught.length === 1, 'a result', 10_000);
+    assert.deepEqual(caught.map((m) => m.error?.message), []);
+    assert.deepEqual([outputs[0].payload.result, outputs[0].payload.applied], ['confirmed', 118.4]);
+    assert.deepEqual(controls().map((r) => r.mac), [MAC]);
+  });
+
   it('holds a command that arrives right after deploy until the account is connected, then runs it', async () => {
     const { control, outputs, caught } = await deploy({ noWait: true });
     control.receive({ payload: { setpoint: 119 }, early: true });

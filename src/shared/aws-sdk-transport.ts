@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type * as Sdk from 'aws-iot-device-sdk-v2';
 import { AWS_REGION, trustedCas } from './endpoints';
-import { SdkUnavailableError, errorMessage, redactSecrets } from './errors';
-import type { MqttSessionOptions, MqttTransportSession, OpenedSession, TransportFailure } from './mqtt-transport';
+import { SdkUnavailableError, errorMessage } from './errors';
+import { MqttSessionOptions, MqttTransportSession, OpenedSession, describeFailure } from './mqtt-transport';
 
 type SdkModule = typeof Sdk;
 
@@ -25,26 +25,13 @@ export function loadSdk(): SdkModule {
   return sdk;
 }
 
-export function describeFailure(err: unknown): TransportFailure {
-  const crt = err as { error_name?: string; error_code?: number; message?: string };
-  const message = redactSecrets(crt?.message ?? String(err));
-  // connect() failures carry the CRT error name only inside the message text.
-  const name = crt?.error_name ?? /\bAWS_[A-Z0-9_]+/.exec(message)?.[0] ?? (err instanceof Error ? err.name : 'Error');
-  // A transport that knows (the JS one reads the HTTP status) says so; the CRT only names an upgrade failure,
-  // which against AWS IoT means refused credentials in practice: one extra sign-in is the cheap side to err on.
-  const explicit = (err as { authRejected?: unknown })?.authRejected;
-  const authRejected = typeof explicit === 'boolean'
-    ? explicit
-    : /WEBSOCKET_UPGRADE|\b40[13]\b|NOT_AUTHORIZED|UNAUTHORIZED|FORBIDDEN/i.test(`${name} ${message}`);
-  return { name, code: crt?.error_code, message, authRejected };
-}
-
 /**
- * One MQTT-over-WSS connection object, SigV4-signed with one set of temporary credentials.
+ * The MQTT transport over the AWS IoT Device SDK (native aws-crt binding): one MQTT-over-WSS connection object,
+ * SigV4-signed with one set of temporary credentials.
  * It never reconnects by itself: on an interruption it reports and stops, so that the
  * account connection alone decides backoff, attempts and when to sign in again.
  */
-export class MqttSession extends EventEmitter implements MqttTransportSession {
+export class AwsSdkSession extends EventEmitter implements MqttTransportSession {
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -74,7 +61,7 @@ export class MqttSession extends EventEmitter implements MqttTransportSession {
       .with_protocol_operation_timeout_ms(options.operationTimeoutMs);
     sharedClient ??= new mqtt.MqttClient();
     const connection = sharedClient.new_connection(builder.build());
-    const session = new MqttSession(connection);
+    const session = new AwsSdkSession(connection);
     connection.on('error', () => undefined); // failures surface through connect()/interrupt; avoid an unhandled 'error'
     // An exception thrown inside an aws-crt callback aborts the whole process (napi_pending_exception),
     // so nothing may escape these handlers: a bad message must never take Node-RED down.

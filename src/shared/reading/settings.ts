@@ -1,0 +1,44 @@
+/** navien-status's settings as its dialog stores them (strings or numbers, possibly empty), read once. */
+import type { TemperatureUnit } from '../codec';
+import { intervalSeconds } from '../seconds';
+import { ReadDefaults, configuredPeriod, configuredRead } from './read-request';
+import { DEFAULT_DEADBANDS, Deadbands, nonNegative } from './report-by-exception';
+
+export interface StatusConfigFields {
+  unit?: unknown;
+  interval?: unknown;
+  output?: unknown;
+  read?: unknown;
+  period?: unknown;
+  deadbandTemp?: unknown;
+  deadbandPower?: unknown;
+  heartbeat?: unknown;
+}
+
+export interface StatusSettings {
+  unit: TemperatureUnit;
+  /** Seconds between polls; 0 = pushes only. */
+  interval: number;
+  output: 'all' | 'changes' | 'fields';
+  readDefaults: Required<ReadDefaults>;
+  bands: Deadbands;
+  /** Seconds; a full snapshot at least this often with output changes/fields; 0 = never. */
+  heartbeat: number;
+}
+
+/** Seconds between polls; the cloud is not to be polled faster than every 10 s (the HA integration enforces the same floor). */
+export const POLL_INTERVAL = { fallback: 30, min: 10 };
+
+export function statusSettings(config: StatusConfigFields): StatusSettings {
+  return {
+    unit: config.unit === 'C' ? 'C' : 'F',
+    interval: intervalSeconds(config.interval, POLL_INTERVAL),
+    output: config.output === 'changes' || config.output === 'fields' ? config.output : 'all',
+    readDefaults: { read: configuredRead(config.read), period: configuredPeriod(config.period) },
+    bands: {
+      temperature: nonNegative(config.deadbandTemp, DEFAULT_DEADBANDS.temperature),
+      power: nonNegative(config.deadbandPower, DEFAULT_DEADBANDS.power),
+    },
+    heartbeat: nonNegative(config.heartbeat, 0),
+  };
+}
