@@ -1,11 +1,16 @@
 /** A Node-RED user directory as Node-RED (and its palette manager) would have it, ready for a launch. */
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SettingsOptions, writeSettings } from './settings';
 
 export interface UserDirOptions {
   /** A package folder (the checkout) linked into node_modules under its own name, as `npm install <folder>` links it. */
   linkPackage?: string;
+  /**
+   * More package folders linked the same way, under their own (possibly scoped) names: another node package the
+   * flows need, e.g. FlowFuse Dashboard 2.0 (dashboard.ts).
+   */
+  linkPackages?: string[];
   /** Another user directory's node_modules, used through a symlink: one installed tarball serves several user directories. */
   shareNodeModules?: string;
   settings?: SettingsOptions;
@@ -27,6 +32,14 @@ function isLink(path: string): boolean {
   }
 }
 
+/** Links `folder` into `modules` under the name in its package.json (`@scope/name` inside a real `@scope` folder). */
+function linkInto(modules: string, folder: string): void {
+  const { name } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string };
+  const link = join(modules, name);
+  mkdirSync(dirname(link), { recursive: true });
+  if (!existsSync(link) && !isLink(link)) symlinkSync(folder, link, 'dir');
+}
+
 /** Creates (or completes) `dir` as a user directory; returns `dir`. What is already there stays, except settings.js unless `keepSettings`. */
 export function prepareUserDir(dir: string, options: UserDirOptions = {}): string {
   mkdirSync(dir, { recursive: true });
@@ -34,11 +47,8 @@ export function prepareUserDir(dir: string, options: UserDirOptions = {}): strin
   const modules = join(dir, 'node_modules');
   if (options.shareNodeModules) {
     if (!isLink(modules)) symlinkSync(options.shareNodeModules, modules, 'dir');
-  } else if (options.linkPackage) {
-    const { name } = JSON.parse(readFileSync(join(options.linkPackage, 'package.json'), 'utf8')) as { name: string };
-    mkdirSync(modules, { recursive: true });
-    const link = join(modules, name);
-    if (!existsSync(link) && !isLink(link)) symlinkSync(options.linkPackage, link, 'dir');
+  } else {
+    for (const folder of [...(options.linkPackage ? [options.linkPackage] : []), ...(options.linkPackages ?? [])]) linkInto(modules, folder);
   }
   if (!(options.keepSettings && existsSync(join(dir, 'settings.js')))) writeSettings(dir, options.settings);
   return dir;
