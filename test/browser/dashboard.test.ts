@@ -20,7 +20,6 @@ import {
   RUNTIME_SETUP_TIMEOUT_MS,
   Runtime,
   cleanEnv,
-  dashboardPackageDir,
   runtime as loadRuntime,
   prepareUserDir,
   repoRoot,
@@ -112,7 +111,7 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
 
     work = mkdtempSync(join(tmpdir(), 'navien-dashboard-'));
     // This package and Dashboard 2.0 (the checkout's dev dependency) linked as `npm install <folder>` links them.
-    const userDir = prepareUserDir(join(work, 'userdir'), { linkPackage: repo, linkPackages: [dashboardPackageDir()] });
+    const userDir = prepareUserDir(join(work, 'userdir'), { linkPackage: repo, dashboard: true });
     simulator = await NavilinkSimulator.start({
       speed: 0,
       accounts: [
@@ -270,6 +269,38 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
     assert.match(text, /Garage NWP500: E407 DHW temperature sensor abnormal \(low\)\./, `notification: ${text}`);
     await waitForText('error', 'E407: DHW temperature sensor abnormal (low)', 'the error in the state group');
     await screenshot('error-notification');
+  });
+  it('a page opened later draws the statuses since the deploy: the 24-hour chart keeps its history', async function () {
+    assert.ok(browser, 'no browser');
+    const later = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await later.newPage();
+      await p.goto(red().url(DASHBOARD_PATH), { waitUntil: 'domcontentloaded' });
+      const canvas = `#nrdb-ui-widget-${node('ui-chart', 'last 24 h').id} canvas`;
+      await p.locator(canvas).first().waitFor({ state: 'visible' });
+      // echarts draws on a canvas: count the pixels in the two series' colours. A line across the chart (two points or
+      // more, so drawn from the stored history) has well over a thousand; the legend's two marks alone a few dozen.
+      const colours = (example.find((n) => n.id === node('ui-chart', 'last 24 h').id)?.colors as string[]).slice(0, 2);
+      const counts = async (): Promise<number[]> =>
+        (await p.evaluate(`(() => {
+          const c = document.querySelector(${JSON.stringify(canvas)});
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          return ${JSON.stringify(colours)}.map((hex) => {
+            const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 60) n++;
+            return n;
+          });
+        })()`)) as number[];
+      await waitFor(async () => ((await counts()).every((n) => n > 1000) ? true : undefined), 'both lines drawn on a freshly opened page', 10_000, 250).catch(async (err: Error) => {
+        await p.screenshot({ path: join(artefacts, 'failed-history.png'), fullPage: true });
+        throw new Error(`${err.message}; pixels per series: ${JSON.stringify(await counts())}`);
+      });
+      shot += 1;
+      await p.screenshot({ path: join(artefacts, `${String(shot).padStart(2, '0')}-opened-later.png`), fullPage: true });
+    } finally {
+      await later.close();
+    }
   });
 });
 }
