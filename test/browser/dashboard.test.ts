@@ -122,8 +122,8 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
             {
               macAddress: MAC,
               deviceName: 'Garage NWP500',
-              // Heat pump at 54.5 °C (130.1 °F), a tank 67 % charged, and the heater's own limits of 45-60 °C.
-              status: { dhwOperationSetting: 1, dhwTemperatureSetting: 109, dhwChargePer: 67, errorCode: 0, subErrorCode: 0 },
+              // Heat pump at 54.5 °C (130.1 °F), no error, and the heater's own setpoint limits of 45-60 °C.
+              status: { dhwOperationSetting: 1, dhwTemperatureSetting: 109, errorCode: 0, subErrorCode: 0 },
               feature: { dhwTemperatureMin: LIMIT_MIN_HALF_C, dhwTemperatureMax: LIMIT_MAX_HALF_C },
             },
           ],
