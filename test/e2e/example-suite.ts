@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NavilinkSimulator, type ReceivedRequest } from '../../tools/simulator/simulator';
-import { EMAIL, FlowNode, NodeRedProcess, PACKAGE, PASSWORD, PackedInstall, RUNTIME_SETUP_TIMEOUT_MS, cleanEnv, extraUserDir, packedInstall, waitFor } from './harness';
+import { EMAIL, FlowNode, NodeRedProcess, PACKAGE, PASSWORD, PackedInstall, RUNTIME_SETUP_TIMEOUT_MS, cleanEnv, dashboardUserDir, extraUserDir, packedInstall, waitFor } from './harness';
 import { appendFileNode, jsonLineNode, readJsonLines } from './json-lines';
 
 /** One message a debug node (or a tapped node) would have shown; the fields the examples' assertions look at. */
@@ -28,8 +28,10 @@ export interface Captured {
   dryRun?: unknown;
   antiLegionella?: { enabled?: boolean; periodDays?: number; problem?: string };
   event?: unknown;
+  /** Dynamic properties for a Dashboard 2.0 widget. */
+  ui_update?: Record<string, unknown>;
 }
-const CAPTURED_FIELDS = ['topic', 'payload', 'error', 'summary', 'filename', 'alert', 'boost', 'dryRun', 'antiLegionella', 'event'];
+const CAPTURED_FIELDS = ['topic', 'payload', 'error', 'summary', 'filename', 'alert', 'boost', 'dryRun', 'antiLegionella', 'event', 'ui_update'];
 
 export interface InstrumentOptions {
   /** Extra node id -> label: that node's first output is captured too. */
@@ -90,13 +92,25 @@ export function instrument(example: FlowNode[], captureFile: string, opts: Instr
   return flow;
 }
 
+/** Node types of another package an example may use (only the dashboard example: FlowFuse Dashboard 2.0). */
+export interface OtherPackage {
+  /** Its node types. */
+  types: Set<string>;
+  /** Those of them that are config nodes: global, so not on the tab and not placed. */
+  configTypes: Set<string>;
+}
+
+/** FlowFuse Dashboard 2.0's config nodes (the rest of its types are widgets on the tab). */
+export const DASHBOARD_CONFIG_TYPES = new Set(['ui-base', 'ui-page', 'ui-group', 'ui-theme']);
+
 /**
  * What makes an example importable as it is: unique node ids, one tab, one account config node with no credentials
  * and empty endpoint fields, a comment that says to pick the account, every other node on the tab, placed, wired to
- * nodes that exist, ours or a core node (`coreTypes`), and ours on the example's account. Returns the account, the
- * comments' text and the nodes on the tab, for the checks of each suite.
+ * nodes that exist, ours or a core node (`coreTypes`) or of the one other package it is about (`other`), config nodes of
+ * that package global, and ours on the example's account. Returns the account, the comments' text and the nodes on
+ * the tab, for the checks of each suite.
  */
-export function assertImportable(name: string, flow: FlowNode[], coreTypes: Set<string>): { account: FlowNode; explanation: string; nodes: FlowNode[] } {
+export function assertImportable(name: string, flow: FlowNode[], coreTypes: Set<string>, other?: OtherPackage): { account: FlowNode; explanation: string; nodes: FlowNode[] } {
   const ids = new Set(flow.map((n) => n.id));
   assert.equal(ids.size, flow.length, `${name}: duplicate node ids`);
   const tabs = flow.filter((n) => n.type === 'tab');
@@ -114,10 +128,17 @@ export function assertImportable(name: string, flow: FlowNode[], coreTypes: Set<
   const explanation = comments.map((c) => `${String(c.name)}\n${String(c.info)}`).join('\n');
   assert.match(explanation, /navien account/i, `${name}: the comment does not say to pick the account`);
 
-  const nodes = flow.filter((node) => node.type !== 'tab' && node.type !== 'navien-account');
+  const otherConfig = flow.filter((node) => other?.configTypes.has(node.type));
+  for (const node of otherConfig) {
+    assert.equal(node.z, undefined, `${name}: config node ${node.type} ${node.id} belongs to a tab`);
+    for (const [key, value] of Object.entries(node)) if (/^(ui|page|theme)$/.test(key)) assert.ok(ids.has(String(value)), `${name}: ${node.id}.${key} names missing ${String(value)}`);
+  }
+  const nodes = flow.filter((node) => node.type !== 'tab' && node.type !== 'navien-account' && !otherConfig.includes(node));
   for (const node of nodes) {
     assert.equal(node.z, tabs[0].id, `${name}: node ${node.id} is not on the example's tab`);
-    assert.ok(OUR_TYPES.includes(node.type) || coreTypes.has(node.type), `${name}: ${node.type} is neither ours nor a core node`);
+    assert.ok(OUR_TYPES.includes(node.type) || coreTypes.has(node.type) || other?.types.has(node.type), `${name}: ${node.type} is neither ours nor a core node${other ? ' nor of the package the example is about' : ''}`);
+    if (other?.types.has(node.type) && 'group' in node) assert.ok(ids.has(String(node.group)), `${name}: widget ${node.id} is in missing group ${String(node.group)}`);
+    if (other?.types.has(node.type) && 'ui' in node) assert.ok(ids.has(String(node.ui)), `${name}: ${node.id} is on missing ui-base ${String(node.ui)}`);
     assert.equal(typeof node.x, 'number', `${name}: node ${node.id} has no position`);
     for (const port of (node.wires as string[][] | undefined) ?? []) for (const target of port) assert.ok(ids.has(target), `${name}: ${node.id} is wired to missing ${target}`);
     if (OUR_TYPES.includes(node.type)) assert.equal(node.account, account.id, `${name}: ${node.id} does not use the example's account`);
@@ -150,8 +171,13 @@ export interface ExampleSuite {
   controls(): ReceivedRequest[];
 }
 
+export interface ExampleSuiteOptions {
+  /** FlowFuse Dashboard 2.0 is installed too (for the dashboard example). */
+  dashboard?: boolean;
+}
+
 /** Registers the example suite's before / afterEach / after hooks in the calling describe() and returns its helpers. */
-export function exampleSuite(runtimeKey: string, name: string): ExampleSuite {
+export function exampleSuite(runtimeKey: string, name: string, options: ExampleSuiteOptions = {}): ExampleSuite {
   let install: PackedInstall | undefined;
   let userDir = '';
   let simulator: NavilinkSimulator | undefined;
@@ -197,7 +223,7 @@ export function exampleSuite(runtimeKey: string, name: string): ExampleSuite {
     // The first run on a fresh machine downloads Node 22 and Node-RED 5.
     this.timeout(RUNTIME_SETUP_TIMEOUT_MS);
     install = await packedInstall(runtimeKey);
-    userDir = extraUserDir(install, `${name}-userdir`);
+    userDir = options.dashboard ? dashboardUserDir(install, `${name}-userdir`) : extraUserDir(install, `${name}-userdir`);
     simulator = await NavilinkSimulator.start();
     // As `npm start` runs it: the simulator's endpoints in the environment, the example's account fields left empty.
     nodeRed = await NodeRedProcess.start({

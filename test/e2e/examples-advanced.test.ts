@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayUsage, daysInMonth, monthUsage } from '../../tools/simulator/energy';
 import { Captured, OUR_TYPES, assertImportable, exampleSuite } from './example-suite';
-import { FlowNode, MAC, PACKAGE, RUNTIMES, delay } from './harness';
+import { DASHBOARD_PACKAGE, FlowNode, MAC, PACKAGE, RUNTIMES, dashboardPackageDir, delay } from './harness';
 
 interface TimedResult {
   command: string;
@@ -70,6 +70,22 @@ for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a r
       assert.match(explanation, new RegExp(`${MAC}[\\s\\S]*your own`), `${name}: the comment does not say to pick your own device`);
       for (const node of nodes) if (OUR_TYPES.includes(node.type)) assert.equal(node.device, MAC, `${name}: ${node.id} device`);
     }
+  });
+
+  it('10 Water heater dashboard imported where Dashboard 2.0 is not installed: the nodes it lacks are Dashboard 2.0\'s, and its first comment says what to install', async function () {
+    const sets = await red().getJson<NodeSetInfo[]>('/nodes');
+    assert.ok(!sets.some((s) => s.module === DASHBOARD_PACKAGE), 'this suite\'s Node-RED has Dashboard 2.0');
+    const known = new Set(sets.flatMap((s) => s.types));
+    const manifest = JSON.parse(readFileSync(join(dashboardPackageDir(), 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
+    const dashboardTypes = new Set(Object.keys(manifest['node-red'].nodes));
+    const flow = await fetchExample('10 Water heater dashboard');
+    const missing = [...new Set(flow.filter((n) => n.type !== 'tab' && !known.has(n.type)).map((n) => n.type))];
+    assert.ok(missing.includes('ui-base') && missing.includes('ui-gauge'), `missing types: ${missing.join(', ')}`);
+    assert.deepEqual(missing.filter((t) => !dashboardTypes.has(t)), [], 'types that are neither Node-RED\'s, ours nor Dashboard 2.0\'s');
+    // The comment the user sees first (top of the tab) names the package and the way to install it.
+    const first = flow.filter((n) => n.type === 'comment').sort((a, b) => Number(a.y) - Number(b.y))[0];
+    assert.ok(String(first.name).includes(DASHBOARD_PACKAGE), `first comment: ${String(first.name)}`);
+    assert.match(String(first.info), new RegExp(`Install \`${DASHBOARD_PACKAGE}\` first \\(menu → \\*\\*Manage palette\\*\\*`));
   });
 
   it('04 Boost (built-in boost): high demand at 140 °F on the inject, the previous mode and setpoint back on "end now" and when the time is up; an off heater is not boosted', async function () {

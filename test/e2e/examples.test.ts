@@ -13,9 +13,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { dayUsage, daysInMonth } from '../../tools/simulator/energy';
 import { type ReceivedRequest } from '../../tools/simulator/simulator';
-import { assertImportable, exampleSuite } from './example-suite';
-import { EMAIL, MAC, PACKAGE, PASSWORD, RUNTIMES, delay } from './harness';
+import { DASHBOARD_CONFIG_TYPES, OUR_TYPES, OtherPackage, assertImportable, exampleSuite } from './example-suite';
+import { DASHBOARD_PACKAGE, EMAIL, MAC, PACKAGE, PASSWORD, RUNTIMES, delay } from './harness';
 
 interface ControlResult {
   command: string;
@@ -41,13 +42,17 @@ const EXAMPLE_FILES = [
   '07 Monthly energy report to CSV',
   '08 Vacation from a calendar event',
   '09 Anti-legionella check',
+  '10 Water heater dashboard',
 ];
+/** The one example built on another package: FlowFuse Dashboard 2.0. */
+const DASHBOARD_EXAMPLE = '10 Water heater dashboard';
 const isStatusRequest = (r: ReceivedRequest) => r.topic.endsWith('/st');
 
 for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example flows deployed in a real Node-RED against the simulator (e2e): ${runtimeName}`, function () {
   this.timeout(240_000);
 
-  const { install, userDir, sim, red, repoExample, fetchExample, captures, waitForCapture, deployExample, controls } = exampleSuite(runtimeKey, 'examples');
+  // With Dashboard 2.0 installed beside the package, so the dashboard example deploys as the others do.
+  const { install, userDir, sim, red, repoExample, fetchExample, captures, waitForCapture, deployExample, controls } = exampleSuite(runtimeKey, 'examples', { dashboard: true });
 
   it('serves every example file of the installed package to the editor\'s Import > Examples dialog', async function () {
     const inRepo = readdirSync(join(install().repo, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
@@ -64,13 +69,21 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
     for (const name of EXAMPLE_FILES) assert.deepEqual(await fetchExample(name), repoExample(name), `${name} as served differs from the file`);
   });
 
-  it('ships examples that are importable as they are: one tab, a comment, one empty account, core nodes only', async function () {
+  it('ships examples that are importable as they are: one tab, a comment, one empty account, core nodes only (the dashboard example: and Dashboard 2.0)', async function () {
     const sets = await red().getJson<Array<NodeSetInfo>>('/nodes');
     const coreTypes = new Set(sets.filter((s) => s.module === 'node-red').flatMap((s) => s.types));
     assert.ok(coreTypes.has('inject') && coreTypes.has('rbe'), 'core node types not listed');
+    const dashboard: OtherPackage = { types: new Set(sets.filter((s) => s.module === DASHBOARD_PACKAGE).flatMap((s) => s.types)), configTypes: DASHBOARD_CONFIG_TYPES };
+    assert.ok(dashboard.types.has('ui-gauge') && dashboard.types.has('ui-base'), `Dashboard 2.0 node types not listed: ${[...dashboard.types].join(', ')}`);
     const used = new Set<string>();
     for (const name of EXAMPLE_FILES) {
-      const { explanation, nodes } = assertImportable(name, repoExample(name), coreTypes);
+      const { explanation, nodes } = assertImportable(name, repoExample(name), coreTypes, name === DASHBOARD_EXAMPLE ? dashboard : undefined);
+      // The Flow Library's rule: an example shows the package's own nodes.
+      assert.ok(nodes.some((n) => OUR_TYPES.includes(n.type)), `${name} uses none of the package's nodes`);
+      if (name === DASHBOARD_EXAMPLE) {
+        // Imported into a Node-RED without Dashboard 2.0, the ui-* nodes are unknown: the comment says what to install.
+        assert.match(explanation, new RegExp(`${DASHBOARD_PACKAGE}[\\s\\S]*Manage palette|Manage palette[\\s\\S]*${DASHBOARD_PACKAGE}`), `${name}: the comment does not say to install ${DASHBOARD_PACKAGE}`);
+      }
       for (const node of nodes) {
         used.add(node.type);
         if (node.type === 'navien-control' || (node.type === 'navien-status' && node.device !== '')) {
@@ -284,5 +297,51 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
     await red().inject('c5a0000000000004');
     await waitForCapture(REPORT, (c) => c.topic === 'navien/diagnostics/report', 'the report on "report now"', beforeNow, 5_000);
     assert.deepEqual(red().navienErrors(), []);
+  });
+  it('10 Water heater dashboard: deploys without warnings; its widgets get the status summary, the heater\'s setpoint limits and the energy per day', async function () {
+    // Node ids of the example (the browser test, test/browser/dashboard.test.ts, drives the page itself).
+    const STATUS = 'cda0000000000010';
+    const CHART = 'cda0000000000058';
+    const LIMITS = 'cda0000000000021';
+    const DAYS = 'cda0000000000031';
+    const since = red().logMark();
+    await deployExample(DASHBOARD_EXAMPLE, { taps: { [STATUS]: 'status', [CHART]: 'chart', [LIMITS]: 'limits', [DAYS]: 'days' } });
+
+    const status = await waitForCapture('status', (c) => c.topic === `navien/${MAC}/status`, 'a status summary for the widgets');
+    const summary = status.payload as Record<string, unknown>;
+    // What the gauge (payload.tankCharge), the texts and the control change nodes read.
+    assert.equal(summary.tankCharge, sim().device(MAC).status.dhwChargePer);
+    for (const key of ['temperature', 'setpoint']) assert.equal(typeof summary[key], 'number', `payload.${key}`);
+    assert.equal(typeof summary.power, 'boolean');
+    assert.equal(typeof summary.mode, 'string');
+    // The chart's point of that first status: the chart's series keys, the two values.
+    const point = await waitForCapture('chart', () => true, 'a point for the chart');
+    assert.deepEqual(point.payload, [{ temperature: summary.temperature, 'tank charge': summary.tankCharge }]);
+
+    // The slider's range: the heater's own limits in °F, rounded inwards.
+    const limits = await waitForCapture('limits', () => true, 'the slider limits');
+    const toF = (half: number) => Math.round(((half / 2) * 1.8 + 32) * 10) / 10;
+    const feature = sim().device(MAC).feature as { dhwTemperatureMin: number; dhwTemperatureMax: number };
+    assert.deepEqual(limits.ui_update, { min: Math.ceil(toF(feature.dhwTemperatureMin)), max: Math.floor(toF(feature.dhwTemperatureMax)) });
+    assert.equal(limits.payload, undefined, 'the limits message would also set the slider');
+
+    // One bar pair per day of this month, in kWh, as the simulator reports them.
+    const days = await waitForCapture('days', () => true, 'the energy per day');
+    const now = new Date();
+    const items = days.payload as Array<{ day: number; 'heat pump': number; element: number }>;
+    assert.equal(items.length, daysInMonth(now.getFullYear(), now.getMonth() + 1));
+    items.forEach((item, i) => {
+      const u = dayUsage(MAC, now.getFullYear(), now.getMonth() + 1, i + 1);
+      assert.deepEqual(item, { day: i + 1, 'heat pump': Math.round(u.hpUsage / 10) / 100, element: Math.round(u.heUsage / 10) / 100 }, `day ${i + 1}`);
+    });
+    assert.ok(items.some((item) => item['heat pump'] > 0), 'every day is empty');
+
+    // Dashboard 2.0 started on the deploy and serves the page.
+    await red().waitForLog(/Dashboard 2\.0 .* started at \/dashboard/, 'Dashboard 2.0 to start', { since, timeoutMs: 10_000 });
+    const page = await fetch(red().url('/dashboard/'));
+    assert.equal(page.status, 200, 'GET /dashboard/');
+    assert.match(await page.text(), /<div id="app"/);
+    const warnings = red().logSince(since).split('\n').filter((l) => /\[(warn|error)\]/.test(l));
+    assert.deepEqual(warnings, [], 'warnings or errors logged since the deploy');
   });
 });

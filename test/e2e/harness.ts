@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { PACKAGE, Runtime, prepareUserDir, repoRoot, runCommand, runtime, runtimesUnderTest } from '../../tools/node-red-launcher';
 
 export {
+  DASHBOARD_PACKAGE,
   NodeRedProcess,
   RUNTIME_SETUP_TIMEOUT_MS,
   cleanEnv,
+  dashboardPackageDir,
   delay,
   runtime,
   waitFor,
@@ -135,6 +137,15 @@ export function packedInstall(key: string): Promise<PackedInstall> {
  */
 export function extraUserDir(install: PackedInstall, name: string): string {
   return prepareUserDir(join(install.work, name), { shareNodeModules: join(install.userDir, 'node_modules') });
+}
+
+/**
+ * Another fresh user directory whose node_modules links two packages: this package as the tarball installed it (its
+ * dependencies resolve from that installation) and FlowFuse Dashboard 2.0, the checkout's dev dependency copy (plain
+ * JavaScript, the same on every runtime; no registry access at test time). For the dashboard example, which needs it.
+ */
+export function dashboardUserDir(install: PackedInstall, name: string): string {
+  return prepareUserDir(join(install.work, name), { linkPackage: join(install.userDir, 'node_modules', PACKAGE), dashboard: true });
 }
 
 // The installations are shared by every e2e file of the run, so they are removed once, after all of them. The

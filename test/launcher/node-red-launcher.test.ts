@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeRedProcess, localRuntime, prepareUserDir, runCommand } from '../../tools/node-red-launcher';
+import { DASHBOARD_PACKAGE, NodeRedProcess, localRuntime, prepareUserDir, runCommand } from '../../tools/node-red-launcher';
 
 /** Node-RED's start-up as the launcher sees it, then deaf to SIGTERM (as a Node-RED stuck closing a flow). */
 const STUBBORN = `
@@ -85,5 +85,21 @@ describe('node-red-launcher', function () {
       const stopped = await red.stop();
       assert.equal(stopped.killed, false, 'Node-RED did not stop on SIGTERM within the grace time');
     }
+  });
+
+  it("loads FlowFuse Dashboard 2.0 only into a user directory that asks for it, though the checkout's node_modules holds it", async function () {
+    this.timeout(90_000);
+    const modulesOf = async (userDir: string): Promise<string[]> => {
+      const red = await NodeRedProcess.start({ userDir });
+      try {
+        return (await red.getJson<Array<{ module: string }>>('/nodes')).map((s) => s.module);
+      } finally {
+        await red.stop();
+      }
+    };
+    // Node-RED loads node packages from every node_modules above its own: without the deny list it would find the
+    // dev dependency in the checkout's node_modules.
+    assert.ok(!(await modulesOf(prepareUserDir(join(work, 'plain')))).includes(DASHBOARD_PACKAGE), 'a plain user directory got Dashboard 2.0');
+    assert.ok((await modulesOf(prepareUserDir(join(work, 'with-dashboard'), { dashboard: true }))).includes(DASHBOARD_PACKAGE), 'dashboard: true did not load it');
   });
 });

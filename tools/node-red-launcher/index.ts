@@ -5,6 +5,7 @@
  * collected log and the bounded stop; and time limits on every child process it runs.
  */
 export { KILL_GRACE_MS, cleanEnv, killOnExit, runCommand, withoutNpmVars, type CommandOptions, type CommandResult } from './command';
+export { DASHBOARD_PACKAGE, DASHBOARD_PATH, dashboardPackageDir, findDashboard } from './dashboard';
 export { NodeRedProcess, type Exit, type FlowNode, type LaunchOptions, type StopOptions, type Stopped } from './node-red-process';
 export { freePort } from './port';
 export { PACKAGE, repoRoot } from './repo';

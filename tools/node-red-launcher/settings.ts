@@ -10,6 +10,11 @@ export interface SettingsOptions {
   logLevel?: 'info' | 'debug' | 'trace';
   /** settings.js `contextStorage`, e.g. `{ default: { module: 'localfilesystem' } }`; Node-RED's memory store when unset. */
   contextStorage?: Record<string, { module: string; config?: Record<string, unknown> }>;
+  /**
+   * Node packages Node-RED must not load even where it finds them (settings.js `externalModules.palette.denyList`),
+   * e.g. a dev dependency of the checkout that its node-red would pick up from the node_modules above it.
+   */
+  denyModules?: string[];
   /** JavaScript source of further `module.exports` properties (for what JSON cannot say, e.g. a middleware function). */
   extraSource?: string;
 }
@@ -28,6 +33,7 @@ export function settingsSource(options: SettingsOptions = {}): string {
     `telemetry: { enabled: false },`,
   ];
   if (options.contextStorage) lines.push(`contextStorage: ${JSON.stringify(options.contextStorage)},`);
+  if (options.denyModules?.length) lines.push(`externalModules: { palette: { denyList: ${JSON.stringify(options.denyModules)} } },`);
   if (options.extraSource) lines.push(options.extraSource.trim());
   return `module.exports = {\n${lines.map((l) => `  ${l}`).join('\n')}\n};\n`;
 }
