@@ -4,7 +4,7 @@
  * message, so nothing is half sent. The plans themselves come from ../plans, one module per control family.
  */
 import type { TemperatureUnit } from '../../codec';
-import { InputError, plain, show } from '../../input-error';
+import { InputError, ownData, plain, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
 import { planAirFilter } from '../plans/air-filter';
 import { planAntiLegionella } from '../plans/anti-legionella';
@@ -102,7 +102,8 @@ function normalise(topic: unknown, payload: unknown): Record<string, unknown> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new InputError('bad-type', { field: 'msg.payload', expected: 'an object such as {"setpoint": 130}', value: show(payload) });
   }
-  return payload as Record<string, unknown>;
+  // Own keys only, nested objects included: an inherited `setpoint` is not part of the message.
+  return ownData(payload) as Record<string, unknown>;
 }
 
 function parseUnit(value: unknown): TemperatureUnit | undefined {
