@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import accountModule = require('../../src/nodes/navien-account');
 import controlModule = require('../../src/nodes/navien-control');
 import statusModule = require('../../src/nodes/navien-status');
-import { NavilinkSimulator } from '../../tools/simulator/simulator';
+import type { NavilinkSimulator } from '../../tools/simulator/simulator';
 import { waitFor } from '../helpers/wait';
-import { MAC, TestNode, accountConfig, accountReady, credentialsFor, helper, loadCatalogs, roundTrip, uniqueId, withCatalog } from './flow-helper';
+import { MAC, TestNode, accountConfig, accountReady, credentialsFor, helper, loadCatalogs, roundTrip, uniqueId, useSimulator, useTestServer, withCatalog } from './flow-helper';
 
 helper.init(require.resolve('node-red'));
 
@@ -26,24 +26,16 @@ const SLOW_SIGN_IN_MS = 1_500;
 
 describe('inputs held until the first connection (test helper, real nodes, simulator)', function () {
   this.timeout(60_000);
-  let sim: NavilinkSimulator;
-
-  before(async () => {
-    await loadCatalogs('navien-status', 'navien-control', 'navien-account');
-    sim = await NavilinkSimulator.start({ speed: 0, replyDelayMs: 20, pushDelayMs: 100 });
-  });
-  after(async () => {
-    await sim?.stop();
-  });
-  beforeEach(async () => {
-    await helper.startServer();
-  });
-  afterEach(async () => {
+  before(() => loadCatalogs('navien-status', 'navien-control', 'navien-account'));
+  const simulator = useSimulator({ speed: 0, replyDelayMs: 20, pushDelayMs: 100 });
+  useTestServer(() => {
     sim.delayRest(0);
     sim.setDeviceOffline(MAC, false);
     helper.settings({ navienHeldInputs: undefined });
-    await helper.unload();
-    await helper.stopServer();
+  });
+  let sim: NavilinkSimulator;
+  beforeEach(() => {
+    sim = simulator();
   });
 
   /** Account, a status node (pushes only) and a control node, with a Catch and a Complete node scoped to both. */
