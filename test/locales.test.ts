@@ -64,10 +64,10 @@ const RUNTIME_KEYS: Record<string, string[]> = {
     'invalid-credentials', 'missing-credentials', 'cloud-unavailable', 'sdk-unavailable',
     'refused', 'retype-password', 'json-only', 'ca-file', 'endpoint-config', 'still-connecting', 'not-deployed',
   ].map((k) => `errors.${k}`),
-  'navien-status': ['no-device', 'request-failed'].map((k) => `errors.${k}`),
+  'navien-status': ['no-device', 'request-failed', 'held-full', 'held-expired'].map((k) => `errors.${k}`),
   'navien-control': [
     'unknown-key', 'bad-type', 'out-of-range', 'bad-enum', 'unsupported', 'read-only', 'power-off-disallowed', 'no-device',
-    'empty', 'queue-full', 'expired', 'refused', 'timeout',
+    'empty', 'queue-full', 'expired', 'refused', 'timeout', 'held-full', 'held-expired',
   ].map((k) => `errors.${k}`),
   'navien-diagnostics': ['errors.unknown-command'],
 };
@@ -84,6 +84,10 @@ const REQUIRED_ARGS: Record<string, string[]> = {
   'navien-control.errors.unsupported': ['field'],
   'navien-control.errors.read-only': ['field'],
   'navien-control.errors.empty': ['allowed'],
+  'navien-status.errors.held-full': ['max'],
+  'navien-status.errors.held-expired': ['seconds'],
+  'navien-control.errors.held-full': ['max'],
+  'navien-control.errors.held-expired': ['seconds'],
 };
 
 describe('editor locales and node definitions', () => {

@@ -4,9 +4,9 @@ import { isTerminalPhase } from '../shared/connection-phases';
 import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, RunnerTiming } from '../shared/control/device-commands';
 import { DeviceControls } from '../shared/control/device-controls';
 import { dryRunCommands } from '../shared/control/dry-run';
-import { ControlInputError, PlannedControl } from '../shared/control/plan';
+import { ControlInputError, ControlLimits, PlannedControl } from '../shared/control/plan';
 import type { TimedRequest } from '../shared/control/plans/timed';
-import { PlannedRequest, planRequest } from '../shared/control/request/parse';
+import { PlannedRequest, planRequest, precheckRequest } from '../shared/control/request/parse';
 import { outcomePayload, timedPayload } from '../shared/control/results';
 import type { TimedEvent, TimedState } from '../shared/control/timed-actions';
 import { accountDevices } from '../shared/device/device-api';
@@ -14,6 +14,7 @@ import { QueueError, errorMessage } from '../shared/errors';
 import { normalizeMac } from '../shared/mac';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
+import { heldInputs } from './common/held-inputs';
 import { connectionStatus } from './common/node-status';
 import { contextRestoreStore } from './common/restore-context';
 
@@ -61,6 +62,11 @@ export = function register(RED: NodeAPI): void {
       done();
     };
     const fail = (key: string, args: Record<string, string | number>, msg: NodeMessageInFlow) => failText(t(`navien-control.errors.${key}`, args), msg);
+    /** Reports an input that failed validation: in the catalog's words, naming the field. */
+    const refuse = (err: unknown, msg: NodeMessageInFlow) => {
+      if (err instanceof ControlInputError) return fail(err.key, err.args, msg);
+      return fail('bad-type', { field: 'msg.payload', expected: 'a valid command', value: errorMessage(err) }, msg);
+    };
 
     if (!account) {
       node.status({ fill: 'red', shape: 'ring', text: t('navien-control.status.missing-account') });
@@ -69,8 +75,18 @@ export = function register(RED: NodeAPI): void {
     }
     if (!mac) node.status({ fill: 'red', shape: 'ring', text: t('navien-control.errors.no-device') });
 
-    // Inputs that arrive before the account has listed its devices (just after a deploy) wait for it.
-    const deferred: Array<{ msg: Msg; send: Send; done: Done }> = [];
+    // Inputs that arrive before the account has listed its devices (just after a deploy) wait for it, bounded; released
+    // all at once, in order: the command runner spaces the controls at the device.
+    const held = heldInputs<{ msg: Msg; send: Send; done: Done }>(RED, node, t, 'navien-control', 0);
+    /** What this node allows, for validation; the device's feature record completes it when known. */
+    const nodeLimits: Omit<ControlLimits, 'features'> = {
+      unit,
+      allowPowerOff: config.allowPowerOff !== false,
+      readOnly: account.readOnly,
+      boostMinutes: Number.isFinite(boostMinutes) && boostMinutes > 0 ? boostMinutes : undefined,
+    };
+    /** One feature read at a time for all of this node's inputs (a released backlog asks once, not once per input). */
+    let featureRead: Promise<Record<string, unknown>> | undefined;
     const store = contextRestoreStore(node, pendingRestores);
     const online = () => account.connection?.presenceOf(mac) !== 'offline';
 
@@ -97,13 +113,13 @@ export = function register(RED: NodeAPI): void {
         if (isTerminalPhase(state.phase)) {
           // The account will not connect by itself: say so instead of holding the commands forever.
           const text = state.phase === 'config-error' ? state.error ?? state.phase : t(`navien-control.status.${state.phase}`);
-          for (const input of deferred.splice(0)) failText(text, input.msg, input.done);
+          held.releaseAll((input) => failText(text, input.msg, input.done));
         }
       },
       onReady() {
         // A boost or vacation restore left pending by a redeploy or restart resumes (or runs now, if overdue).
         ensureControls()?.resume().catch((err: unknown) => node.warn(`boost/vacation restore: ${errorMessage(err)}`));
-        for (const input of deferred.splice(0)) handleInput(input.msg, input.send, input.done);
+        held.release((input) => handleInput(input.msg, input.send, input.done));
       },
     };
 
@@ -127,10 +143,20 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.on('input', (msg: Msg, send: Send, done: Done) => {
+      // Validate first: a bad field is named at once, whatever the connection or the device is doing.
+      try {
+        precheckRequest(msg.topic, msg.payload, msg.unit, nodeLimits);
+      } catch (err) {
+        refuse(err, msg);
+        done();
+        return;
+      }
       const connection = account.connection;
-      if (mac && connection && connection.devices.length === 0 && connection.state.phase !== 'connected' && !isTerminalPhase(connection.state.phase)) {
+      const beforeFirstConnection = !!mac && !!connection && connection.devices.length === 0 && connection.state.phase !== 'connected' && !isTerminalPhase(connection.state.phase);
+      // Behind held inputs still being released, a new one waits its turn (the order of controls matters).
+      if (beforeFirstConnection || held.busy) {
         node.status({ fill: 'yellow', shape: 'ring', text: t('navien-control.status.waiting') });
-        deferred.push({ msg, send, done });
+        held.hold({ msg, send, done });
         return;
       }
       handleInput(msg, send, done);
@@ -150,22 +176,17 @@ export = function register(RED: NodeAPI): void {
       let rawFeatures = connection.featuresOf(mac);
       if (!rawFeatures && !account.readOnly && device.known) {
         try {
-          rawFeatures = await device.features(FEATURE_TIMEOUT_MS);
+          rawFeatures = await (featureRead ??= device.features(FEATURE_TIMEOUT_MS).finally(() => {
+            featureRead = undefined;
+          }));
         } catch (err) {
           return void fail('features-unknown', { reason: errorMessage(err) }, msg);
         }
       }
       try {
-        return planRequest(msg.topic, msg.payload, msg.unit, {
-          unit,
-          allowPowerOff: config.allowPowerOff !== false,
-          readOnly: account.readOnly,
-          features: rawFeatures ? decodeFeature(rawFeatures, unit) : undefined,
-          boostMinutes: Number.isFinite(boostMinutes) && boostMinutes > 0 ? boostMinutes : undefined,
-        });
+        return planRequest(msg.topic, msg.payload, msg.unit, { ...nodeLimits, features: rawFeatures ? decodeFeature(rawFeatures, unit) : undefined });
       } catch (err) {
-        if (err instanceof ControlInputError) return void fail(err.key, err.args, msg);
-        return void fail('bad-type', { field: 'msg.payload', expected: 'a valid command', value: errorMessage(err) }, msg);
+        return void refuse(err, msg);
       }
     }
 
@@ -219,7 +240,7 @@ export = function register(RED: NodeAPI): void {
       closing = true;
       // A deleted node restores nothing any more; a redeployed or restarted one picks its restore up again.
       if (removed) pendingRestores.delete(node.id);
-      for (const input of deferred.splice(0)) input.done();
+      for (const input of held.close()) input.done();
       // Controls are cancelled and timers stop; a pending restore stays in the context store for the next start.
       controls?.close();
       controls = undefined;

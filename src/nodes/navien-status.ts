@@ -15,6 +15,7 @@ import { eventMessages, fieldMessages, looksLikeStatus, statusLine, statusMessag
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { contextAlertStore } from './common/alert-context';
+import { heldInputs } from './common/held-inputs';
 import { connectionStatus } from './common/node-status';
 
 /** The dialog's fields; `read` is what an input reads (and output 1 carries), `period` the energy read's. */
@@ -31,6 +32,8 @@ interface Input {
 
 /** How often the time-based alerts (Electric about to revert) are re-checked without a new status. */
 const ALERT_CHECK_MS = 60_000;
+/** Reads held until the first connection go out one per second, as the command runner spaces controls. */
+const HELD_READ_PACE_MS = 1_000;
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
@@ -45,8 +48,8 @@ export = function register(RED: NodeAPI): void {
     const lastRaw = new Map<string, Record<string, unknown>>();
     /** Inputs waiting for the status they asked for, per device. */
     const waiting = new Map<string, Input[]>();
-    /** Inputs that arrived before the account knew its devices; answered once it does. */
-    const deferred: Array<{ input: Input; request: ReadRequest }> = [];
+    /** Inputs that arrived before the account knew its devices (bounded); answered once it does, paced. */
+    const held = heldInputs<Input & { request: ReadRequest }>(RED, node, t, 'navien-status', HELD_READ_PACE_MS);
     let phase: ConnectionState['phase'] = 'idle';
     let closed = false;
 
@@ -179,10 +182,10 @@ export = function register(RED: NodeAPI): void {
         if (isTerminalPhase(state.phase)) {
           // The connection will not come up by itself: inputs waiting for it fail now, not never.
           const text = connectionStatus(state, t, 'navien-status').text as string;
-          for (const { input } of deferred.splice(0)) {
+          held.releaseAll((input) => {
             node.error(text, input.msg);
             input.done();
-          }
+          });
         }
       },
       onReady() {
@@ -192,7 +195,7 @@ export = function register(RED: NodeAPI): void {
         } else if (interval > 0) {
           poll(); // 0 = pushes only: no request at all, not even on connecting
         }
-        for (const { input, request } of deferred.splice(0)) handleInput(input, request);
+        held.release((input) => handleInput(input, input.request));
       },
       onPresence(mac: string, presence: DevicePresence) {
         if (!isTarget(mac)) return;
@@ -236,9 +239,10 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      // Before the first connection the device list is unknown: answer once the account is ready.
-      if (account.connection && account.connection.devices.length === 0 && phase !== 'connected') {
-        deferred.push({ input: { msg, send, done }, request });
+      // Before the first connection the device list is unknown: answer once the account is ready. Behind held
+      // inputs still being released, a new one waits its turn.
+      if ((account.connection && account.connection.devices.length === 0 && phase !== 'connected') || held.busy) {
+        held.hold({ msg, send, done, request });
         return;
       }
       handleInput({ msg, send, done }, request);
@@ -251,7 +255,7 @@ export = function register(RED: NodeAPI): void {
       clearInterval(alertTimer);
       clearInterval(heartbeatTimer);
       // Inputs still waiting for a reply are finished (without output) so each input gets exactly one done().
-      for (const input of [...deferred.splice(0).map((d) => d.input), ...[...waiting.values()].flat()]) input.done();
+      for (const input of [...held.close(), ...[...waiting.values()].flat()]) input.done();
       waiting.clear();
       void account.deregister(user).finally(done);
     });

@@ -29,6 +29,36 @@ export function plain(value: unknown, max = SHOWN_CHARS): string {
   return typeof value === 'string' ? cut(value, max) : show(value, max);
 }
 
+/**
+ * An input as plain data: objects and arrays copied with their own enumerable keys only, all the way down, so a key
+ * that is not on the message itself (one inherited through a prototype) is never obeyed, and every later check (`in`,
+ * defaults) sees exactly what the flow set. Keys with the value undefined stay (they were set). Values that are not
+ * plain data (dates, buffers, maps) stay as they are, for the type checks to refuse.
+ */
+export function ownData(value: unknown): unknown {
+  return copyOwn(value, new Map());
+}
+
+function copyOwn(value: unknown, copies: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const known = copies.get(value);
+  if (known !== undefined) return known; // a cycle: the copy, not endless recursion
+  if (Array.isArray(value)) {
+    const list: unknown[] = [];
+    copies.set(value, list);
+    for (let i = 0; i < value.length; i++) list.push(copyOwn(value[i], copies));
+    return list;
+  }
+  if (Object.prototype.toString.call(value) !== '[object Object]') return value;
+  const copy: Record<string, unknown> = {};
+  copies.set(value, copy);
+  for (const key of Object.keys(value)) {
+    // defineProperty: an own key named __proto__ stays a key (to be refused as unknown), never a prototype.
+    Object.defineProperty(copy, key, { value: copyOwn((value as Record<string, unknown>)[key], copies), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

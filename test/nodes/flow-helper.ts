@@ -1,7 +1,6 @@
 // Shared wiring for the node tests: node-red-node-test-helper with the real account node against the simulator.
 import type { NodeMessage } from 'node-red';
-import type { NavilinkSimulator } from '../../tools/simulator/simulator';
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../tools/simulator/simulator';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, SimulatorOptions } from '../../tools/simulator/simulator';
 import { waitFor } from '../helpers/wait';
 
 /** What the node tests use of a runtime node (the helper spies on status/error/send and re-emits them as `call:*`). */
@@ -45,6 +44,40 @@ interface TestHelper {
 export const helper = require('node-red-node-test-helper') as TestHelper;
 
 export const MAC = '0a1b2c3d4e5f';
+
+/**
+ * Registers the calling describe's simulator: started in before(), stopped in after(). Returns a getter (the
+ * simulator exists only once before() has run).
+ */
+export function useSimulator(options: SimulatorOptions = {}): () => NavilinkSimulator {
+  let sim: NavilinkSimulator | undefined;
+  before(async () => {
+    sim = await NavilinkSimulator.start(options);
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+  return () => {
+    if (!sim) throw new Error('the simulator starts in before()');
+    return sim;
+  };
+}
+
+/**
+ * A fresh test-helper server for each test of the calling describe, the flow unloaded after it. Per test, not per
+ * file: the root afterEach hook then forgets the stopped server before the next file runs. `cleanUp` runs first
+ * after each test (e.g. undo a slowed-down simulator), so a failed test does not leave it for the next.
+ */
+export function useTestServer(cleanUp: () => void = () => undefined): void {
+  beforeEach(async () => {
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    cleanUp();
+    await helper.unload();
+    await helper.stopServer();
+  });
+}
 
 let counter = 0;
 /** A fresh id per flow: the account's MQTT client id derives from it, so tests never share a client id. */

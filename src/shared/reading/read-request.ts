@@ -2,7 +2,7 @@
  * What navien-status reads (`read` in its dialog or `msg.payload.read`): parsing and validation of read requests.
  * Pure: no Node-RED, no I/O. Errors are the shared InputError (field, value and what is allowed), as for controls.
  */
-import { InputError, isPlainObject, show } from '../input-error';
+import { InputError, isPlainObject, ownData, show } from '../input-error';
 
 export const READ_KINDS = ['status', 'features', 'schedule', 'energy', 'tou'] as const;
 export type ReadKind = (typeof READ_KINDS)[number];
@@ -60,8 +60,10 @@ function bad(field: string, value: unknown, allowed: string): InputError {
  * node left at `status`). Energy defaults to the current month (daily) or year (monthly) of `now`, in local time.
  */
 export function readRequest(payload: unknown, defaults: ReadDefaults = {}, now: Date = new Date()): ReadRequest {
-  const explicit = isPlainObject(payload) && 'read' in payload;
-  const source: Record<string, unknown> = explicit ? (payload as Record<string, unknown>) : {};
+  // Own keys only: an inherited `read` or `year` is not part of the message.
+  const data = ownData(payload);
+  const explicit = isPlainObject(data) && 'read' in data;
+  const source: Record<string, unknown> = explicit ? data : {};
   const read = explicit ? source.read : configuredRead(defaults.read);
   if (!(READ_KINDS as readonly unknown[]).includes(read)) throw bad('read', read, READ_KINDS.join(', '));
   const kind = read as ReadKind;

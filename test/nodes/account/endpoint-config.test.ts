@@ -8,8 +8,9 @@ import type { Node } from 'node-red';
 import helper = require('node-red-node-test-helper');
 import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
+import { useSimulator, useTestServer } from '../flow-helper';
 
 helper.init(require.resolve('node-red'));
 
@@ -25,29 +26,21 @@ interface AccountLike extends Node {
 
 describe('an IoT endpoint with a space (test helper, simulator, JS transport)', function () {
   this.timeout(60_000);
-  let sim: NavilinkSimulator;
   let savedTransport: string | undefined;
 
-  before(async () => {
+  before(() => {
     savedTransport = process.env.NAVIEN_MQTT_TRANSPORT;
     process.env.NAVIEN_MQTT_TRANSPORT = 'js';
-    sim = await NavilinkSimulator.start({ speed: 0 });
   });
-  // Per test (not per file): the root afterEach hook then forgets the stopped server before the next file runs.
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  });
-  after(async () => {
-    await sim?.stop();
+  after(() => {
     if (savedTransport === undefined) delete process.env.NAVIEN_MQTT_TRANSPORT;
     else process.env.NAVIEN_MQTT_TRANSPORT = savedTransport;
   });
+  const simulator = useSimulator({ speed: 0 });
+  useTestServer();
 
   it('is a configuration error naming the field; no presigned URL reaches a state, status or log', async () => {
+    const sim = simulator();
     const badEndpoint = sim.iotEndpoint.replace(':', ' :');
     await helper.load([accountNode, statusNode], [
       { id: 'acc', type: 'navien-account', apiUrl: sim.apiUrl, iotEndpoint: badEndpoint, caFile: sim.caFile },

@@ -13,10 +13,10 @@ import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
+import { MAC, useSimulator, useTestServer } from '../flow-helper';
 
 helper.init(require.resolve('node-red'));
 
-const MAC = '0a1b2c3d4e5f';
 const DEVICE = { mac: MAC, name: 'NWP500', deviceType: 52, model: 'NWP500', online: true };
 
 interface AccountLike extends Node {
@@ -49,23 +49,14 @@ function signInAttempts(sim: NavilinkSimulator): { readonly count: number; stop(
 
 describe('device picker admin endpoints (test helper, simulator)', function () {
   this.timeout(120_000);
-  let sim: NavilinkSimulator;
+  const cloud = useSimulator({ speed: 0 });
   /** A server the caller controls: it would see any password sent to it. */
+  const foreignServer = useSimulator({ speed: 0 });
+  useTestServer(() => cloud().delayRest(0));
+  let sim: NavilinkSimulator;
   let foreign: NavilinkSimulator;
-
-  before(async () => {
-    [sim, foreign] = await Promise.all([NavilinkSimulator.start({ speed: 0 }), NavilinkSimulator.start({ speed: 0 })]);
-  });
-  after(async () => {
-    await Promise.all([sim?.stop(), foreign?.stop()]);
-  });
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    sim.delayRest(0);
-    await helper.unload();
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
+  beforeEach(() => {
+    [sim, foreign] = [cloud(), foreignServer()];
   });
 
   const account = (id: string, extra: Record<string, unknown> = {}) => ({

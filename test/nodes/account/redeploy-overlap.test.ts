@@ -11,10 +11,10 @@ import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
 import { delay, waitFor } from '../../helpers/wait';
+import { MAC, useSimulator, useTestServer } from '../flow-helper';
 
 helper.init(require.resolve('node-red'));
 
-const MAC = '0a1b2c3d4e5f';
 /** Longer than the account node's close limit (8 s), so Node-RED moves on while the old sign-in still runs. */
 const SLOW_REST_MS = 11_000;
 
@@ -24,22 +24,11 @@ interface AccountLike extends Node {
 
 describe('a redeploy during a slow sign-in (test helper, simulator)', function () {
   this.timeout(90_000);
+  const simulator = useSimulator({ speed: 0 });
+  useTestServer(() => simulator().delayRest(0));
   let sim: NavilinkSimulator;
-
-  before(async () => {
-    sim = await NavilinkSimulator.start({ speed: 0 });
-  });
-  // Per test (not per file): the root afterEach hook then forgets the stopped server before the next file runs.
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    sim.delayRest(0);
-    await helper.unload();
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  });
-  after(async () => {
-    await sim?.stop();
+  beforeEach(() => {
+    sim = simulator();
   });
 
   const deploy = () => helper.load([accountNode, statusNode], [

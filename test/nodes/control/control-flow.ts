@@ -1,9 +1,9 @@
 // The navien-control node tests' flow: account + control + an output collector + a Catch node scoped to the control.
 import accountModule = require('../../../src/nodes/navien-account');
 import controlModule = require('../../../src/nodes/navien-control');
-import { NavilinkSimulator, SimulatorOptions } from '../../../tools/simulator/simulator';
+import type { NavilinkSimulator, SimulatorOptions } from '../../../tools/simulator/simulator';
 import { waitFor } from '../../helpers/wait';
-import { MAC, TestNode, accountConfig, credentialsFor, helper, loadCatalogs, uniqueId, withCatalog } from '../flow-helper';
+import { MAC, TestNode, accountConfig, credentialsFor, helper, loadCatalogs, uniqueId, useSimulator, useTestServer, withCatalog } from '../flow-helper';
 
 /** The node modules with Node-RED's message catalogs, so the texts under test are the ones a user reads. */
 export const nodes = [withCatalog(accountModule), withCatalog(controlModule)];
@@ -18,25 +18,10 @@ function loadControlCatalogs(): Promise<void> {
  * pushes) for the suite, a fresh test-helper server for each test. Returns the simulator once started.
  */
 export function useControlSimulator(options: SimulatorOptions = {}): () => NavilinkSimulator {
-  let sim: NavilinkSimulator | undefined;
-  before(async () => {
-    await loadControlCatalogs();
-    sim = await NavilinkSimulator.start({ speed: 0, replyDelayMs: 20, pushDelayMs: 100, ...options });
-  });
-  after(async () => {
-    await sim?.stop();
-  });
-  beforeEach(async () => {
-    await helper.startServer();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-  });
-  return () => {
-    if (!sim) throw new Error('the simulator starts in before()');
-    return sim;
-  };
+  before(loadControlCatalogs);
+  const sim = useSimulator({ speed: 0, replyDelayMs: 20, pushDelayMs: 100, ...options });
+  useTestServer();
+  return sim;
 }
 
 /** A control node as the test helper hands it out: status and error calls are sinon spies. */

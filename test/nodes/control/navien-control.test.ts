@@ -280,4 +280,36 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
       helper.settings({ navienControlTiming: undefined });
     }
   });
+
+  it('a control queued during an outage never reaches the device once its node is removed by a "modified nodes" deploy', async () => {
+    // Two control nodes on one account: the one that stays keeps the account (and its offline queue) alive.
+    const removed = controlFlow(sim);
+    const stays = controlFlow(sim, { noCatch: true });
+    const staying = stays.flow.filter((n) => n.type !== 'tab').map((n) => (n.type === 'navien-control' ? { ...n, account: removed.ids.account } : n));
+    const flow = [...removed.flow, ...staying.filter((n) => n.type !== 'navien-account')];
+    await helper.load(nodes, flow, removed.credentials);
+    const { control, account } = await attachControl(removed.ids);
+    const witness = await attachControl({ ...stays.ids, account: removed.ids.account });
+    const connection = account.connection as NonNullable<typeof account.connection> & { queuedCommands: number };
+    sim.clearReceived();
+    await sim.stopBroker();
+    try {
+      await waitFor(() => connection.state.phase === 'reconnecting', 'the account noticed the outage');
+      control.receive({ payload: { power: false } });
+      await waitFor(() => connection.queuedCommands === 1, 'power: false in the offline queue');
+      // Deploy "modified nodes" without the first control node: only that node closes (removed), the account stays.
+      await helper.setFlows(flow.filter((n) => n.id !== removed.ids.control), 'nodes', removed.credentials);
+      assert.equal(helper.getNode(removed.ids.account)?.connection, connection, 'the account kept its connection');
+    } finally {
+      await sim.startBroker();
+    }
+    await waitFor(() => connection.state.phase === 'connected', 'reconnected', 20_000);
+    // A positive signal: a control of the staying node goes out over the same connection and is confirmed.
+    witness.control.receive({ payload: { setpoint: 118 } });
+    await waitFor(() => witness.outputs.length === 1, 'the staying node\'s result', 15_000);
+    assert.equal(witness.outputs[0].payload.result, 'confirmed');
+    await roundTrip(account);
+    assert.deepEqual(controls().map((r) => r.mode), ['dhw-temperature'], 'the cancelled power: false was never sent');
+    assert.notEqual(sim.device(MAC).snapshot().dhwOperationSetting, 6, 'the heater is not switched off');
+  });
 });

@@ -8,8 +8,9 @@ import type { Node, NodeMessage } from 'node-red';
 import helper = require('node-red-node-test-helper');
 import accountNode = require('../../../src/nodes/navien-account');
 import diagnosticsNode = require('../../../src/nodes/navien-diagnostics');
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../../tools/simulator/simulator';
 import { waitFor } from '../../helpers/wait';
+import { useSimulator, useTestServer } from '../flow-helper';
 
 helper.init(require.resolve('node-red'));
 
@@ -19,24 +20,11 @@ interface AccountLike extends Node {
 
 describe('navien-diagnostics messages carry no secrets (test helper, simulator)', function () {
   this.timeout(60_000);
-  let sim: NavilinkSimulator;
-
-  before(async () => {
-    sim = await NavilinkSimulator.start({ speed: 0 });
-  });
-  // Per test (not per file): the root afterEach hook then forgets the stopped server before the next file runs.
-  beforeEach((done) => {
-    helper.startServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise<void>((resolve) => helper.stopServer(() => resolve()));
-  });
-  after(async () => {
-    await sim?.stop();
-  });
+  const simulator = useSimulator({ speed: 0 });
+  useTestServer();
 
   it('"dropped", "reconnected" and the periodic and requested "report" hold none of the account\'s secrets', async () => {
+    const sim = simulator();
     await helper.load([accountNode, diagnosticsNode], [
       { id: 'acc', type: 'navien-account', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile },
       { id: 'dg', type: 'navien-diagnostics', account: 'acc', interval: 10, wires: [['out']] },

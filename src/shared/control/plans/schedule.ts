@@ -25,6 +25,7 @@ import { acked, guard, invalid, onlyKeys } from './checks';
 import { setpointLimits } from './setpoint';
 
 const SCHEDULE_ENTRY_HELP = "{enabled, days: ['mon', ...], time: 'HH:MM', mode, setpoint}";
+const SCHEDULE_ENTRY_KEYS = ['enabled', 'days', 'time', 'mode', 'setpoint'];
 
 function wireKey(e: WireScheduleEntry): string {
   return [e.week, e.hour, e.min, e.mode, e.param].join(',');
@@ -33,7 +34,7 @@ function wireKey(e: WireScheduleEntry): string {
 /** One entry, validated like a whole program (days, time, mode 1-4, setpoint within the device's limits). */
 function scheduleEntry(value: unknown, field: string, unit: TemperatureUnit, limits: ControlLimits, partial: boolean): { wire: WireScheduleEntry; keys: string[] } {
   if (!isPlainObject(value)) throw new InputError('bad-type', { field, expected: `an entry ${SCHEDULE_ENTRY_HELP}`, value: show(value) });
-  onlyKeys(value, field, ['enabled', 'days', 'time', 'mode', 'setpoint']);
+  onlyKeys(value, field, SCHEDULE_ENTRY_KEYS);
   if (partial && !('days' in value && 'time' in value)) {
     throw new InputError('bad-type', { field, expected: 'an entry with at least days and time', value: show(value) });
   }
@@ -74,6 +75,12 @@ export function planSchedule(value: unknown, unit: TemperatureUnit, limits: Cont
   const base = { command: 'schedule' as const, confirmedValue: () => undefined };
 
   if (edits[0] === 'entries') {
+    // The codec reads the keys it knows; a typo (`enable` for `enabled`) would silently write the default.
+    if (Array.isArray(value.entries)) {
+      value.entries.forEach((entry, i) => {
+        if (isPlainObject(entry)) onlyKeys(entry, `schedule.entries[${i}]`, SCHEDULE_ENTRY_KEYS);
+      });
+    }
     let wire: WireSchedule;
     try {
       wire = encodeReservation({ enabled: value.enabled ?? true, entries: value.entries } as never, unit, setpointLimits(limits));

@@ -4,7 +4,7 @@
  * message, so nothing is half sent. The plans themselves come from ../plans, one module per control family.
  */
 import type { TemperatureUnit } from '../../codec';
-import { InputError, plain, show } from '../../input-error';
+import { InputError, ownData, plain, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
 import { planAirFilter } from '../plans/air-filter';
 import { planAntiLegionella } from '../plans/anti-legionella';
@@ -90,6 +90,24 @@ export function planRequest(topic: unknown, payload: unknown, msgUnit: unknown, 
   return { controls: plans.sort((a, b) => rank(a, powerOn) - rank(b, powerOn)), timed };
 }
 
+/** Errors only the device's feature record can settle: a check made without the record does not report them. */
+const NEEDS_FEATURES = ['no-serial'];
+
+/**
+ * Validates an input before anything is asked of the device: keys (nested ones too), types, values within the
+ * NWP500's own range, read-only, power off allowed. So a bad field is named at once, also while the device's feature
+ * record is not known yet (a silent device would otherwise turn a typo into "features unknown" after a long wait).
+ * The device's own limits, its capability flags and its serial are checked by planRequest once the record is there;
+ * they only narrow what passes here (docs/protocol.md#capability-gating).
+ */
+export function precheckRequest(topic: unknown, payload: unknown, msgUnit: unknown, limits: Omit<ControlLimits, 'features'>): void {
+  try {
+    planRequest(topic, payload, msgUnit, { ...limits, features: undefined });
+  } catch (err) {
+    if (!(err instanceof InputError && NEEDS_FEATURES.includes(err.key))) throw err;
+  }
+}
+
 function rank(plan: PlannedControl, powerOn: boolean): number {
   if (plan.command !== 'power') return 1;
   return powerOn ? 0 : 2;
@@ -102,7 +120,8 @@ function normalise(topic: unknown, payload: unknown): Record<string, unknown> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new InputError('bad-type', { field: 'msg.payload', expected: 'an object such as {"setpoint": 130}', value: show(payload) });
   }
-  return payload as Record<string, unknown>;
+  // Own keys only, nested objects included: an inherited `setpoint` is not part of the message.
+  return ownData(payload) as Record<string, unknown>;
 }
 
 function parseUnit(value: unknown): TemperatureUnit | undefined {
