@@ -24,6 +24,8 @@ interface ControlConfig extends NodeDef {
   allowPowerOff?: boolean;
   /** Boost length in minutes when a boost names neither minutes nor untilCharge. */
   boostMinutes?: number | string;
+  /** Allows installer actions (condenser fault reset); off when missing. */
+  installerActions?: boolean;
 }
 
 /** How long an input waits for the device's feature record before it is refused. */
@@ -162,6 +164,7 @@ export = function register(RED: NodeAPI): void {
           readOnly: account.readOnly,
           features: rawFeatures ? decodeFeature(rawFeatures, unit) : undefined,
           boostMinutes: Number.isFinite(boostMinutes) && boostMinutes > 0 ? boostMinutes : undefined,
+          installerActions: config.installerActions === true,
         });
       } catch (err) {
         if (err instanceof ControlInputError) return void fail(err.key, err.args, msg);
