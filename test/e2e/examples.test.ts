@@ -41,6 +41,7 @@ const EXAMPLE_FILES = [
   '07 Monthly energy report to CSV',
   '08 Vacation from a calendar event',
   '09 Anti-legionella check',
+  '10 Installer check-up',
 ];
 const isStatusRequest = (r: ReceivedRequest) => r.topic.endsWith('/st');
 
