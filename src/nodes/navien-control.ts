@@ -25,6 +25,8 @@ interface ControlConfig extends NodeDef {
   allowPowerOff?: boolean;
   /** Boost length in minutes when a boost names neither minutes nor untilCharge. */
   boostMinutes?: number | string;
+  /** Allows installer actions (condenser fault reset); off when missing. */
+  installerActions?: boolean;
 }
 
 /** How long an input waits for the device's feature record before it is refused. */
@@ -84,6 +86,7 @@ export = function register(RED: NodeAPI): void {
       allowPowerOff: config.allowPowerOff !== false,
       readOnly: account.readOnly,
       boostMinutes: Number.isFinite(boostMinutes) && boostMinutes > 0 ? boostMinutes : undefined,
+      installerActions: config.installerActions === true,
     };
     /** One feature read at a time for all of this node's inputs (a released backlog asks once, not once per input). */
     let featureRead: Promise<Record<string, unknown>> | undefined;

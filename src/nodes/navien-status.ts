@@ -3,6 +3,7 @@ import type { ConnectionState, DevicePresence } from '../shared/account-connecti
 import { InboundMessage, NWP500_DEVICE_TYPE } from '../shared/codec';
 import { isTerminalPhase } from '../shared/connection-phases';
 import { AccountDevices, DeviceLookupError, accountDevices } from '../shared/device/device-api';
+import { ReadNotSupportedError } from '../shared/device/service-reads';
 import { errorMessage } from '../shared/errors';
 import { InputError } from '../shared/input-error';
 import { normalizeMac } from '../shared/mac';
@@ -124,7 +125,11 @@ export = function register(RED: NodeAPI): void {
       for (const mac of targets()) requestStatus(mac).catch((err) => node.debug(`status poll of ${mac}: ${errorMessage(err)}`));
     };
 
-    const readError = (err: unknown) => (err instanceof DeviceLookupError ? t(`navien-status.errors.${err.key}`) : errorMessage(err));
+    const readError = (err: unknown) => {
+      if (err instanceof DeviceLookupError) return t(`navien-status.errors.${err.key}`);
+      if (err instanceof ReadNotSupportedError) return t(`navien-status.errors.${err.key}`, { flag: err.flag });
+      return errorMessage(err);
+    };
     const copyFor = (msg: NodeMessageInFlow, index: number) => (index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow));
 
     const handleInput = ({ msg, send, done }: Input, request: ReadRequest) => {

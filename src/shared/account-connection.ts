@@ -22,6 +22,7 @@ import {
   InboundMessage,
   NWP500_DEVICE_TYPE,
   OutboundMessage,
+  appReplyFilter,
   buildDeviceInfoRequest,
   buildStatusRequest,
   classifyInbound,
@@ -382,6 +383,7 @@ export class AccountConnection extends EventEmitter {
       this.subscriptions = [
         clientReplyFilter(NWP500_DEVICE_TYPE, this.options.clientId),
         ...this.deviceList.map((d) => deviceTopicFilter(d.deviceType, d.mac)),
+        ...new Set(this.deviceList.map((d) => appReplyFilter(NWP500_DEVICE_TYPE, d.homeSeq ?? 0, this.options.clientId))),
       ];
       for (const filter of this.subscriptions) await session.subscribe(filter);
     } catch (err) {

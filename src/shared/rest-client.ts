@@ -132,6 +132,14 @@ export class NavilinkRestClient {
     return isObject(data) ? data : {};
   }
 
+  /** Every firmware component's installed and downloaded version (docs/protocol.md#firmware-info); 403 on some accounts. */
+  async firmwareInfo(tokens: SessionTokens, email: string, device: Pick<DeviceEntry, 'mac' | 'additionalValue'>): Promise<Record<string, unknown>> {
+    const data = await this.call('POST', 'device/firmware/info', {
+      json: { macAddress: device.mac, additionalValue: device.additionalValue, userId: email },
+    }, tokens);
+    return isObject(data) ? data : {};
+  }
+
   /** The Time-of-Use plan, keyed by the controller serial from the feature message (docs/protocol.md#tou-plan). */
   async touInfo(tokens: SessionTokens, email: string, device: Pick<DeviceEntry, 'mac' | 'additionalValue'>, controllerSerial: string): Promise<Record<string, unknown>> {
     const data = await this.call('GET', 'device/tou', {

@@ -84,15 +84,15 @@ describe('planControls: invalid input names field, value and what is allowed', (
   it('refuses an unknown key and lists the allowed ones', () => {
     const { err, text } = rejectInput(undefined, { setpoint: 120, temp: 5 }, undefined, limits());
     assert.equal(err.key, 'unknown-key');
-    assert.deepEqual(err.args, { key: 'temp', allowed: 'power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation' });
-    assert.equal(text, "unknown key 'temp'; allowed: power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation");
+    assert.deepEqual(err.args, { key: 'temp', allowed: 'power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation, intelligent, condenserFaultReset' });
+    assert.equal(text, "unknown key 'temp'; allowed: power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation, intelligent, condenserFaultReset");
   });
 
   it('refuses an empty payload and a payload with only days', () => {
     for (const payload of [{}, { days: 3 }]) {
       const { err, text } = rejectInput(undefined, payload, undefined, limits());
       assert.equal(err.key, 'empty');
-      assert.equal(text, 'msg.payload has no command; use one of power, mode, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation');
+      assert.equal(text, 'msg.payload has no command; use one of power, mode, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation, intelligent, condenserFaultReset');
     }
   });
 

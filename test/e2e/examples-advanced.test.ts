@@ -1,6 +1,6 @@
 /**
  * The advanced example flows (06 weekly program, 07 energy report to CSV, 08 vacation from a calendar event,
- * 09 anti-legionella check) and the built-in-boost version of 04, proven in a real Node-RED that loads the packed and
+ * 09 anti-legionella check, 10 installer check-up) and the built-in-boost version of 04, proven in a real Node-RED that loads the packed and
  * installed package, against the simulator, on every runtime of the harness (Node-RED 4 / Node 20, Node-RED 5 / Node 22).
  *
  * As in examples.test.ts (shared: example-suite.ts): each example is fetched through the editor's examples API,
@@ -30,7 +30,7 @@ interface NodeSetInfo {
   types: string[];
 }
 
-const NEW_EXAMPLES = ['04 Boost before the evening peak', '06 Weekly program editor', '07 Monthly energy report to CSV', '08 Vacation from a calendar event', '09 Anti-legionella check'];
+const NEW_EXAMPLES = ['04 Boost before the evening peak', '06 Weekly program editor', '07 Monthly energy report to CSV', '08 Vacation from a calendar event', '09 Anti-legionella check', '11 Installer check-up'];
 
 /** A test-only inject node (a stand-in for a calendar node or another source) wired to `target`. */
 function testInject(id: string, target: string, payload: unknown): FlowNode {
@@ -58,7 +58,7 @@ for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a r
 
   const { userDir, sim, red, repoExample, fetchExample, captures, waitForCapture, deployExample, click, controls } = exampleSuite(runtimeUnderTest.key, 'examples-advanced');
 
-  it('ships 04 and 06-09 importable as they are: one tab, a comment, one empty account, core nodes only, served by the examples API', async function () {
+  it('ships 04 and 06-10 importable as they are: one tab, a comment, one empty account, core nodes only, served by the examples API', async function () {
     const sets = await red().getJson<NodeSetInfo[]>('/nodes');
     const coreTypes = new Set(sets.filter((s) => s.module === 'node-red').flatMap((s) => s.types));
     const served = (await red().getJson<Array<{ fn?: string } | string>>(`/library/examples/flows/${PACKAGE}`)).map((e) => (typeof e === 'string' ? e : e.fn));
@@ -366,5 +366,46 @@ for (const runtimeUnderTest of RUNTIMES) describe(`advanced example flows in a r
     assert.deepEqual(captures(ERRORS), []);
     assert.deepEqual(red().navienErrors(), []);
     device.setStatus({ antiLegionellaPeriod: 7 }, true);
+  });
+
+  it('11 Installer check-up: the counters and the firmware in one report with notes; a downloaded update is noted; nothing is sent to the heater', async function () {
+    const CHECKUP = 'caa0000000000004';
+    const REPORT = 'caa0000000000014';
+    const ERRORS = 'caa0000000000021';
+    const simulator = sim();
+    // Frozen physics: the counters in the report and the simulator's stay the same while they are compared.
+    simulator.setTiming({ speed: 0 });
+    try {
+      await deployExample('11 Installer check-up');
+      const first = await click(CHECKUP, REPORT, () => true, 'the check-up report');
+      const report = first.payload as Record<string, any>;
+      const totals = simulator.device(MAC).energyTotals();
+      assert.equal(first.topic, `Installer check-up: ${simulator.device(MAC).deviceName}`);
+      assert.equal(report.heater, simulator.device(MAC).deviceName);
+      assert.equal(report.daysSinceInstallation, 359);
+      assert.match(String(report.installedOn), /^\d{4}-\d{2}-\d{2}$/);
+      assert.equal(report.heatPumpKWh, Math.round(totals.hpUsage / 10) / 100);
+      assert.equal(report.elementKWh, Math.round(totals.heUsage / 10) / 100);
+      assert.equal(report.compressorHours, totals.hpTime);
+      assert.equal(report.compressorStarts, 757);
+      assert.equal(report.elementHours, totals.heTime);
+      assert.equal(report.faultCounts.condensateOverflow, 3);
+      assert.deepEqual(report.firmware, { controller: 184614912, panel: 0, wifi: 34013184, recirc: 0 });
+      assert.deepEqual(report.firmwareComponents.map((c: { version: number }) => c.version), [167837696, 34013184, 60454, 60454]);
+      assert.equal(report.updatePending, false);
+      assert.deepEqual(report.notes, ['3 condensate overflow(s) recorded: check that the condensate drain is clear.']);
+
+      simulator.setFirmwareUpdate(MAC, { swCode: 1, swVersion: 184615000 });
+      const second = await click(CHECKUP, REPORT, () => true, 'the second check-up report');
+      const pending = second.payload as Record<string, any>;
+      assert.equal(pending.updatePending, true);
+      assert.equal(pending.notes.at(-1), 'A firmware update has been downloaded and waits to be installed: install it in the NaviLink app.');
+      assert.deepEqual(controls(), [], 'the check-up changed something on the heater');
+      assert.deepEqual(captures(ERRORS), []);
+      assert.deepEqual(red().navienErrors(), []);
+    } finally {
+      simulator.setFirmwareUpdate(MAC, undefined);
+      simulator.setTiming({ speed: 1 });
+    }
   });
 });

@@ -43,6 +43,7 @@ const EXAMPLE_FILES = [
   '08 Vacation from a calendar event',
   '09 Anti-legionella check',
   '10 Water heater dashboard',
+  '11 Installer check-up',
 ];
 /** The one example built on another package: FlowFuse Dashboard 2.0. */
 const DASHBOARD_EXAMPLE = '10 Water heater dashboard';

@@ -137,7 +137,7 @@ describe('inputs held until the first connection (test helper, real nodes, simul
     const connection = await waitFor(() => account.connection?.state.phase === 'connected' && account.connection, 'connected account');
     assert.equal(connection.featuresOf(MAC), undefined, 'the device has not answered the feature request');
     const inputs: Array<[Record<string, unknown>, string]> = [
-      [{ setpont: 120 }, "unknown key 'setpont'; allowed: power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation"],
+      [{ setpont: 120 }, "unknown key 'setpont'; allowed: power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation, intelligent, condenserFaultReset"],
       [{ schedule: { entries: [{ days: ['mon'], time: '06:30', mode: 'heat-pump', setpoint: 120, enable: false }] } }, "unknown key 'schedule.entries[0].enable'; allowed: enabled, days, time, mode, setpoint"],
       [{ setpoint: 200 }, 'setpoint = 200 °F is out of range; allowed 104.9 to 149.9'],
     ];

@@ -27,9 +27,17 @@ describe('reading: read requests', () => {
     assert.deepEqual(parseReadRequest({ read: 'features' }), { ok: true, request: { read: 'features' } });
   });
 
+  it('the service reads (installer, firmware, recirculation, device) take no options, per message or as configured', () => {
+    for (const read of ['installer', 'firmware', 'recirculation', 'device']) {
+      assert.deepEqual(parseReadRequest({ read }), { ok: true, request: { read } });
+      assert.deepEqual(parseReadRequest('go', { read }), { ok: true, request: { read } });
+      assert.deepEqual(parseReadRequest({ read, period: 'daily' }), { ok: false, error: { key: 'unknown-key', field: 'period', value: '"daily"', allowed: 'read' } });
+    }
+  });
+
   const rejects: Array<[unknown, Record<string, string>]> = [
-    [{ read: 'weekly' }, { key: 'bad-value', field: 'read', value: '"weekly"', allowed: 'status, features, schedule, energy, tou' }],
-    [{ read: undefined }, { key: 'bad-value', field: 'read', value: 'undefined', allowed: 'status, features, schedule, energy, tou' }],
+    [{ read: 'weekly' }, { key: 'bad-value', field: 'read', value: '"weekly"', allowed: 'status, features, schedule, energy, tou, installer, firmware, recirculation, device' }],
+    [{ read: undefined }, { key: 'bad-value', field: 'read', value: 'undefined', allowed: 'status, features, schedule, energy, tou, installer, firmware, recirculation, device' }],
     [{ read: 'energy', period: 'hourly' }, { key: 'bad-value', field: 'period', value: '"hourly"', allowed: 'daily, monthly' }],
     [{ read: 'energy', year: 1999 }, { key: 'bad-value', field: 'year', value: '1999', allowed: 'a whole number 2000-2025' }],
     [{ read: 'energy', year: 2026 }, { key: 'bad-value', field: 'year', value: '2026', allowed: 'a whole number 2000-2025' }],

@@ -75,6 +75,26 @@ describe('simulated NWP500 over MQTT', function () {
     assert.equal((await ctrl(33554437, 'dhw-mode', [3])).dhwOperationSetting, 3);
   });
 
+  it('goout-day during a vacation restarts the count-down with the new days; outside vacation it changes the setting only', async () => {
+    const vac = await ctrl(33554437, 'dhw-mode', [5, 7]);
+    assert.deepEqual([vac.dhwOperationSetting, vac.vacationDaySetting, vac.vacationDayElapsed], [5, 7, 7]);
+    const changed = await ctrl(33554466, 'goout-day', [12]);
+    assert.deepEqual([changed.dhwOperationSetting, changed.vacationDaySetting, changed.vacationDayElapsed], [5, 12, 12]);
+    sim.device().tick(11 * 86_400_000);
+    assert.equal(sim.device().status.dhwOperationSetting, 5, 'still on vacation after 11 of the 12 days');
+    sim.device().tick(86_400_000);
+    assert.equal(sim.device().status.dhwOperationSetting, 3, 'back to the mode from before after 12 days');
+    const outside = await ctrl(33554466, 'goout-day', [4]);
+    assert.deepEqual([outside.dhwOperationSetting, outside.vacationDaySetting], [3, 4]);
+  });
+
+  it('cond-fault-reset is acked and clears a condensate-overflow fault', async () => {
+    sim.device().setStatus({ errorCode: 990, subErrorCode: 0, conOvrSensorUse: 2 });
+    const reset = await ctrl(33554463, 'cond-fault-reset', []);
+    assert.equal(reset.command, 33554463);
+    assert.deepEqual([sim.device().status.errorCode, sim.device().status.conOvrSensorUse], [0, 1]);
+  });
+
   it('refuses setpoints outside 81..131 half-degC and applies valid ones', async () => {
     assert.equal((await ctrl(33554464, 'dhw-temperature', [98])).dhwTemperatureSetting, 98);
     assert.equal((await ctrl(33554464, 'dhw-temperature', [140])).dhwTemperatureSetting, 98);
@@ -180,6 +200,17 @@ describe('simulated NWP500 over MQTT', function () {
     assert.ok(totals.hpUsage > 0 && totals.heUsage > 0, 'non-zero totals, so the comparison means something');
     assert.deepEqual([td.payload.response.data.tsData.cumulatedPwrHp, td.payload.response.data.tsData.cumulatedPwrHe], [totals.hpUsage, totals.heUsage]);
     await noReply(envelope(CLIENT, 'st/td/rd', { command: 16777228 }, `cmd/52/${CLIENT}/res/td/rd`));
+  });
+
+  it('dl-sw-info carries a pending firmware update until it is cleared', async () => {
+    const dlSwInfo = () => ask(envelope(CLIENT, 'st/dl-sw-info', { command: 16777227 }, `cmd/52/${CLIENT}/res/dl-sw-info`), (m) => m.payload.response.downloadSwInfo);
+    sim.setFirmwareUpdate(MAC, { swCode: 1, swVersion: 184614999 });
+    try {
+      assert.deepEqual((await dlSwInfo()).payload.response.downloadSwInfo, [{ swCode: 1, otaMode: 0, swVersion: 184614999, status: 1 }]);
+    } finally {
+      sim.setFirmwareUpdate(MAC, undefined);
+    }
+    assert.deepEqual((await dlSwInfo()).payload.response.downloadSwInfo, [{ swCode: 0, otaMode: 0, swVersion: 0, status: 0 }]);
   });
 
   it('ignores malformed requests and records why', async () => {

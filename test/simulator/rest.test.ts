@@ -11,6 +11,12 @@ describe('simulator REST API', () => {
       accounts: [
         { email: 'user@example.com', password: 'example-password' },
         {
+          email: 'installer@example.com',
+          password: 'pw',
+          forbiddenPaths: ['/device/firmware/info'],
+          devices: [{ macAddress: '0a1b2c3d4e99', installer: { installerId: 'I-7', installerFirstName: 'Ina', installerLastName: 'Staller', installerPhoneNumber: '555-0100' } }],
+        },
+        {
           email: 'many@example.com',
           password: 'pw',
           devices: Array.from({ length: 23 }, (_, i) => ({ macAddress: `0000000000${i.toString(16).padStart(2, '0')}`, serialNumber: `SN${i}` })),
@@ -139,6 +145,24 @@ describe('simulator REST API', () => {
     const unknown = await call(sim.caFile, `${sim.apiUrl}/device/info`, 'POST', { ...body, macAddress: 'ffffffffffff' }, { authorization: t.accessToken });
     assert.equal(unknown.status, 404);
     assert.deepEqual(unknown.body, { code: 404, msg: 'NOT_FOUND', data: null });
+  });
+
+  it('refuses the paths an account is forbidden with 403, serves the installer contact and a downloaded firmware version', async () => {
+    const t = await signIn(sim.caFile, sim.apiUrl, 'installer@example.com', 'pw');
+    const body = { macAddress: '0a1b2c3d4e99', additionalValue: '1234', userId: 'installer@example.com' };
+    const fw = await call(sim.caFile, `${sim.apiUrl}/device/firmware/info`, 'POST', body, { authorization: t.accessToken });
+    assert.deepEqual([fw.status, fw.body], [403, { code: 403, msg: 'FORBIDDEN', data: null }]);
+    const info = await call(sim.caFile, `${sim.apiUrl}/device/info`, 'POST', body, { authorization: t.accessToken });
+    assert.deepEqual(info.body.data.installer, { installerId: 'I-7', installerFirstName: 'Ina', installerLastName: 'Staller', installerPhoneNumber: '555-0100' });
+    sim.forbidRest('installer@example.com', '/device/firmware/info', false);
+    sim.forbidRest('installer@example.com', '/device/info');
+    assert.equal((await call(sim.caFile, `${sim.apiUrl}/device/info`, 'POST', body, { authorization: t.accessToken })).status, 403);
+    sim.setFirmwareUpdate('0a1b2c3d4e99', { swCode: 4, swVersion: 34013200 });
+    const pending = await call(sim.caFile, `${sim.apiUrl}/device/firmware/info`, 'POST', body, { authorization: t.accessToken });
+    assert.deepEqual(pending.body.data.firmwares.map((f: { downloadedVersion: number | null }) => f.downloadedVersion), [0, 34013200, null, null]);
+    sim.setFirmwareUpdate('0a1b2c3d4e99', undefined);
+    const none = await call(sim.caFile, `${sim.apiUrl}/device/firmware/info`, 'POST', body, { authorization: t.accessToken });
+    assert.deepEqual(none.body.data.firmwares.map((f: { downloadedVersion: number | null }) => f.downloadedVersion), [0, 0, null, null]);
   });
 
   it('reads and replaces the TOU plan', async () => {

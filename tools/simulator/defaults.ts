@@ -160,8 +160,16 @@ export const DEFAULT_FEATURE: Readonly<FeatureFields> = Object.freeze({
   title24Use: 1
 });
 
+/** One component of `/device/firmware/info` without the per-device fields. */
+export interface FirmwareComponent {
+  curSwCode: number;
+  curVersion: number;
+  downloadedVersion: number | null;
+  deviceGroup: string | null;
+}
+
 /** Captured firmware components of `/device/firmware/info` (per-device fields are added at reply time). */
-export const DEFAULT_FIRMWARES: ReadonlyArray<Readonly<{ curSwCode: number; curVersion: number; downloadedVersion: number | null; deviceGroup: string | null }>> = [
+export const DEFAULT_FIRMWARES: ReadonlyArray<Readonly<FirmwareComponent>> = [
   {
     deviceGroup: null,
     curSwCode: 33556241,

@@ -1,7 +1,7 @@
 // One simulated NWP500: answers the MGPP requests published on cmd/52/navilink-{mac}/... (docs/protocol.md),
 // keeps its state, heats/cools over simulated time and pushes unsolicited status.
 import { EventEmitter } from 'node:events';
-import { CAPTURED_STATUS, DEFAULT_FEATURE, NEWER_FIRMWARE_STATUS, type FeatureFields, type StatusFields } from './defaults';
+import { CAPTURED_STATUS, DEFAULT_FEATURE, DEFAULT_FIRMWARES, NEWER_FIRMWARE_STATUS, type FeatureFields, type FirmwareComponent, type StatusFields } from './defaults';
 import { dailyReport, monthlyReport, type EnergyItem } from './energy';
 import { packScheduleHex, parseSchedule, type Schedule } from './schedules';
 import { litresBetween, type ScheduledDraw } from './draws';
@@ -23,7 +23,28 @@ export interface DeviceOptions {
   status?: StatusFields;
   /** Raw feature fields overriding the composite feature block. */
   feature?: FeatureFields;
+  /** The installer contact `/device/info` returns (all null when absent, as in the capture). */
+  installer?: InstallerContact;
 }
+
+/** `installer` of `/device/info` (docs/protocol.md#device-info). */
+export interface InstallerContact {
+  installerId: string | null;
+  installerFirstName: string | null;
+  installerLastName: string | null;
+  installerPhoneNumber: string | null;
+}
+
+/** One element of the `dl-sw-info` reply (docs/protocol.md#firmware-download). */
+export interface FirmwareDownloadItem {
+  swCode: number;
+  otaMode: number;
+  swVersion: number;
+  status: number;
+}
+
+/** What a unit with nothing pending sends: one all-zero element (docs/protocol.md#firmware-download). */
+const NOTHING_PENDING: FirmwareDownloadItem = Object.freeze({ swCode: 0, otaMode: 0, swVersion: 0, status: 0 });
 
 export interface DeviceTiming {
   /** Real milliseconds between physics steps. */
@@ -129,6 +150,12 @@ export class SimulatedDevice extends EventEmitter {
   recircSchedule: Schedule = { reservationUse: 1, reservation: [] };
   /** Last TOU schedule written over MQTT (`ctrl/tou/rd`); not linked to the REST plan. */
   touSchedule: { reservationUse: number; reservation: Array<Record<string, number>> } | undefined;
+  /** The installer contact of `/device/info`. */
+  readonly installer: InstallerContact;
+  /** The components `/device/firmware/info` lists (per-device fields are added at reply time); tests may edit them. */
+  firmwares: FirmwareComponent[] = DEFAULT_FIRMWARES.map((f) => ({ ...f }));
+  /** What `dl-sw-info` answers; see setFirmwareUpdate. */
+  firmwareDownload: FirmwareDownloadItem[] = [{ ...NOTHING_PENDING }];
   /** Demand-response participation and intelligent mode have no documented status field; kept here. */
   drEnabled = true;
   intelligentEnabled = false;
@@ -172,6 +199,7 @@ export class SimulatedDevice extends EventEmitter {
     this.homeSeq = opts.homeSeq ?? 20001;
     this.hasRecirculation = opts.recirculation ?? false;
     this.offline = opts.offline ?? false;
+    this.installer = { installerId: null, installerFirstName: null, installerLastName: null, installerPhoneNumber: null, ...opts.installer };
     this.feature = {
       ...DEFAULT_FEATURE,
       controllerSerialNumber: this.serialNumber,
@@ -240,6 +268,24 @@ export class SimulatedDevice extends EventEmitter {
       heTime: LIFETIME_BASE.heTime + Math.floor(this.lifetime.heTime),
       hpTime: LIFETIME_BASE.hpTime + Math.floor(this.lifetime.hpTime),
     };
+  }
+
+  /**
+   * A firmware update downloaded but not yet installed, or none (undefined). The MQTT `dl-sw-info` reply then carries it
+   * (`status` 1: any non-zero element counts as pending, docs/protocol.md#firmware-download; the real status values are
+   * not documented) and the REST record shows it as `downloadedVersion` of its component. Which REST component a
+   * `swCode` (1 controller, 2 panel, 4 WiFi, as in the firmware commit) belongs to is not documented either: the
+   * simulator takes the list order controller, WiFi, panel, recirculation.
+   */
+  setFirmwareUpdate(update: { swCode: number; swVersion: number } | undefined): void {
+    for (const f of this.firmwares) if (f.downloadedVersion) f.downloadedVersion = 0;
+    if (!update) {
+      this.firmwareDownload = [{ ...NOTHING_PENDING }];
+      return;
+    }
+    this.firmwareDownload = [{ swCode: update.swCode, otaMode: 0, swVersion: update.swVersion, status: 1 }];
+    const index = { 1: 0, 4: 1, 2: 2 }[update.swCode] ?? 3;
+    if (this.firmwares[index]) this.firmwares[index].downloadedVersion = update.swVersion;
   }
 
   /** Controls closer together than `ms` get ctrl-fail; the interval counts from the first control after this call. */
@@ -364,7 +410,7 @@ export class SimulatedDevice extends EventEmitter {
         return this.energyMonthly(e, r);
       case 'st/dl-sw-info':
         // Device-keyed regardless of responseTopic (docs/protocol.md#topics).
-        this.reply(`${this.topicPrefix}/res/dl-sw-info`, e, { downloadSwInfo: [{ swCode: 0, otaMode: 0, swVersion: 0, status: 0 }] });
+        this.reply(`${this.topicPrefix}/res/dl-sw-info`, e, { downloadSwInfo: this.firmwareDownload.map((item) => ({ ...item })) });
         return undefined;
       case 'st/td/rd':
         return this.diagnostics(e);
@@ -477,6 +523,12 @@ export class SimulatedDevice extends EventEmitter {
         if (!featureOn('holidayUse')) return 'vacation not supported';
         if (p.length !== 1 || p[0] < 1 || p[0] > 99) return 'goout-day needs [1..99]';
         s.vacationDaySetting = p[0]; // only the day count; does not enter vacation (verified live)
+        if (s.dhwOperationSetting === 5) {
+          // While on vacation the new count restarts the count-down. Nobody has captured this case: a simulator
+          // choice, matching how navien-control changes the days of a running vacation (docs/protocol.md#dhw-mode).
+          s.vacationDayElapsed = p[0];
+          this.vacationEndsAtSimMs = this.simElapsedMs + p[0] * 86_400_000;
+        }
         return undefined;
       case 'recirc-mode':
         if (!this.hasRecirculation || !featureOn('recirculationUse')) return 'no recirculation pump';
@@ -491,8 +543,16 @@ export class SimulatedDevice extends EventEmitter {
         this.hotButtonEndsAtSimMs = this.simElapsedMs + 5 * 60_000;
         return undefined;
       case 'reservation-mode':
-      case 'cond-fault-reset':
         return undefined; // acked; no documented visible effect
+      case 'cond-fault-reset':
+        // Acked (verified); what it clears is not documented. The simulator clears a condensate-overflow fault
+        // (E990 and the tripped sensor flag), the fault navien-control offers this reset for.
+        if (s.errorCode === 990) {
+          s.errorCode = 0;
+          s.subErrorCode = 0;
+        }
+        if (s.conOvrSensorUse === 2) s.conOvrSensorUse = 1;
+        return undefined;
       default:
         return `unknown control ${mode}`;
     }

@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { CredentialStore } from './credentials';
-import { DEFAULT_FIRMWARES, DEFAULT_TOU_PLAN } from './defaults';
+import { DEFAULT_TOU_PLAN } from './defaults';
 import type { SimulatedDevice } from './device';
 
 export const API_PREFIX = '/api/v2.1';
@@ -18,6 +18,8 @@ export interface AccountRecord {
   devices: SimulatedDevice[];
   /** TOU plan per device MAC, as GET /device/tou returns it. */
   touPlans: Map<string, Record<string, unknown>>;
+  /** Paths this account is refused with HTTP 403 (`/device/info`, `/device/firmware/info` on some accounts). */
+  forbidden: Set<string>;
 }
 
 export interface RestFault {
@@ -48,6 +50,8 @@ const fail = (status: number, code: number, msg: string): Reply => ({ status, bo
 const UNAUTHORIZED = fail(401, 401, 'UNAUTHORIZED');
 const NOT_FOUND = fail(404, 404, 'NOT_FOUND');
 const BAD_REQUEST = fail(200, 400, 'COMMON_BAD_REQUEST');
+/** The body of the real 403 is not documented (docs/protocol.md#rest-envelope); this one follows the envelope. */
+const FORBIDDEN = fail(403, 403, 'FORBIDDEN');
 
 export class RestServer {
   readonly server: https.Server;
@@ -123,13 +127,14 @@ export class RestServer {
     if (!email) return UNAUTHORIZED;
     const account = this.state.accounts.get(email);
     if (!account) return UNAUTHORIZED;
+    if (account.forbidden.has(path)) return FORBIDDEN;
     switch (`${method} ${path}`) {
       case 'POST /device/list':
         return this.deviceList(account, body);
       case 'POST /device/info':
         return this.withDevice(account, body, (d) => this.deviceInfo(d));
       case 'POST /device/firmware/info':
-        return this.withDevice(account, body, (d) => ok({ firmwares: DEFAULT_FIRMWARES.map((f) => ({ macAddress: d.macAddress, additionalValue: d.additionalValue, deviceType: d.deviceType, ...f })) }));
+        return this.withDevice(account, body, (d) => ok({ firmwares: d.firmwares.map((f) => ({ macAddress: d.macAddress, additionalValue: d.additionalValue, deviceType: d.deviceType, ...f })) }));
       case 'GET /device/tou':
         return this.getTou(account, query);
       case 'PUT /device/tou':
@@ -197,7 +202,7 @@ export class RestServer {
     return ok({
       deviceInfo: { homeSeq: d.homeSeq, deviceName: d.deviceName, deviceType: d.deviceType, installType: 'R', connected: d.offline ? 1 : 2 },
       location: { ...this.state.location, altitude: null },
-      installer: { installerId: null, installerFirstName: null, installerLastName: null, installerPhoneNumber: null },
+      installer: { ...d.installer },
       alarmInfo: { isEtcAlarm: 1, isErrorAlarm: 1 },
       descaling: { descalingStartTime: null, descalingEndTime: null },
     });

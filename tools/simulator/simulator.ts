@@ -8,7 +8,7 @@ import { CredentialStore, type AwsCredentials } from './credentials';
 import { SimulatedDevice, type DeviceOptions, type DeviceTiming, type ReceivedRequest } from './device';
 import { API_PREFIX, RestServer, type AccountRecord, type RestState } from './rest';
 
-export type { DeviceOptions, ReceivedRequest } from './device';
+export type { DeviceOptions, InstallerContact, ReceivedRequest } from './device';
 export { SimulatedDevice } from './device';
 
 export interface AccountOptions {
@@ -20,6 +20,8 @@ export interface AccountOptions {
   firstName?: string;
   lastName?: string;
   userType?: 'O' | 'I';
+  /** REST paths refused with HTTP 403 for this account, e.g. `/device/firmware/info` (docs/protocol.md#rest-envelope). */
+  forbiddenPaths?: string[];
 }
 
 export interface SimulatorOptions {
@@ -112,6 +114,7 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
         userType: a.userType ?? 'O',
         devices,
         touPlans: new Map(),
+        forbidden: new Set(a.forbiddenPaths ?? []),
       });
     });
     this.restState = {
@@ -278,6 +281,19 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
   /** The next `times` REST calls to `path` (relative to /api/v2.1, e.g. '/device/list') or any path ('*') fail. */
   failRest(path: string, opts: { status?: number; times?: number } = {}): void {
     this.restState.faults.push({ path, status: opts.status ?? 500, remaining: opts.times ?? 1 });
+  }
+
+  /** From now on `path` (e.g. '/device/firmware/info') answers HTTP 403 for the account, as it does on some real accounts; false lifts it. */
+  forbidRest(email: string, path: string, forbidden = true): void {
+    const account = this.restState.accounts.get(email.toLowerCase());
+    if (!account) throw new Error(`no account ${email}`);
+    if (forbidden) account.forbidden.add(path);
+    else account.forbidden.delete(path);
+  }
+
+  /** A firmware update the device has downloaded but not installed (see SimulatedDevice.setFirmwareUpdate); undefined = none. */
+  setFirmwareUpdate(mac: string, update: { swCode: number; swVersion: number } | undefined): void {
+    this.device(mac).setFirmwareUpdate(update);
   }
 
   /** Delays every REST response by `ms` (0 to stop). */

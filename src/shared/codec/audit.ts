@@ -6,7 +6,8 @@
 import { decodeEnergyUsage } from './energy';
 import { decodeFeature } from './feature';
 import { ImplausibleReporter } from './plausible';
-import { decodeDiagnostics } from './replies';
+import { decodeInstallerCounters } from './installer';
+import { decodeFirmwareDownloadInfo } from './replies';
 import { InboundMessage } from './routing';
 import { decodeRecircScheduleResponse, decodeReservationResponse } from './schedule';
 import { decodeStatus } from './status';
@@ -43,7 +44,10 @@ export function implausibleValues(message: InboundMessage): string[] {
       decodeTouEcho(response, as('tou'));
       break;
     case 'diagnostics':
-      decodeDiagnostics(response, as('installerDiagnostics'));
+      decodeInstallerCounters(response, as('installerDiagnostics'));
+      break;
+    case 'firmware':
+      decodeFirmwareDownloadInfo(response, as('firmware'));
       break;
     default:
       break;

@@ -122,6 +122,14 @@ export function clientReplyTopic(deviceType: number, clientId: string, suffix: s
   return `cmd/${deviceType}/${clientId}/res/${suffix}`;
 }
 
+/**
+ * Subscription for the app-form replies of one home: the installer diagnostics reply arrives only there
+ * (docs/protocol.md#reply-topics). userSeq 0, as sent in appReplyTopic.
+ */
+export function appReplyFilter(deviceType: number, homeSeq: number, clientId: string): string {
+  return `cmd/${deviceType}/${homeSeq}/0/${clientId}/res/#`;
+}
+
 /** The app's five-segment reply topic; userSeq is sent as 0 like nwp500-python (the cloud does not check it). */
 export function appReplyTopic(deviceType: number, homeSeq: number, clientId: string, suffix: string): string {
   return `cmd/${deviceType}/${homeSeq}/0/${clientId}/res/${suffix}`;

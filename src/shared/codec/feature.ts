@@ -172,6 +172,11 @@ const CONTROL_CAPABILITY: Readonly<Record<string, CapabilityName>> = {
   recircMode: 'recirculation',
   recircHotButton: 'recirculation',
   recircSchedule: 'recircSchedule',
+  // Intelligent (adaptive) scheduling is a reservation function in the app (its codes are named
+  // RESERVATION_INTELLIGENT_*): gated like the weekly program. No source names a flag of its own; unverified.
+  intelligent: 'schedule',
+  // The condenser is part of the heat pump: a heater without one has nothing to reset. Unverified.
+  condenserFaultReset: 'heatPump',
   energy: 'energyUsage',
   energyUsage: 'energyUsage',
   'heat-pump': 'heatPump',

@@ -205,14 +205,81 @@ export const TOU_RANGES: Readonly<Record<string, PlausibleRange>> = Object.freez
   endMinute: MINUTE_OF_HOUR,
 });
 
-/** Installer diagnostics (`td`): lifetime energy (Wh), run hours and days only grow from 0. */
+/**
+ * Installer diagnostics (`td`, docs/protocol.md#installer-diagnostics): lifetime energy (Wh), run hours, start and
+ * event counts, draw statistics and days only grow from 0; they are lifetime counters, so no ceiling is known.
+ * The mixing valve's average rate is a percentage like the status `mixingRate`.
+ */
 export const DIAGNOSTICS_RANGES: Readonly<Record<string, PlausibleRange>> = Object.freeze({
+  // tsData
   cumulatedPwrHp: COUNT,
   cumulatedPwrHe: COUNT,
-  cumulatedOpTimeComp: COUNT,
-  cumulatedOpTimeUhe: COUNT,
-  cumulatedOpTimeLhe: COUNT,
   daysSinceInstallation: COUNT,
+  cumulatedOccNumEco: COUNT,
+  cumulatedOccNumDryFire: COUNT,
+  numOffRostProtectBurn: COUNT,
+  cumulatedOccNumConOvrFlow: COUNT,
+  cumulatedOccNumWtrOvrFlow: COUNT,
+  cumulatedOccNumAbDisTmp: COUNT,
+  cumulatedOccNumHpo: COUNT,
+  cumulatedOccNumAbSucTmp: COUNT,
+  cumulatedOccNumAbDisSucTmp: COUNT,
+  cumulatedOpTimeDrShed: COUNT,
+  cumulatedOpTimeDrLoadUp: COUNT,
+  cumulatedOpTimeDrAdvLoadUp: COUNT,
+  cumulatedOpTimeDrCpp: COUNT,
+  cumulatedOpTimeDrGridEmg: COUNT,
+  // tdData
+  numOfdhwUse: COUNT,
+  dhwUseTotalFlow: COUNT,
+  dhwUseTotalTime: COUNT,
+  numOfLongDhwUse: COUNT,
+  longDhwUseTotalFlow: COUNT,
+  longDhwUseTotalTime: COUNT,
+  numOfShortDhwUse: COUNT,
+  avrageRecoveryTime: COUNT,
+  // taData
+  cumulatedOpTimeComp: COUNT,
+  cumulatedOpNumComp: COUNT,
+  cumulatedOpTimeEvaFan: COUNT,
+  cumulatedOpNumEvaFan: COUNT,
+  cumulatedOpStepEev: COUNT,
+  cumulatedOpTimeUhe: COUNT,
+  cumulatedOpNumUhe: COUNT,
+  cumulatedOpTimeLhe: COUNT,
+  cumulatedOpNumLhe: COUNT,
+  cumulatedOpNumShutOffVv: COUNT,
+  mixingValveOpTotalStep: COUNT,
+  mixingValveOpAvgMixinGrate: PERCENT,
+  cumulatedOpNumRecircPump: COUNT,
+  cumulatedOpTimeRecircPump: COUNT,
+  cumulatedOpTimeInvComp1: COUNT,
+  cumulatedOpTimeInvComp2: COUNT,
+  cumulatedOpTimeInvComp3: COUNT,
+  cumulatedOpTimeInvComp4: COUNT,
+});
+
+/**
+ * Firmware: the REST record (`/device/firmware/info`, docs/protocol.md#firmware-info) and the MQTT download info
+ * (`dl-sw-info`, #firmware-download). Codes and versions are opaque non-negative integers.
+ */
+export const FIRMWARE_RANGES: Readonly<Record<string, PlausibleRange>> = Object.freeze({
+  curSwCode: COUNT,
+  curVersion: COUNT,
+  downloadedVersion: COUNT,
+  swCode: COUNT,
+  otaMode: COUNT,
+  swVersion: COUNT,
+  status: COUNT,
+});
+
+/**
+ * The REST device record (`/device/info`, docs/protocol.md#device-info): coordinates on the globe. `altitude` was
+ * null in every capture and its unit is unknown, so it is only checked for being a finite number.
+ */
+export const DEVICE_RECORD_RANGES: Readonly<Record<string, PlausibleRange>> = Object.freeze({
+  latitude: range(-90, 90),
+  longitude: range(-180, 180),
 });
 
 /** Told the wire name of each implausible value a decoder turned into null. */

@@ -1,6 +1,6 @@
 /** Small decoders for the less frequent replies and events (docs/protocol.md#other-replies). */
 import { FAIL_CODES } from './enums';
-import { DIAGNOSTICS_RANGES, ImplausibleReporter, plausibleNumber } from './plausible';
+import { DIAGNOSTICS_RANGES, FIRMWARE_RANGES, ImplausibleReporter, plausibleNumber } from './plausible';
 
 type Obj = Record<string, unknown>;
 
@@ -21,13 +21,14 @@ export interface FirmwareDownload {
 
 /**
  * `response.downloadSwInfo` (docs/protocol.md#firmware-download). A unit with nothing pending sends
- * one all-zero element.
+ * one all-zero element. A value the unit cannot send (negative, not finite) is null and reported to `onImplausible`.
  */
-export function decodeFirmwareDownloadInfo(response: unknown): { pending: boolean; items: FirmwareDownload[] } {
+export function decodeFirmwareDownloadInfo(response: unknown, onImplausible?: ImplausibleReporter): { pending: boolean; items: FirmwareDownload[] } {
   const list = record(response).downloadSwInfo;
   const items = (Array.isArray(list) ? list : []).map((item): FirmwareDownload => {
     const i = record(item);
-    return { swCode: num(i.swCode), otaMode: num(i.otaMode), swVersion: num(i.swVersion), status: num(i.status) };
+    const n = (key: string) => plausibleNumber(FIRMWARE_RANGES, key, i[key], onImplausible);
+    return { swCode: n('swCode'), otaMode: n('otaMode'), swVersion: n('swVersion'), status: n('status') };
   });
   const pending = items.some((i) => (i.swCode ?? 0) !== 0 || (i.swVersion ?? 0) !== 0 || (i.status ?? 0) !== 0);
   return { pending, items };

@@ -1,7 +1,8 @@
 /** A dry run of one input: the wire messages it would publish, validated and built, nothing sent. */
-import type { TemperatureUnit } from '../codec';
+import { TemperatureUnit, buildStatusRequest } from '../codec';
 import type { PlanIo, PlannedControl } from './plan';
 import { TimedRequest, startPlans } from './plans/timed';
+import { startPlansFor } from './plans/vacation-days';
 
 export interface DryRunCommand {
   command: string;
@@ -20,7 +21,9 @@ export async function dryRunCommands(io: PlanIo, mac: string, controls: PlannedC
   const entries = controls.map((plan) => ({ command: plan.command as string, requested: plan.requested, plan }));
   for (const request of timed) {
     if (request.kind !== 'boost' && request.kind !== 'vacation') continue; // ending one sends what it restores, not known yet
-    for (const plan of startPlans(request, unit)) entries.push({ command: request.kind, requested: request.requested, plan });
+    // A vacation that already runs only gets its days changed: ask the heater (a query, not a change), as the run does.
+    const plans = request.kind === 'vacation' ? startPlansFor(request, await currentStatus(io, mac), unit) : startPlans(request, unit);
+    for (const plan of plans) entries.push({ command: request.kind, requested: request.requested, plan });
   }
   const commands: DryRunCommand[] = [];
   for (const { command, requested, plan } of entries) {
@@ -29,4 +32,10 @@ export async function dryRunCommands(io: PlanIo, mac: string, controls: PlannedC
     commands.push({ command, requested, topic: built.topic, message: built.payload });
   }
   return commands;
+}
+
+async function currentStatus(io: PlanIo, mac: string): Promise<Record<string, unknown>> {
+  const reply = await io.request(mac, buildStatusRequest(io.commandContext(mac)), ['status']);
+  const status = reply.response?.status;
+  return typeof status === 'object' && status !== null ? (status as Record<string, unknown>) : {};
 }

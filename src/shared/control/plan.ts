@@ -19,7 +19,9 @@ export type ControlName =
   | 'demandResponse'
   | 'airFilter'
   | 'reservationMode'
-  | 'recirculation';
+  | 'recirculation'
+  | 'intelligent'
+  | 'condenserFaultReset';
 
 /** What a control may use before it is built: a query to the device (the read of a read-modify-write). */
 export interface PlanIo {
@@ -53,4 +55,6 @@ export interface ControlLimits {
   features: DecodedFeature | undefined;
   /** Boost length when a boost names neither minutes nor untilCharge (the node's setting). */
   boostMinutes?: number;
+  /** The node allows installer actions (condenser fault reset); off unless the node's option is on. */
+  installerActions?: boolean;
 }

@@ -7,6 +7,7 @@ import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, fromHalfCelsius, type
 import type { ControlOutcome, ControlResult } from './device-commands';
 import { ControlInputError, PlannedControl } from './plan';
 import { TimedKind, TimedPrevious, TimedRequest, restorePlans, startPlans } from './plans/timed';
+import { onVacation, vacationDaysPlan } from './plans/vacation-days';
 
 export type { TimedKind } from './plans/timed';
 
@@ -35,7 +36,8 @@ export interface TimedStore {
 
 export interface TimedEvent {
   command: TimedKind;
-  phase: 'started' | 'restored';
+  /** `changed`: the days of a running vacation were changed. */
+  phase: 'started' | 'restored' | 'changed';
   requested: unknown;
   applied: unknown;
   result: ControlResult;
@@ -131,8 +133,8 @@ export class TimedActions {
     this.watchers.clear();
   }
 
-  private async previousState(kind: TimedKind, state: TimedState): Promise<{ previous: TimedPrevious; status: Record<string, unknown> }> {
-    const status = await this.deps.readStatus();
+  private async previousState(kind: TimedKind, state: TimedState, current?: Record<string, unknown>): Promise<{ previous: TimedPrevious; status: Record<string, unknown> }> {
+    const status = current ?? (await this.deps.readStatus());
     const existing = state[kind];
     // A second boost (or a longer vacation) keeps what was there before the first one.
     if (existing) return { previous: existing.previous, status };
@@ -176,9 +178,11 @@ export class TimedActions {
   private async startVacation(request: Extract<TimedRequest, { kind: 'vacation' }>, topic: unknown): Promise<TimedEvent> {
     const started = this.clock.now();
     const state = (await this.deps.store.get()) ?? {};
+    const status = await this.deps.readStatus();
+    if (onVacation(status)) return this.changeVacationDays(request, state, started, topic);
     // A running boost is folded in: its "before" is what the vacation puts back.
     const before = state.boost ?? state.vacation;
-    const { previous } = before ? { previous: before.previous } : await this.previousState('vacation', state);
+    const { previous } = before ? { previous: before.previous } : await this.previousState('vacation', state, status);
     if (state.boost) {
       this.disarm('boost');
       delete state.boost;
@@ -198,6 +202,31 @@ export class TimedActions {
     const outcomes = await Promise.all(startPlans(request, this.deps.unit).map((plan) => this.deps.submit(plan)));
     if (!this.closed) this.arm(record);
     return this.event('vacation', 'started', request.requested, outcomes, started, { days: request.days });
+  }
+
+  /**
+   * The heater is already on vacation: only its day count changes (`goout-day`), and a vacation this node started
+   * keeps what it puts back, with its end moved to the new count. Without such a record the mode from before is not
+   * known, so a restore cannot be promised.
+   */
+  private async changeVacationDays(request: Extract<TimedRequest, { kind: 'vacation' }>, state: TimedState, started: number, topic: unknown): Promise<TimedEvent> {
+    const existing = state.vacation?.mac === this.deps.mac ? state.vacation : undefined;
+    if (request.restore && !existing) throw new ControlInputError('vacation-unknown-before', { field: 'vacation' });
+    let record: TimedRecord | undefined;
+    if (existing) {
+      this.disarm('vacation');
+      record = {
+        ...existing,
+        until: request.restore ? started + request.days * 86_400_000 : undefined,
+        requested: request.requested,
+        topic: typeof topic === 'string' ? topic : existing.topic,
+      };
+      state.vacation = record;
+      await this.deps.store.set(state);
+    }
+    const outcome = await this.deps.submit(vacationDaysPlan(request.days));
+    if (record && !this.closed) this.arm(record);
+    return this.event('vacation', 'changed', request.requested, [outcome], started, { days: request.days });
   }
 
   /** Timer, charge watcher or overdue record: restore and report as a new message. */

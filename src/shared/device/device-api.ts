@@ -1,5 +1,6 @@
 /**
- * The devices of one account as the nodes use them: reads (features, weekly program, energy history, TOU plan),
+ * The devices of one account as the nodes use them: reads (features, weekly program, energy history, TOU plan, and the
+ * service reads of ./service-reads),
  * status requests, and each device's inbound messages. Nodes keep only Node-RED wiring; everything about asking a
  * device and matching its answer is here and in the connection's ReplyMatcher.
  */
@@ -20,6 +21,7 @@ import {
 import { NavilinkError, errorMessage } from '../errors';
 import { energyReport } from '../reading/derived';
 import type { ReadRequest } from '../reading/read-request';
+import { ServiceReadIo, readDeviceRecord, readFirmware, readInstaller, readRecirculation } from './service-reads';
 import { TouCache } from './tou-cache';
 
 /** Reads other than status: the cloud answers in 2-4 s, the first request after connecting in up to ~8 s (docs/protocol.md#latency). */
@@ -160,7 +162,22 @@ export class DeviceApi {
         const plan = await this.touPlan(debug);
         return { payload: energyReport(decodeEnergyUsage(reply.response), request, plan), raw: reply.response };
       }
+      case 'installer':
+        return readInstaller(this.serviceIo());
+      case 'firmware':
+        return readFirmware(this.serviceIo());
+      case 'recirculation':
+        return readRecirculation(this.serviceIo());
+      case 'device':
+        return readDeviceRecord(this.serviceIo());
     }
+  }
+
+  /** What the service reads (./service-reads) use; the device must be on the account. */
+  private serviceIo(): ServiceReadIo {
+    const entry = this.connection.device(this.mac);
+    if (!entry) throw new DeviceLookupError('no-device', this.mac);
+    return { mac: this.mac, entry, connection: this.connection, features: () => this.features(), timeoutMs: READ_TIMEOUT_MS };
   }
 
   /** The TOU plan for cost estimates: cached per account, else read once now; null when there is none or it cannot be read. */

@@ -4,7 +4,7 @@
  */
 import { InputError, isPlainObject, ownData, show } from '../input-error';
 
-export const READ_KINDS = ['status', 'features', 'schedule', 'energy', 'tou'] as const;
+export const READ_KINDS = ['status', 'features', 'schedule', 'energy', 'tou', 'installer', 'firmware', 'recirculation', 'device'] as const;
 export type ReadKind = (typeof READ_KINDS)[number];
 export const ENERGY_PERIODS = ['daily', 'monthly'] as const;
 export type EnergyPeriodName = (typeof ENERGY_PERIODS)[number];
@@ -13,7 +13,7 @@ export const FIRST_ENERGY_YEAR = 2000;
 
 export type ReadRequest =
   | { read: 'status' }
-  | { read: 'features' | 'schedule' | 'tou' }
+  | { read: 'features' | 'schedule' | 'tou' | 'installer' | 'firmware' | 'recirculation' | 'device' }
   | { read: 'energy'; period: 'daily'; year: number; month: number }
   | { read: 'energy'; period: 'monthly'; year: number };
 
@@ -39,6 +39,10 @@ const KEYS: Readonly<Record<ReadKind, readonly string[]>> = {
   schedule: ['read'],
   tou: ['read'],
   energy: ['read', 'period', 'year', 'month'],
+  installer: ['read'],
+  firmware: ['read'],
+  recirculation: ['read'],
+  device: ['read'],
 };
 
 export function configuredRead(value: unknown): ReadKind {

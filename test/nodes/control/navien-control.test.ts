@@ -140,8 +140,8 @@ describe('navien-control node (node-red-node-test-helper, real account node, sim
       const { control, account, outputs, caught } = await deploy();
       const cases: Array<[Record<string, unknown>, string]> = [
         [{ payload: 130 }, 'msg.payload must be an object such as {"setpoint": 130}, got 130'],
-        [{ payload: { temp: 120 } }, "unknown key 'temp'; allowed: power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation"],
-        [{ payload: {} }, 'msg.payload has no command; use one of power, mode, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation'],
+        [{ payload: { temp: 120 } }, "unknown key 'temp'; allowed: power, mode, days, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation, intelligent, condenserFaultReset"],
+        [{ payload: {} }, 'msg.payload has no command; use one of power, mode, setpoint, antiLegionella, tou, touSchedule, schedule, vacation, boost, demandResponse, airFilter, reservationMode, recirculation, intelligent, condenserFaultReset'],
         [{ payload: { power: 'on' } }, 'power must be true or false, got "on"'],
         [{ payload: { setpoint: '120' } }, 'setpoint must be a number in °F, got "120"'],
         [{ payload: { setpoint: 160 } }, 'setpoint = 160 °F is out of range; allowed 104.9 to 149.9'],

@@ -1,18 +1,24 @@
-/** The recirculation pump, on devices that have one (docs/protocol.md#other-controls): its mode, or the hot button. */
+/**
+ * The recirculation pump, on devices that have one (docs/protocol.md#other-controls): its mode, or the hot button; and
+ * its schedule (./recirc-schedule).
+ */
 import { COMMANDS, RECIRC_MODES, buildRecircHotButton, buildRecircMode } from '../../codec';
 import { InputError, isPlainObject, plain, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
 import { acked, guard, onlyKeys } from './checks';
+import { planRecircSchedule } from './recirc-schedule';
 
 /** The writable modes, in id order ('unknown' is status-only). */
 const RECIRC_MODE_NAMES: readonly string[] = Object.values(RECIRC_MODES.names).filter((name) => name !== 'unknown');
 
 export function planRecirculation(value: unknown, limits: ControlLimits): PlannedControl {
-  const expected = `{"mode": ${RECIRC_MODE_NAMES.map((m) => `'${m}'`).join(' | ')}} or {"hotButton": true}`;
+  const expected = `{"mode": ${RECIRC_MODE_NAMES.map((m) => `'${m}'`).join(' | ')}}, {"hotButton": true} or {"schedule": {...}}`;
   if (!isPlainObject(value)) throw new InputError('bad-type', { field: 'recirculation', expected, value: show(value) });
-  onlyKeys(value, 'recirculation', ['mode', 'hotButton']);
+  onlyKeys(value, 'recirculation', ['mode', 'hotButton', 'schedule']);
   const keys = Object.keys(value);
   if (keys.length !== 1) throw new InputError('bad-type', { field: 'recirculation', expected, value: show(value) });
+  // The schedule has its own capability flag (recircReservationUse) and module.
+  if (keys[0] === 'schedule') return planRecircSchedule(value.schedule, limits);
   guard(limits, 'recirculation', 'recirculation');
   if ('hotButton' in value) {
     if (value.hotButton !== true) throw new InputError('bad-type', { field: 'recirculation.hotButton', expected: 'true', value: show(value.hotButton) });

@@ -8,7 +8,9 @@ import { InputError, ownData, plain, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
 import { planAirFilter } from '../plans/air-filter';
 import { planAntiLegionella } from '../plans/anti-legionella';
+import { planCondenserFaultReset } from '../plans/condenser-fault-reset';
 import { planDemandResponse } from '../plans/demand-response';
+import { planIntelligent } from '../plans/intelligent';
 import { DAYS_ONLY_WITH_VACATION, planMode, planPower } from '../plans/operation';
 import { planRecirculation } from '../plans/recirculation';
 import { planReservationMode, planSchedule } from '../plans/schedule';
@@ -31,6 +33,8 @@ export const CONTROL_KEYS = [
   'airFilter',
   'reservationMode',
   'recirculation',
+  'intelligent',
+  'condenserFaultReset',
 ] as const;
 /** Keys handled as timed actions that restore (not plain controls). */
 const TIMED_KEYS = ['boost', 'vacation'];
@@ -77,6 +81,8 @@ export function planRequest(topic: unknown, payload: unknown, msgUnit: unknown, 
   if ('airFilter' in request) plans.push(planAirFilter(request.airFilter, limits));
   if ('reservationMode' in request) plans.push(planReservationMode(request.reservationMode, limits));
   if ('recirculation' in request) plans.push(planRecirculation(request.recirculation, limits));
+  if ('intelligent' in request) plans.push(planIntelligent(request.intelligent, limits));
+  if ('condenserFaultReset' in request) plans.push(planCondenserFaultReset(request.condenserFaultReset, limits));
   const timed: TimedRequest[] = [];
   for (const key of TIMED_KEYS) {
     if (!(key in request)) continue;
