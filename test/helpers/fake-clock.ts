@@ -24,6 +24,11 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 
+  /** Whether a timer falls due within the next `ms`. */
+  dueWithin(ms: number): boolean {
+    return this.timers.some((t) => t.at <= this.time + ms);
+  }
+
   /** Moves time on by `ms`, running every timer that falls due (also those the timers set); returns how many ran. */
   advance(ms: number): number {
     const end = this.time + ms;

@@ -129,7 +129,8 @@ export class LivePlanFollower {
     const mode = this.deps.status()?.dhwOperationSetting;
     if (mode === DHW_MODE_POWER_OFF || mode === DHW_MODE_VACATION) {
       await this.abandon();
-      this.deps.report(this.notApplied(mode === DHW_MODE_VACATION ? 'vacation' : 'off', new InputError(mode === DHW_MODE_VACATION ? 'timed-vacation' : 'timed-off', { field: 'live' })));
+      const why = new InputError(mode === DHW_MODE_VACATION ? 'heater-vacation' : 'heater-off');
+      this.deps.report(this.notApplied(why.key, why));
       return;
     }
     const want = settingAt(plan, now);

@@ -31,7 +31,7 @@ import type { PlannedControl } from '../control/plan';
 import { restorePlans } from '../control/plans/timed';
 import type { Clock } from '../control/timed-actions';
 import { InputError } from '../input-error';
-import { Plan, Setting, toWeeklyProgram, wallClock } from '../planner';
+import { Plan, Setting, nextDay, toWeeklyProgram, wallClock, zonedTime } from '../planner';
 import type { ValueStore } from './history';
 import type { PlannerReport } from './reports';
 
@@ -99,6 +99,27 @@ function toWire(entry: DesiredEntry, at: number, timeZone: string | undefined): 
   };
 }
 
+/**
+ * The setting the user's own active entries switch to last in (from, to], or undefined when none switches then: what
+ * the plan's end should put back when the user's program changed the setting meanwhile.
+ */
+export function lastUserSwitch(user: readonly WireScheduleEntry[], from: number, to: number, timeZone?: string): { mode: number; setpointRaw: number } | undefined {
+  let last: { at: number; mode: number; setpointRaw: number } | undefined;
+  const first = wallClock(from, timeZone);
+  let day = { year: first.year, month: first.month, day: first.day };
+  // A weekly program repeats within eight calendar days at most.
+  for (let i = 0; i < 8; i++) {
+    for (const e of user) {
+      if (e.enable !== FLAG_ON) continue;
+      const at = zonedTime(day.year, day.month, day.day, e.hour, e.min, timeZone);
+      if (at <= from || at > to || (e.week & DAY_BITS[WEEKDAYS[wallClock(at, timeZone).weekday]]) === 0) continue;
+      if (!last || at > last.at) last = { at, mode: e.mode, setpointRaw: e.param };
+    }
+    day = nextDay(day.year, day.month, day.day);
+  }
+  return last && { mode: last.mode, setpointRaw: last.setpointRaw };
+}
+
 /** The entries a plan needs from `now` on, within `budget` free entries of the program. */
 export function desiredEntries(plan: Plan, now: number, budget: number, timeZone?: string): { entries: DesiredEntry[]; merged: number } {
   const earliest = ceilMinute(now + LEAD_MS);
@@ -149,6 +170,12 @@ export class ProgramWriter {
   write(plan: Plan, restore: { mode: number; setpointRaw: number }): Promise<void> {
     return this.edit('write', (user, now) => {
       const { entries, merged } = desiredEntries(plan, now, MAX_RESERVATION_ENTRIES - user.length, this.deps.timeZone);
+      // The plan's end puts back what the user's own program would have the heater at by then.
+      const theirs = lastUserSwitch(user, now, plan.end, this.deps.timeZone);
+      const last = entries[entries.length - 1];
+      if (theirs && last?.restores) {
+        last.setting = { mode: RESERVATION_MODES.nameOf(theirs.mode) ?? 'heat-pump', setpointC: theirs.setpointRaw / 2 };
+      }
       this.state.restore = restore;
       return { entries: this.place(entries, user), merged };
     });

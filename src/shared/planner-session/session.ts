@@ -132,6 +132,8 @@ export class PlannerSession {
   private unwatch: (() => void) | undefined;
   private waitingForStatus = false;
   private refusalShown: string | undefined;
+  /** Why the last re-plan failed (reported once per reason). */
+  private failure: string | undefined;
   private featureRecord: DecodedFeature | undefined;
   private starting: Promise<void> | undefined;
   private closed = false;
@@ -262,11 +264,16 @@ export class PlannerSession {
       try {
         const made = await this.make(input);
         this.waitingForStatus = false;
+        this.failure = undefined;
         this.deps.report({ type: 'replan', at: iso(this.deps.clock.now()), reason, ...extra });
         this.deps.plan(made.payload);
         await this.carryOut(made.plan);
       } catch (err) {
         if (!(err instanceof PlanInputError)) this.waitingForStatus = true;
+        const why = err instanceof InputError || err instanceof PlanInputError ? err.key : 'error';
+        // Once per reason: a heater left off is checked again on every status.
+        if (this.failure !== why) this.deps.report({ type: 'not-applied', at: iso(this.deps.clock.now()), reason: why, error: this.deps.describe(err) });
+        this.failure = why;
         this.deps.state({ kind: 'error', text: this.deps.describe(err) });
       }
     });
@@ -403,6 +410,8 @@ export class PlannerSession {
   }
 
   private poll(): void {
+    // The heater pushes its status when something a user would notice changes: ask only when it has been quiet.
+    if (this.latest && this.deps.clock.now() - this.latest.at < POLL_MS) return;
     this.deps.device.requestStatus().then(
       (raw) => this.onStatus(raw),
       () => undefined, // the heater did not answer: the next poll asks again, the drift check waits for a status

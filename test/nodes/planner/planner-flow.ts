@@ -83,10 +83,8 @@ export function plannerFlow(sim: NavilinkSimulator, options: PlannerFlowOptions 
 export type PlannerFlowIds = ReturnType<typeof plannerFlow>['ids'];
 
 /** Collectors on the (possibly new) node instances of a loaded flow; waits until the account is connected with features. */
-export async function attachPlanner(ids: PlannerFlowIds, options: { wait?: boolean } = {}) {
-  const plans: Msg[] = [];
-  const reports: Msg[] = [];
-  const caught: Msg[] = [];
+export async function attachPlanner(ids: PlannerFlowIds, options: { wait?: boolean; into?: { plans: Msg[]; reports: Msg[]; caught: Msg[] } } = {}) {
+  const { plans, reports, caught } = options.into ?? { plans: [] as Msg[], reports: [] as Msg[], caught: [] as Msg[] };
   (helper.getNode(ids.plans) as TestNode).on('input', (msg: Msg) => plans.push(msg));
   (helper.getNode(ids.reports) as TestNode).on('input', (msg: Msg) => reports.push(msg));
   (helper.getNode(ids.caught) as TestNode).on('input', (msg: Msg) => caught.push(msg));
