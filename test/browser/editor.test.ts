@@ -30,7 +30,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EMAIL = 'user@example.com';
 const PASSWORD = 'example-password';
 const MAC = '0a1b2c3d4e5f';
-const PALETTE_TYPES = ['navien-status', 'navien-control', 'navien-diagnostics'];
+const PALETTE_TYPES = ['navien-status', 'navien-control', 'navien-diagnostics', 'navien-planner'];
 const ALL_TYPES = ['navien-account', ...PALETTE_TYPES];
 /** Generous: a loaded CI machine, a cold chromium, a first sign-in against the simulator. */
 const UI_TIMEOUT_MS = 30_000;
@@ -279,6 +279,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
       'navien-status': { category: 'navien', module: PACKAGE },
       'navien-control': { category: 'navien', module: PACKAGE },
       'navien-diagnostics': { category: 'navien', module: PACKAGE },
+      'navien-planner': { category: 'navien', module: PACKAGE },
     });
     const sets = (await (await fetch(red().url('/nodes'), { headers: { accept: 'application/json' } })).json()) as { module: string; types: string[]; err?: unknown }[];
     const ours = sets.filter((s) => s.module === PACKAGE);

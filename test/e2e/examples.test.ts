@@ -41,6 +41,8 @@ const EXAMPLE_FILES = [
   '07 Monthly energy report to CSV',
   '08 Vacation from a calendar event',
   '09 Anti-legionella check',
+  '10 Heat when electricity is cheapest',
+  '11 Solar surplus boost',
 ];
 const isStatusRequest = (r: ReceivedRequest) => r.topic.endsWith('/st');
 
@@ -73,13 +75,13 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
       const { explanation, nodes } = assertImportable(name, repoExample(name), coreTypes);
       for (const node of nodes) {
         used.add(node.type);
-        if (node.type === 'navien-control' || (node.type === 'navien-status' && node.device !== '')) {
+        if (node.type === 'navien-control' || node.type === 'navien-planner' || (node.type === 'navien-status' && node.device !== '')) {
           assert.equal(node.device, MAC, `${name}: ${node.id} device`);
           assert.match(explanation, new RegExp(`${MAC}[\\s\\S]*your own|your own[\\s\\S]*${MAC}`), `${name}: the comment does not say to pick your own device`);
         }
       }
     }
-    for (const type of ['navien-status', 'navien-control', 'navien-diagnostics']) assert.ok(used.has(type), `no example uses ${type}`);
+    for (const type of ['navien-status', 'navien-control', 'navien-diagnostics', 'navien-planner']) assert.ok(used.has(type), `no example uses ${type}`);
   });
 
   it('01 Monitor the tank: a status summary of the device and its tank charge for a chart, and a fresh status on inject', async function () {
