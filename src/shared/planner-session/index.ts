@@ -4,4 +4,5 @@ export * from './history';
 export * from './reports';
 export * from './live';
 export * from './program';
+export * from './plan-request';
 export * from './session';

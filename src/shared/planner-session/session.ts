@@ -4,13 +4,12 @@
  * out (`live`: LivePlanFollower, `device`: ProgramWriter) and plans again when the tank leaves the forecast. The node
  * gives it the device, the controls, the stores and the clock, and turns what it reports into messages and a status.
  */
-import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DecodedFeature, SETPOINT_RANGE_RAW, isControlSupported, roundTo } from '../codec';
+import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DecodedFeature, isControlSupported, roundTo } from '../codec';
 import type { ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
 import type { Clock, TimedEvent, TimedStore } from '../control/timed-actions';
 import { InputError } from '../input-error';
 import {
-  DEFAULT_TANK_MODEL,
   MODE_IDS,
   PRICE_SHAPES,
   Plan,
@@ -21,18 +20,15 @@ import {
   TankModel,
   TankSample,
   TargetSpec,
-  UserMode,
   chargeOf,
   forecastChargeAt,
   hasDrifted,
-  learnTankModel,
   parsePlanInput,
-  planHeating,
-  planPayload,
   sampleFromStatus,
   tankFromStatus,
 } from '../planner';
 import { StatusHistory, ValueStore } from './history';
+import { PlannerPayload, makePlan } from './plan-request';
 import { LiveControls, LivePlanFollower } from './live';
 import { ProgramState, ProgramWriter } from './program';
 import type { PlannerReport } from './reports';
@@ -61,19 +57,6 @@ export interface StoredInput {
   /** The dialog's settings they were given under: message targets do not outlive a change of the dialog's. */
   configKey: string;
 }
-
-export interface ModelView {
-  capacityWhPerK: number;
-  heatPumpInputW: number;
-  cop55: number;
-  elementW: number;
-  standbyWPerK: number;
-  ambientC: number;
-  /** Figures learned from the heater's own history (the others are the documented defaults). */
-  learned: string[];
-}
-
-export type PlannerPayload = PlanPayload & { model: ModelView };
 
 /** What the node's status shows. */
 export type SessionState =
@@ -117,7 +100,6 @@ const FRESH_MS = 2 * MINUTE_MS;
 const CLOSE_BUDGET_MS = 4_000;
 
 const iso = (t: number) => new Date(t).toISOString();
-const USER_MODE_BY_ID: Readonly<Record<number, UserMode>> = Object.fromEntries(Object.entries(MODE_IDS).map(([m, id]) => [id, m as UserMode]));
 
 export class PlannerSession {
   private readonly history: StatusHistory;
@@ -301,7 +283,8 @@ export class PlannerSession {
     const fromProgram = this.program.userSetting(this.deps.clock.now());
     if (fromProgram) return fromProgram;
     const setpointRaw = raw.dhwTemperatureSetting;
-    if (typeof mode !== 'number' || !USER_MODE_BY_ID[mode] || typeof setpointRaw !== 'number') throw new InputError('status-unknown');
+    // Modes 1-4 (docs/protocol.md#dhw-mode); 5 and 6 are handled above.
+    if (typeof mode !== 'number' || mode < 1 || mode > 4 || typeof setpointRaw !== 'number') throw new InputError('status-unknown');
     return { mode, setpointRaw };
   }
 
@@ -309,55 +292,22 @@ export class PlannerSession {
     const raw = await this.freshStatus();
     const user = await this.userSetting(raw);
     const features = await this.features();
-    const { settings } = this.deps;
-    const now = this.deps.clock.now();
-    const firstLook = tankFromStatus(raw);
-    const base: TankModel = {
-      ...DEFAULT_TANK_MODEL,
-      capacityWhPerK: firstLook?.capacityWhPerK ?? this.history.lastCapacity() ?? DEFAULT_TANK_MODEL.capacityWhPerK,
-      ambientC: firstLook?.ambientC ?? DEFAULT_TANK_MODEL.ambientC,
-    };
-    const learned = learnTankModel(this.history.samples(), base);
-    const model = learned.model;
-    const tank = tankFromStatus(raw, model.capacityWhPerK);
-    if (!tank) throw new InputError('status-unknown');
-    const minSetpointC = (features?.setpointMinRaw ?? SETPOINT_RANGE_RAW.min) / 2;
-    const maxSetpointC = Math.min(settings.maxSetpointC, (features?.setpointMaxRaw ?? SETPOINT_RANGE_RAW.max) / 2);
-    const allowElement = settings.allowElement && isControlSupported(features, 'high-demand') && isControlSupported(features, 'electric');
-    const plan = planHeating({
-      now,
-      prices: input.prices,
-      surplus: input.surplus,
-      targets: input.targets ?? settings.targets,
-      timeZone: this.deps.timeZone,
-      energyKWh: tank.energyKWh,
-      heating: tank.source,
-      model,
-      userMode: USER_MODE_BY_ID[user.mode],
-      userSetpointC: user.setpointRaw / 2,
-      maxSetpointC: Math.max(minSetpointC, maxSetpointC),
-      minSetpointC,
-      allowElement,
-      horizonHours: settings.horizonHours,
-      reservePercent: settings.reservePercent,
-    });
-    this.current = { plan, model };
-    this.armTargets(plan);
     const refused = (await this.refusal()) !== undefined;
-    const figures = ['capacityWhPerK', 'heatPumpCop55', 'heatPumpInputW', 'elementW', 'standbyWPerK'] as const;
-    const payload: PlannerPayload = {
-      ...planPayload(plan, refused ? 'preview' : settings.apply, settings.unit),
-      model: {
-        capacityWhPerK: roundTo(model.capacityWhPerK, 1),
-        heatPumpInputW: roundTo(model.heatPumpInputW, 0),
-        cop55: roundTo(model.cop55, 2),
-        elementW: roundTo(model.elementW, 0),
-        standbyWPerK: roundTo(model.standbyWPerK, 2),
-        ambientC: roundTo(model.ambientC, 1),
-        learned: figures.filter((f) => learned[f].learned),
-      },
-    };
-    return { plan, payload };
+    const made = makePlan({
+      now: this.deps.clock.now(),
+      status: raw,
+      user,
+      features,
+      settings: this.deps.settings,
+      apply: refused ? 'preview' : this.deps.settings.apply,
+      history: this.history.samples(),
+      lastCapacity: this.history.lastCapacity(),
+      input,
+      timeZone: this.deps.timeZone,
+    });
+    this.current = { plan: made.plan, model: made.model };
+    this.armTargets(made.plan);
+    return made;
   }
 
   /** The feature record, read once (until it could be read, every plan asks again). */
