@@ -96,7 +96,10 @@ export = function register(RED: NodeAPI): void {
     const active: PlannerSettings = settings;
     const readOnly = account.readOnly;
 
+    /** What the session last said; shown again once the connection is back. */
+    let lastState: SessionState | undefined;
     const showState = (state: SessionState) => {
+      lastState = state;
       if (closing) return;
       if (state.kind === 'waiting') node.status({ fill: 'yellow', shape: 'ring', text: t('navien-planner.status.waiting-prices') });
       else if (state.kind === 'error') node.status({ fill: 'red', shape: 'ring', text: state.text });
@@ -164,7 +167,8 @@ export = function register(RED: NodeAPI): void {
     const user: AccountUser = {
       id: node.id,
       onState(state) {
-        if (state.phase !== 'connected') node.status(connectionStatus(state, t, 'navien-planner'));
+        if (state.phase !== 'connected' || !lastState) node.status(connectionStatus(state, t, 'navien-planner'));
+        else showState(lastState);
         if (isTerminalPhase(state.phase)) {
           const text = state.phase === 'config-error' ? state.error ?? state.phase : t(`navien-planner.status.${state.phase}`);
           for (const input of deferred.splice(0)) failText(text, input.msg, input.done);

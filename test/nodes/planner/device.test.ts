@@ -112,6 +112,7 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
     assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
     assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
+    assert.equal(clock.pending, 0, 'timers left on the clock after the node closed');
   });
 
   it('keepEntries: the entries stay when the node closes; a node no longer in device mode removes them', async () => {

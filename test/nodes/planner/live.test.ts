@@ -94,11 +94,13 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     return { ...setup, ...attached, device };
   }
 
-  it('deleting the node puts the user\'s mode and setpoint back at once', async () => {
-    setClock(START);
+  it('deleting the node puts the user\'s mode and setpoint back at once, and leaves no timer behind', async () => {
+    const clock = setClock(START);
     const { flow, ids, credentials, device } = await holding();
+    assert.ok(clock.pending > 0, 'the node waits for its boundaries, polls and the plan\'s end');
     await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
     assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
+    assert.equal(clock.pending, 0, 'timers left on the clock after the node closed');
   });
 
   it('a heater the user puts on vacation during the plan is let go: no window and no restore switch it back', async () => {
