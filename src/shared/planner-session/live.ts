@@ -61,11 +61,6 @@ export class LivePlanFollower {
     if (this.failed) void this.enqueue();
   }
 
-  /** Resolves once the boundary work queued so far is done. */
-  idle(): Promise<void> {
-    return this.queue;
-  }
-
   /** The user's own setting back now; no report when nothing was pending. */
   async restore(): Promise<void> {
     this.stop();

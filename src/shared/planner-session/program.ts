@@ -210,11 +210,6 @@ export class ProgramWriter {
     this.timer = undefined;
   }
 
-  /** Resolves once the writes queued so far are done. */
-  idle(): Promise<void> {
-    return this.queue;
-  }
-
   private isActive(now: number): boolean {
     const passed = this.state.entries.filter((e) => e.at <= now).sort((a, b) => a.at - b.at);
     return passed.length > 0 ? !passed[passed.length - 1].restores : this.state.active === true;

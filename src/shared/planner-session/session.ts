@@ -127,10 +127,6 @@ export class PlannerSession {
     this.program = new ProgramWriter({ ...common, mac: deps.mac, timeZone: deps.timeZone, submit: (p) => deps.controls.submit(p), store: deps.programStore });
   }
 
-  get plan(): Plan | undefined {
-    return this.current?.plan;
-  }
-
   /**
    * Once the account is connected (and before the first input is planned): picks up what an earlier instance left
    * (restore, program entries, prices, history) and plans. Runs once; later calls wait for it.
@@ -195,12 +191,6 @@ export class PlannerSession {
   /** A TimedActions restore nobody asked for just now (the plan's end): output 2. */
   timedEvent(event: TimedEvent): void {
     if (event.phase === 'restored') this.deps.report(this.live.restoreReport(event, 'plan-end'));
-  }
-
-  /** Resolves once planning and the controls queued so far are done (tests, close). */
-  async idle(): Promise<void> {
-    await this.planning.catch(() => undefined);
-    await Promise.all([this.live.idle(), this.program.idle()]);
   }
 
   /**
