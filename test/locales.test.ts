@@ -12,7 +12,7 @@ import { join } from 'node:path';
 const root = [process.cwd(), join(__dirname, '..', '..')].find((dir) => existsSync(join(dir, 'locales', 'en-US')));
 if (!root) throw new Error('cannot find the locales/ folder');
 
-const TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics'];
+const TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics', 'navien-planner'];
 const LANGS = readdirSync(join(root, 'locales')).filter((d) => !d.startsWith('.'));
 
 type Catalog = Record<string, unknown>;
@@ -49,7 +49,7 @@ function editorKeys(source: string): string[] {
   }
   for (const m of source.matchAll(/\._\(\s*['"]([^'"]+)['"]/g)) keys.add(m[1]);
   // Keys passed around before translation (t(...), placeholderKey): any quoted navien-<type>.<path>.
-  for (const m of source.matchAll(/['"](navien-(?:account|status|control|diagnostics)\.[A-Za-z0-9.-]+)['"]/g)) {
+  for (const m of source.matchAll(/['"](navien-(?:account|status|control|diagnostics|planner)\.[A-Za-z0-9.-]+)['"]/g)) {
     if (!m[1].endsWith('.svg')) keys.add(m[1]);
   }
   return [...keys].filter((k) => k !== '');
@@ -70,6 +70,12 @@ const RUNTIME_KEYS: Record<string, string[]> = {
     'empty', 'queue-full', 'expired', 'refused', 'timeout', 'held-full', 'held-expired',
   ].map((k) => `errors.${k}`),
   'navien-diagnostics': ['errors.unknown-command'],
+  'navien-planner': [
+    ...['bad-input', 'no-device', 'read-only', 'unsupported', 'queue-full', 'heater-off', 'heater-vacation', 'status-unknown',
+      'program-full', 'program-off', 'timed-off', 'timed-vacation', 'timed-unknown', 'no-boost'].map((k) => `errors.${k}`),
+    ...['waiting-prices', 'planned', 'planned-none', 'planned-done', 'not-applied-read-only', 'not-applied-unsupported'].map((k) => `status.${k}`),
+    ...['preview', 'live', 'device'].map((k) => `apply.${k}`),
+  ],
 };
 const REQUIRED_ARGS: Record<string, string[]> = {
   'navien-account.errors.cloud-unavailable': ['error'],
@@ -88,6 +94,12 @@ const REQUIRED_ARGS: Record<string, string[]> = {
   'navien-status.errors.held-expired': ['seconds'],
   'navien-control.errors.held-full': ['max'],
   'navien-control.errors.held-expired': ['seconds'],
+  'navien-planner.errors.bad-input': ['expected', 'path', 'value'],
+  'navien-planner.errors.read-only': ['field'],
+  'navien-planner.errors.unsupported': ['field'],
+  'navien-planner.errors.program-full': ['free', 'needed'],
+  'navien-planner.errors.program-off': ['entries'],
+  'navien-planner.status.planned': ['apply', 'next', 'windows'],
 };
 
 describe('editor locales and node definitions', () => {

@@ -21,6 +21,11 @@ interface AccountCredentials {
 
 /** Close must finish well inside Node-RED's 15 s limit. */
 const CLOSE_TIMEOUT_MS = 8_000;
+/**
+ * How long a closing account waits for the nodes using it to finish their own close: Node-RED closes them all at
+ * once, and navien-planner puts the heater's setting back or removes its program entries over this connection.
+ */
+const USERS_LEAVE_MS = 5_000;
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
@@ -36,6 +41,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const users = new Set<AccountUser>();
+    /** Resolves the close's wait once the last user has deregistered. */
+    let usersLeft: (() => void) | undefined;
     const overrides: EndpointOverrides = { apiUrl: config.apiUrl, iotEndpoint: config.iotEndpoint, caFile: config.caFile };
     let connection: AccountConnection | undefined;
     let state: ConnectionState = { phase: 'idle' };
@@ -106,19 +113,31 @@ export = function register(RED: NodeAPI): void {
       },
       deregister(user: AccountUser): Promise<void> {
         users.delete(user);
+        if (users.size === 0) usersLeft?.();
         // Connect lazily, close with the last user: an unused account holds no connection.
         return users.size === 0 ? closeConnection() : Promise.resolve();
       },
     } satisfies Pick<AccountNode, 'register' | 'deregister'>);
 
     node.on('close', (removed: boolean, done: () => void) => {
-      users.clear();
       if (removed) picker?.forget(node.id);
       const timer = setTimeout(done, CLOSE_TIMEOUT_MS);
-      void closeConnection().finally(() => {
-        clearTimeout(timer);
-        done();
+      let waitTimer: NodeJS.Timeout | undefined;
+      const left = users.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
+        usersLeft = resolve;
+        waitTimer = setTimeout(resolve, USERS_LEAVE_MS);
       });
+      void left
+        .then(() => {
+          clearTimeout(waitTimer);
+          usersLeft = undefined;
+          users.clear();
+          return closeConnection();
+        })
+        .finally(() => {
+          clearTimeout(timer);
+          done();
+        });
     });
   }
 

@@ -30,7 +30,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EMAIL = 'user@example.com';
 const PASSWORD = 'example-password';
 const MAC = '0a1b2c3d4e5f';
-const PALETTE_TYPES = ['navien-status', 'navien-control', 'navien-diagnostics'];
+const PALETTE_TYPES = ['navien-status', 'navien-control', 'navien-diagnostics', 'navien-planner'];
 const ALL_TYPES = ['navien-account', ...PALETTE_TYPES];
 /** Generous: a loaded CI machine, a cold chromium, a first sign-in against the simulator. */
 const UI_TIMEOUT_MS = 30_000;
@@ -279,6 +279,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
       'navien-status': { category: 'navien', module: PACKAGE },
       'navien-control': { category: 'navien', module: PACKAGE },
       'navien-diagnostics': { category: 'navien', module: PACKAGE },
+      'navien-planner': { category: 'navien', module: PACKAGE },
     });
     const sets = (await (await fetch(red().url('/nodes'), { headers: { accept: 'application/json' } })).json()) as { module: string; types: string[]; err?: unknown }[];
     const ours = sets.filter((s) => s.module === PACKAGE);
@@ -427,6 +428,48 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
     assert.ok(!creds.includes(PASSWORD) && !creds.includes(EMAIL), 'flows_cred.json is encrypted');
     const served = await (await fetch(red().url('/flows'))).text();
     assert.ok(!served.includes(PASSWORD) && !served.includes(EMAIL), 'GET /flows returns no credentials');
+  });
+
+  it('adds a navien-planner: its dialog picks the device, edits the targets list, unit and apply, and saves them in the flow JSON', async function () {
+    const p = ui();
+    const plannerId = await dropFromPalette('navien-planner', 200, 300);
+    await canvasNode(plannerId).locator('.red-ui-flow-node').first().dblclick();
+    await p.locator('#node-input-account').waitFor({ state: 'visible' });
+    await p.locator('#node-input-account').selectOption(accountId);
+    // The account is deployed: the picker asks it for its devices.
+    await p.locator(`#navien-planner-device-select option[value="${MAC}"]`).waitFor({ state: 'attached' });
+    await p.locator('#navien-planner-device-select').selectOption(MAC);
+    // The default target, then a second one added in the list.
+    const rows = p.locator('#node-input-targets-container .red-ui-editableList-item-content');
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.nth(0).locator('.navien-planner-target-at').inputValue(), '06:30');
+    assert.equal(await rows.nth(0).locator('.navien-planner-target-charge').inputValue(), '90');
+    await p.locator('.node-input-targets-row .red-ui-editableList-addButton').click();
+    await rows.nth(1).waitFor({ state: 'visible' });
+    await rows.nth(1).locator('.navien-planner-target-at').fill('18:00');
+    await rows.nth(1).locator('.navien-planner-target-charge').fill('70');
+    await p.locator('#node-input-unit').selectOption('C');
+    assert.equal(await p.locator('#navien-planner-unit-label').innerText(), '°C');
+    await p.locator('#node-input-maxSetpoint').fill('60');
+    // "Keep the planned program entries" is offered in device mode only.
+    assert.equal(await p.locator('#navien-planner-keep-row').isVisible(), false);
+    await p.locator('#node-input-apply').selectOption('device');
+    assert.equal(await p.locator('#navien-planner-keep-row').isVisible(), true);
+    await p.locator('#node-input-keepEntries').check();
+    await screenshot('planner-dialog');
+    await p.locator('#node-dialog-ok').click();
+    await p.locator('#navien-planner-device-select').waitFor({ state: 'detached' });
+    const saved = await inPage<Record<string, unknown>>(
+      `(() => { const n = RED.nodes.node(${JSON.stringify(plannerId)}); return { account: n.account, device: n.device, unit: n.unit, apply: n.apply, targets: n.targets, maxSetpoint: Number(n.maxSetpoint), keepEntries: n.keepEntries, valid: n.valid, outputs: n.outputs }; })()`,
+    );
+    assert.deepEqual(saved, {
+      account: accountId, device: MAC, unit: 'C', apply: 'device', targets: [{ at: '06:30', charge: 90 }, { at: '18:00', charge: 70 }],
+      maxSetpoint: 60, keepEntries: true, valid: true, outputs: 2,
+    });
+    // A max setpoint in °F left after switching to °C is flagged.
+    await inPage(`(() => { const n = RED.nodes.node(${JSON.stringify(plannerId)}); n.maxSetpoint = 140; RED.editor.validateNode(n); })()`);
+    assert.equal(await inPage<boolean>(`RED.nodes.node(${JSON.stringify(plannerId)}).valid`), false);
+    await inPage(`(() => { const n = RED.nodes.node(${JSON.stringify(plannerId)}); n.maxSetpoint = 60; RED.editor.validateNode(n); })()`);
   });
 
   it('renders the German locale (labels, dialog and help)', async function () {

@@ -42,7 +42,7 @@ export interface InstrumentOptions {
   extra?: FlowNode[];
 }
 
-export const OUR_TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics'];
+export const OUR_TYPES = ['navien-account', 'navien-status', 'navien-control', 'navien-diagnostics', 'navien-planner'];
 const RESULT_TIMEOUT_MS = 30_000;
 const READY_TIMEOUT_MS = 45_000;
 

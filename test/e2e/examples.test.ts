@@ -44,6 +44,8 @@ const EXAMPLE_FILES = [
   '09 Anti-legionella check',
   '10 Water heater dashboard',
   '11 Installer check-up',
+  '12 Heat when electricity is cheapest',
+  '13 Solar surplus boost',
 ];
 /** The one example built on another package: FlowFuse Dashboard 2.0. */
 const DASHBOARD_EXAMPLE = '10 Water heater dashboard';
@@ -87,13 +89,13 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
       }
       for (const node of nodes) {
         used.add(node.type);
-        if (node.type === 'navien-control' || (node.type === 'navien-status' && node.device !== '')) {
+        if (node.type === 'navien-control' || node.type === 'navien-planner' || (node.type === 'navien-status' && node.device !== '')) {
           assert.equal(node.device, MAC, `${name}: ${node.id} device`);
           assert.match(explanation, new RegExp(`${MAC}[\\s\\S]*your own|your own[\\s\\S]*${MAC}`), `${name}: the comment does not say to pick your own device`);
         }
       }
     }
-    for (const type of ['navien-status', 'navien-control', 'navien-diagnostics']) assert.ok(used.has(type), `no example uses ${type}`);
+    for (const type of ['navien-status', 'navien-control', 'navien-diagnostics', 'navien-planner']) assert.ok(used.has(type), `no example uses ${type}`);
   });
 
   it('01 Monitor the tank: a status summary of the device and its tank charge for a chart, and a fresh status on inject', async function () {

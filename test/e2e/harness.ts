@@ -26,7 +26,7 @@ export {
   type Runtime,
 } from '../../tools/node-red-launcher';
 export { PACKAGE };
-export const NODE_TYPES = ['navien-account', 'navien-control', 'navien-diagnostics', 'navien-status'];
+export const NODE_TYPES = ['navien-account', 'navien-control', 'navien-diagnostics', 'navien-planner', 'navien-status'];
 export const EMAIL = 'user@example.com';
 export const PASSWORD = 'example-password';
 export const MAC = '0a1b2c3d4e5f';

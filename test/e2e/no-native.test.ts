@@ -115,7 +115,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     assert.ok(manifest.dependencies?.[PACKAGE], `the user directory's package.json does not list ${PACKAGE}`);
   });
 
-  it('loads the four node types and streams statuses through the JavaScript transport, chosen automatically', async function () {
+  it('loads the five node types and streams statuses through the JavaScript transport, chosen automatically', async function () {
     const red = await start(cleanEnv());
     const sets = await red.getJson<NodeSetInfo[]>('/nodes');
     const ours = sets.filter((s) => s.module === PACKAGE);

@@ -122,7 +122,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     assert.deepEqual(unwanted, [], 'tarball ships sources, tests, source maps, declarations or build tooling');
   });
 
-  it('loads the four node types from the installed tarball without errors', async function () {
+  it('loads the five node types from the installed tarball without errors', async function () {
     const installed = join(userDir, 'node_modules', PACKAGE, 'package.json');
     assert.ok(existsSync(installed), `npm install did not put ${PACKAGE} into the user directory:\n${installLog}`);
     const red = await startNodeRed(cleanEnv());
@@ -138,7 +138,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
       assert.equal(set.err, undefined, `${set.id} failed to load: ${String(set.err)}`);
       assert.equal(set.enabled, true, `${set.id} is not enabled`);
       // Node-RED's admin API strips `loaded` from every answer (runtime api/nodes.js); when present it must be true.
-      // That the runtime side really registered each type is shown by the deploy below, which uses all four.
+      // That the runtime side really registered each type is shown by the deploy below, which uses all five.
       if (set.loaded !== undefined) assert.equal(set.loaded, true, `${set.id} is not loaded`);
     }
 

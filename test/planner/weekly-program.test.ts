@@ -39,6 +39,8 @@ describe('planner: windows as weekly-program entries', () => {
       ['thu', '23:00', 'high-demand'],
       ['fri', '01:00', 'energy-saver'],
     ]);
+    // When each entry switches: what navien-planner's device mode needs to remove it once it has done its job.
+    assert.deepEqual(program.times, [zonedTime(2025, 1, 16, 22, 0, TZ), zonedTime(2025, 1, 16, 23, 0, TZ), zonedTime(2025, 1, 17, 1, 0, TZ)]);
   });
 
   it('merges the closest windows until the entries fit the budget', () => {

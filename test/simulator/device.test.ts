@@ -319,6 +319,33 @@ describe('simulated NWP500 tank physics', () => {
     assert.notEqual(d.status.operationMode, 0);
   });
 
+  it('runs its weekly program: an active entry for the weekday and minute switches mode and setpoint', () => {
+    const d = sim.device();
+    d.setStatus({ dhwOperationSetting: 1, dhwTemperatureSetting: 121 });
+    // Mon-Fri 06:00 High Demand 60 °C; Saturday 08:00 Energy Saver 55 °C but inactive.
+    d.reservations = {
+      reservationUse: 2,
+      reservation: [
+        { enable: 2, week: 124, hour: 6, min: 0, mode: 4, param: 120 },
+        { enable: 1, week: 2, hour: 8, min: 0, mode: 3, param: 110 },
+      ],
+    };
+    assert.equal(d.runProgram(1, 5, 59), undefined, 'no entry at 05:59');
+    assert.equal(d.runProgram(0, 6, 0), undefined, 'not on Sunday');
+    assert.equal(d.runProgram(6, 8, 0), undefined, 'an inactive entry does not run');
+    assert.deepEqual([d.status.dhwOperationSetting, d.status.dhwTemperatureSetting], [1, 121]);
+    assert.equal(d.runProgram(3, 6, 0)?.mode, 4);
+    assert.deepEqual([d.status.dhwOperationSetting, d.status.dhwTemperatureSetting, d.status.totalEnergyCapacity], [4, 120, 1814]);
+    // Nothing runs while the program is off, the unit is off or on vacation.
+    d.setStatus({ dhwOperationSetting: 1, dhwTemperatureSetting: 121 });
+    d.reservations.reservationUse = 1;
+    assert.equal(d.runProgram(3, 6, 0), undefined);
+    d.reservations.reservationUse = 2;
+    d.setStatus({ dhwOperationSetting: 5 });
+    assert.equal(d.runProgram(3, 6, 0), undefined);
+    assert.equal(d.status.dhwOperationSetting, 5);
+  });
+
   it('totalEnergyCapacity follows the setpoint', () => {
     const d = sim.device();
     d.tick(1);

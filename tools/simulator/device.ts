@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { CAPTURED_STATUS, DEFAULT_FEATURE, DEFAULT_FIRMWARES, NEWER_FIRMWARE_STATUS, type FeatureFields, type FirmwareComponent, type StatusFields } from './defaults';
 import { dailyReport, monthlyReport, type EnergyItem } from './energy';
-import { packScheduleHex, parseSchedule, type Schedule } from './schedules';
+import { packScheduleHex, parseSchedule, type Schedule, type ScheduleEntry } from './schedules';
 import { litresBetween, type ScheduledDraw } from './draws';
 import { COMPRESSOR_W, DEFAULT_AMBIENT_C, ELEMENT_W, IDLE_W, MIN_SETPOINT_C, TANK_WH_PER_K, stepTank, type TankState } from './thermal';
 
@@ -758,6 +758,25 @@ export class SimulatedDevice extends EventEmitter {
     if (this.running && this.timing.speed > 0 && this.timing.tickMs > 0) {
       this.tickTimer = setInterval(() => this.tick(this.timing.tickMs * this.timing.speed), this.timing.tickMs);
     }
+  }
+
+  /**
+   * The weekly program as the heater runs it (docs/protocol.md#weekly-program): an active entry for this weekday
+   * (0 = Sunday) and minute switches the mode and setpoint as the controls do. Not while the program is off, the unit
+   * is off or on vacation. The simulator keeps no wall clock, so the caller says which minute it is (once per minute).
+   * Returns the entry that ran.
+   */
+  runProgram(weekday: number, hour: number, minute: number): ScheduleEntry | undefined {
+    const s = this.status;
+    if (this.reservations.reservationUse !== 2 || s.dhwOperationSetting === 5 || s.dhwOperationSetting === 6) return undefined;
+    const bit = [128, 64, 32, 16, 8, 4, 2][weekday];
+    const entry = this.reservations.reservation.find((e) => e.enable === 2 && (e.week & bit) !== 0 && e.hour === hour && e.min === minute);
+    if (!entry) return undefined;
+    this.applyControl('dhw-mode', [entry.mode]);
+    this.applyControl('dhw-temperature', [entry.param]);
+    this.refreshDerived();
+    this.pushStatus(PUSH_COMMANDS.spontaneous);
+    return entry;
   }
 
   /** Advances the simulation by `simMs` simulated milliseconds (also callable directly from tests). */

@@ -8,7 +8,7 @@ import { accountDevices } from '../device/device-api';
 import { ControlOutcome, DeviceCommandRunner, RunnerTiming } from './device-commands';
 import type { PlannedControl } from './plan';
 import type { TimedRequest } from './plans/timed';
-import { TimedActions, TimedEvent, TimedStore } from './timed-actions';
+import { Clock, TimedActions, TimedEvent, TimedStore } from './timed-actions';
 
 export interface DeviceControlsOptions {
   unit: TemperatureUnit;
@@ -21,6 +21,8 @@ export interface DeviceControlsOptions {
   warn(text: string): void;
   /** A status listener that threw (a bug): reported, the connection goes on. */
   onError(err: unknown): void;
+  /** When timed actions end (default: the system clock; navien-planner's tests run a night on a fake one). */
+  clock?: Clock;
 }
 
 export class DeviceControls {
@@ -46,6 +48,7 @@ export class DeviceControls {
       store: options.store,
       report: options.report,
       warn: options.warn,
+      clock: options.clock,
     });
   }
 

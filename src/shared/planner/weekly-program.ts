@@ -31,6 +31,8 @@ export interface WeeklyProgramOptions {
 export interface WeeklyProgram {
   /** Ready for the `schedule` control (`{enabled: true, entries}`), in time order. */
   entries: ScheduleEntryInput[];
+  /** When each entry first switches (epoch ms, on the minute), in the same order: when it has done its job. */
+  times: number[];
   /** The windows as written (after any merging). */
   windows: ProgramWindow[];
   /** How many merges the entry budget forced. */
@@ -88,11 +90,16 @@ export function toWeeklyProgram(windows: readonly ProgramWindow[], options: Week
     merged++;
   }
   const entries: ScheduleEntryInput[] = [];
+  const times: number[] = [];
   list.forEach((w, i) => {
     entries.push(entry(w.start, w.mode, w.setpointC, unit, options.timeZone));
-    if (needsEnd(list, i)) entries.push(entry(w.end, options.restore.mode, options.restore.setpointC, unit, options.timeZone));
+    times.push(w.start);
+    if (needsEnd(list, i)) {
+      entries.push(entry(w.end, options.restore.mode, options.restore.setpointC, unit, options.timeZone));
+      times.push(w.end);
+    }
   });
-  return { entries, windows: list, merged };
+  return { entries, times, windows: list, merged };
 }
 
 

@@ -1,0 +1,227 @@
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { decodeFeature } from '../shared/codec';
+import { isTerminalPhase } from '../shared/connection-phases';
+import { DEFAULT_TIMING, RunnerTiming } from '../shared/control/device-commands';
+import { DeviceControls } from '../shared/control/device-controls';
+import { Clock, SYSTEM_CLOCK, TimedState } from '../shared/control/timed-actions';
+import { accountDevices } from '../shared/device/device-api';
+import { QueueError, errorMessage } from '../shared/errors';
+import { InputError } from '../shared/input-error';
+import { normalizeMac } from '../shared/mac';
+import { PlanInputError, TankSample } from '../shared/planner';
+import {
+  PlannerConfigFields,
+  PlannerReport,
+  PlannerSession,
+  PlannerSettings,
+  ProgramState,
+  SessionState,
+  StoredInput,
+  plannerSettings,
+} from '../shared/planner-session';
+import type { AccountUser } from './common/account-api';
+import { findAccount, translator } from './common/account-lookup';
+import { contextValueStore } from './common/context-store';
+import { connectionStatus } from './common/node-status';
+import { contextRestoreStore } from './common/restore-context';
+
+interface PlannerConfig extends NodeDef, PlannerConfigFields {
+  account: string;
+  device?: string;
+}
+
+type Done = (err?: Error) => void;
+type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+const noop = () => undefined;
+
+/** The same runner timing as navien-control (tests shorten it through `navienControlTiming`). */
+function runnerTiming(RED: NodeAPI): RunnerTiming {
+  const custom = (RED.settings as unknown as Record<string, unknown>).navienControlTiming;
+  return typeof custom === 'object' && custom !== null ? { ...DEFAULT_TIMING, ...(custom as Partial<RunnerTiming>) } : DEFAULT_TIMING;
+}
+
+/** The system clock; tests run a simulated night on a fake one through the runtime setting `navienPlannerClock`. */
+function plannerClock(RED: NodeAPI): Clock {
+  const custom = (RED.settings as unknown as Record<string, unknown>).navienPlannerClock as Partial<Clock> | undefined;
+  return custom && typeof custom.now === 'function' && typeof custom.setTimeout === 'function' && typeof custom.clearTimeout === 'function' ? (custom as Clock) : SYSTEM_CLOCK;
+}
+
+export = function register(RED: NodeAPI): void {
+  const t = translator(RED);
+  // What survives a redeploy without a persistent context store, by node id (see contextValueStore).
+  const memory = {
+    restore: new Map<string, TimedState>(),
+    input: new Map<string, StoredInput>(),
+    program: new Map<string, ProgramState>(),
+    history: new Map<string, TankSample[]>(),
+  };
+
+  function NavienPlannerNode(this: Node, config: PlannerConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = findAccount(RED, config.account);
+    const mac = normalizeMac(config.device);
+    const clock = plannerClock(RED);
+    let settings: PlannerSettings | undefined;
+    let configError: string | undefined;
+    try {
+      settings = plannerSettings(config);
+    } catch (err) {
+      configError = describe(err);
+    }
+    let session: PlannerSession | undefined;
+    let controls: DeviceControls | undefined;
+    let closing = false;
+    const deferred: Array<{ msg: NodeMessageInFlow; send: Send; done: Done }> = [];
+
+    function describe(err: unknown): string {
+      if (err instanceof PlanInputError) return t('navien-planner.errors.bad-input', err.args);
+      if (err instanceof InputError) return t(`navien-planner.errors.${err.key}`, err.args);
+      if (err instanceof QueueError && err.code === 'QUEUE_FULL') return t('navien-planner.errors.queue-full');
+      return errorMessage(err);
+    }
+
+    const failText = (text: string, msg: NodeMessageInFlow, done: Done = noop) => {
+      node.status({ fill: 'red', shape: 'ring', text });
+      node.error(text, msg);
+      done();
+    };
+
+    const problem = !account ? t('navien-planner.status.missing-account') : !mac ? t('navien-planner.errors.no-device') : configError;
+    if (problem || !account || !settings) {
+      node.status({ fill: 'red', shape: 'ring', text: problem ?? '' });
+      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: Done) => failText(problem ?? '', msg, done));
+      return;
+    }
+    const active: PlannerSettings = settings;
+    const readOnly = account.readOnly;
+
+    /** What the session last said; shown again once the connection is back. */
+    let lastState: SessionState | undefined;
+    const showState = (state: SessionState) => {
+      lastState = state;
+      if (closing) return;
+      if (state.kind === 'waiting') node.status({ fill: 'yellow', shape: 'ring', text: t('navien-planner.status.waiting-prices') });
+      else if (state.kind === 'error') node.status({ fill: 'red', shape: 'ring', text: state.text });
+      else if (state.kind === 'not-applied') node.status({ fill: 'yellow', shape: 'ring', text: t(`navien-planner.status.not-applied-${state.reason}`) });
+      else {
+        const next = state.next === null ? null : new Date(clock.now() >= state.next ? clock.now() : state.next);
+        const time = next ? `${String(next.getHours()).padStart(2, '0')}:${String(next.getMinutes()).padStart(2, '0')}` : '';
+        const key = state.windows === 0 ? 'planned-none' : next ? 'planned' : 'planned-done';
+        node.status({ fill: 'green', shape: 'dot', text: t(`navien-planner.status.${key}`, { apply: t(`navien-planner.apply.${state.apply}`), windows: state.windows, next: time }) });
+      }
+    };
+
+    const report = (r: PlannerReport) => {
+      if (!closing) node.send([null, { topic: `navien/${mac}/planner/${r.type}`, payload: r }]);
+    };
+
+    /** Controls and the session, once the account is connected (the device API needs the connection). */
+    const ensureSession = (): PlannerSession | undefined => {
+      const connection = account.connection;
+      if (!connection || closing) return undefined;
+      if (session) return session;
+      const device = accountDevices(connection).device(mac);
+      controls = new DeviceControls(connection, mac, {
+        unit: active.unit,
+        timing: runnerTiming(RED),
+        store: contextRestoreStore(node, memory.restore),
+        report: (event) => session?.timedEvent(event),
+        warn: (text) => node.warn(text),
+        onError: (err) => node.error(errorMessage(err)),
+        clock,
+      });
+      session = new PlannerSession({
+        mac,
+        settings: active,
+        readOnly,
+        clock,
+        device: {
+          watchStatus: (listener) =>
+            device.watch((m) => {
+              if (m.kind === 'status' && m.response?.status) listener(m.response.status as Record<string, unknown>);
+            }, (err) => node.error(errorMessage(err))),
+          requestStatus: async () => ((await device.requestStatus()).response?.status ?? {}) as Record<string, unknown>,
+          features: async () => {
+            const raw = connection.featuresOf(mac) ?? (device.known && !readOnly ? await device.features().catch(() => undefined) : undefined);
+            return raw ? decodeFeature(raw, 'C') : undefined;
+          },
+        },
+        controls,
+        restoreStore: contextRestoreStore(node, memory.restore),
+        inputStore: contextValueStore(node, 'navienPlannerInput', memory.input),
+        programStore: contextValueStore(node, 'navienPlannerProgram', memory.program),
+        historyStore: contextValueStore(node, 'navienPlannerHistory', memory.history),
+        configKey: JSON.stringify(active),
+        plan: (payload) => {
+          if (!closing) node.send([{ topic: `navien/${mac}/plan`, payload }, null]);
+        },
+        report,
+        state: showState,
+        describe,
+        warn: (text) => node.warn(text),
+      });
+      return session;
+    };
+
+    const user: AccountUser = {
+      id: node.id,
+      onState(state) {
+        if (state.phase !== 'connected' || !lastState) node.status(connectionStatus(state, t, 'navien-planner'));
+        else showState(lastState);
+        if (isTerminalPhase(state.phase)) {
+          const text = state.phase === 'config-error' ? state.error ?? state.phase : t(`navien-planner.status.${state.phase}`);
+          for (const input of deferred.splice(0)) failText(text, input.msg, input.done);
+        }
+      },
+      onReady() {
+        const started = ensureSession();
+        if (!started) return;
+        if (accountDevices(account.connection as NonNullable<typeof account.connection>).device(mac).missing) {
+          node.status({ fill: 'red', shape: 'ring', text: t('navien-planner.errors.no-device') });
+        }
+        started.start().catch((err: unknown) => node.warn(`start: ${describe(err)}`));
+        for (const input of deferred.splice(0)) handleInput(input.msg, input.send, input.done);
+      },
+    };
+
+    function handleInput(msg: NodeMessageInFlow, send: Send, done: Done): void {
+      const active = ensureSession();
+      if (!active) return failText(t('navien-planner.errors.no-device'), msg, done);
+      active.input(msg.payload).then(
+        (payload) => {
+          send([Object.assign(msg, { topic: `navien/${mac}/plan`, payload }), null]);
+          done();
+        },
+        (err: unknown) => failText(describe(err), msg, done),
+      );
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      if (!session && account.connection?.state.phase !== 'connected' && !isTerminalPhase(account.state.phase)) {
+        node.status({ fill: 'yellow', shape: 'ring', text: t('navien-planner.status.waiting') });
+        deferred.push({ msg, send, done });
+        return;
+      }
+      handleInput(msg, send, done);
+    });
+
+    account.register(user);
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      closing = true;
+      for (const input of deferred.splice(0)) input.done();
+      // Removal / entries are cleaned up over the connection first (bounded), then the controls and the account let go.
+      void (session?.close(removed) ?? Promise.resolve())
+        .catch((err: unknown) => node.warn(`close: ${describe(err)}`))
+        .then(() => {
+          controls?.close();
+          if (removed) for (const map of Object.values(memory)) map.delete(node.id);
+          return account.deregister(user);
+        })
+        .finally(done);
+    });
+  }
+
+  RED.nodes.registerType('navien-planner', NavienPlannerNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};

@@ -1,0 +1,149 @@
+/**
+ * navien-planner `device`: the plan written into the simulated heater's own weekly program, beside the user's entries
+ * (test helper, real account node, fake clock). The heater runs its program minute by minute (the simulator's
+ * runProgram), so in the scripted night it follows the plan without any live command from the node.
+ */
+import assert from 'node:assert/strict';
+import { decodeReservationEntry } from '../../../src/shared/codec';
+import type { ScheduleEntry as WireEntry } from '../../../tools/simulator/schedules';
+import type { ReceivedRequest } from '../../../tools/simulator/simulator';
+import { waitFor } from '../../helpers/wait';
+import { MAC, helper } from '../flow-helper';
+import { MIN, START, START_STATUS, baselineNight, local, runNight } from './night';
+import { Msg, attachPlanner, nightPrice, nodes, plannerFlow, powerSaverPrices, quiet, usePlannerSimulator } from './planner-flow';
+
+/** The user's own program: weekdays 12:00 Heat Pump 58 °C, weekends 08:00 Energy Saver 55 °C, one inactive entry. */
+const USER_PROGRAM: WireEntry[] = [
+  { enable: 2, week: 124, hour: 12, min: 0, mode: 1, param: 116 },
+  { enable: 2, week: 130, hour: 8, min: 0, mode: 3, param: 110 },
+  { enable: 1, week: 124, hour: 6, min: 30, mode: 4, param: 120 },
+];
+
+const of = (msgs: Msg[], type: string) => msgs.filter((m) => m.topic === `navien/${MAC}/planner/${type}`).map((m) => m.payload);
+const readable = (entries: WireEntry[]) => entries.map((e) => decodeReservationEntry(e, 'C'));
+
+describe('navien-planner device: the plan in the heater\'s weekly program (fake clock)', function () {
+  this.timeout(240_000);
+  const { sim, setClock } = usePlannerSimulator();
+
+  it('writes the plan beside the user\'s entries, the heater follows it by itself, passed entries go, and only the user\'s remain', async () => {
+    const clock = setClock(START);
+    const device = sim().device(MAC);
+    const programs: Array<{ at: number; entries: WireEntry[] }> = [];
+    let planned: Array<{ at: string; time: string | null; mode: unknown; setpoint: number | null }> = [];
+    const run = await runNight(sim(), clock, {
+      planner: { apply: 'device' },
+      userProgram: USER_PROGRAM,
+      at: {
+        [START + MIN]: (r) => {
+          const [write] = of(r.reports, 'program');
+          assert.deepEqual([write.action, write.result, write.userEntries], ['write', 'confirmed', 3]);
+          planned = write.entries;
+          // The user's entries exactly as they were (first, in their order), then the planner's.
+          assert.equal(device.reservations.reservationUse, 2);
+          assert.deepEqual(device.reservations.reservation.slice(0, 3), USER_PROGRAM);
+          const ours = device.reservations.reservation.slice(3);
+          assert.deepEqual(readable(ours).map((e) => [e.days, e.time, e.mode, e.setpoint]), planned.map((e: Msg['payload']) => [e.days, e.time, e.mode, e.setpoint]));
+          // A hold on Wednesday 18:02, the window on Thursday night, its end back to the hold, the user's setting at 07:00.
+          const first = r.plans[0].payload;
+          assert.deepEqual(planned.map((e) => [Date.parse(e.at), e.mode, e.setpoint]), [
+            [START + 2 * MIN, 'heat-pump', 40.5],
+            [Math.floor(Date.parse(first.windows[0].start) / MIN) * MIN, 'heat-pump', first.windows[0].setpoint],
+            [Math.ceil(Date.parse(first.windows[0].end) / MIN) * MIN, 'heat-pump', 40.5],
+            [local(16, 7), 'heat-pump', 60.5],
+          ]);
+          programs.push({ at: clock.now(), entries: ours });
+        },
+        [local(16, 3)]: () => {
+          // The hold and the window's start have switched and are gone; the user's entries are untouched.
+          assert.deepEqual(device.reservations.reservation.slice(0, 3), USER_PROGRAM);
+          const left = readable(device.reservations.reservation.slice(3));
+          assert.ok(left.every((e) => e.days[0] === 'thu' && String(e.time) > '03:00'), JSON.stringify(left));
+          assert.equal(device.status.dhwTemperatureSetting, Number(planned[1].setpoint) * 2, 'the heater runs the window from its own program');
+        },
+      },
+    });
+    // 07:05: the plan is over, the heater is back at the user's setting, and only the user's entries are left.
+    assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
+    assert.ok(run.chargeAtTarget >= 90, `charge at 06:30: ${run.chargeAtTarget.toFixed(1)} %`);
+    assert.ok(run.cost < baselineNight().cost, `planned ${run.cost.toFixed(3)}`);
+    const prunes = of(run.reports, 'program').filter((p) => p.action === 'prune');
+    assert.ok(prunes.length >= 3 && prunes.every((p) => p.result === 'confirmed'), JSON.stringify(prunes));
+    // Nothing was set live: every mode and setpoint change came from the heater's own program.
+    assert.deepEqual(sim().received.filter((r) => r.mode === 'dhw-mode' || r.mode === 'dhw-temperature'), []);
+    assert.deepEqual(of(run.reports, 'target'), []);
+    assert.deepEqual(run.caught, []);
+  });
+
+  /** Every program write the heater accepted, with the planner's part (after the user's three entries). */
+  function recordWrites(): Array<WireEntry[]> {
+    const writes: Array<WireEntry[]> = [];
+    sim().device(MAC).on('request', (r: ReceivedRequest) => {
+      if (r.topic.endsWith('/ctrl/rsv/rd') && r.outcome === 'answered') {
+        writes.push(((r.payload as { request: { reservation: WireEntry[] } }).request.reservation).slice(USER_PROGRAM.length));
+      }
+    });
+    return writes;
+  }
+
+  async function deviceFlow(planner: Record<string, unknown>) {
+    const device = sim().device(MAC);
+    device.setStatus(START_STATUS);
+    device.reservations = { reservationUse: 2, reservation: USER_PROGRAM.map((e) => ({ ...e })) };
+    device.tick(1);
+    const setup = plannerFlow(sim(), { planner: { apply: 'device', ...planner } });
+    await helper.load(nodes, setup.flow, setup.credentials);
+    const attached = await attachPlanner(setup.ids);
+    attached.planner.receive({ payload: powerSaverPrices(START, 13, nightPrice) });
+    await waitFor(() => of(attached.reports, 'program').length === 1, 'the program write');
+    await quiet(sim(), attached.account);
+    return { ...setup, ...attached, device };
+  }
+
+  it('deleting the node removes its entries and, while its hold is on, puts the user\'s setting back', async () => {
+    const clock = setClock(START);
+    const { flow, ids, credentials, account, device } = await deviceFlow({});
+    // 18:02: the heater's program switches to the hold.
+    clock.advance(2 * MIN);
+    device.runProgram(3, 18, 2);
+    assert.equal(device.status.dhwTemperatureSetting, 81);
+    await quiet(sim(), account);
+    await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
+    assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
+    assert.equal(clock.pending, 0, 'timers left on the clock after the node closed');
+  });
+
+  it('keepEntries: the entries stay when the node closes; a node no longer in device mode removes them', async () => {
+    setClock(START);
+    const writes = recordWrites();
+    const { flow, ids, credentials, device } = await deviceFlow({ keepEntries: true });
+    assert.equal(writes.length, 1);
+    const ours = writes[0];
+    assert.ok(ours.length >= 3);
+    // Redeployed as it is: the old instance leaves its entries, the new one writes the same plan again.
+    await helper.setFlows(flow, 'full', credentials);
+    let next = await attachPlanner(ids);
+    await waitFor(() => writes.length === 2, 'the new instance\'s write');
+    assert.deepEqual(writes[1], ours, 'no write without the planner\'s entries in between');
+    await quiet(sim(), next.account);
+    // Redeployed in preview: the new instance removes what the old one kept.
+    await helper.setFlows(flow.map((n) => (n.id === ids.planner ? { ...n, apply: 'preview' } : n)), 'full', credentials);
+    next = await attachPlanner(ids);
+    await waitFor(() => writes.length === 3, 'the removal');
+    assert.deepEqual(writes[2], []);
+    assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+  });
+
+  it('without keepEntries the closing node removes its entries (the redeployed one writes them again)', async () => {
+    setClock(START);
+    const writes = recordWrites();
+    const { flow, ids, credentials } = await deviceFlow({});
+    await helper.setFlows(flow, 'full', credentials);
+    await attachPlanner(ids);
+    await waitFor(() => writes.length === 3, 'removed on close, written again');
+    assert.deepEqual(writes[1], []);
+    assert.deepEqual(writes[2], writes[0]);
+  });
+});
