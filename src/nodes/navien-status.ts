@@ -8,6 +8,7 @@ import { errorMessage } from '../shared/errors';
 import { InputError } from '../shared/input-error';
 import { normalizeMac } from '../shared/mac';
 import { AlertTracker } from '../shared/reading/alert-tracker';
+import { chartReadAnswer, statusChartMessages } from '../shared/reading/chart-messages';
 import type { AlertEvent } from '../shared/reading/alerts';
 import { ReadRequest, readRequest } from '../shared/reading/read-request';
 import { ReportByException } from '../shared/reading/report-by-exception';
@@ -97,19 +98,28 @@ export = function register(RED: NodeAPI): void {
       else node.send([fieldMessages(message, report.fields)] as unknown as NodeMessage[]);
     };
 
+    /** Output chart: the status's points, several messages on output 1 (none while offline). */
+    const sendChart = (send: (msg: NodeMessage) => void, message: ReturnType<typeof messageOf>) => {
+      const points = statusChartMessages(message, !deviceMac);
+      if (points.length > 0) send([points] as unknown as NodeMessage);
+    };
+
     const emitStatus = (mac: string, raw: Record<string, unknown>, isOnline: boolean) => {
       const message = messageOf(mac, raw, isOnline);
       const inputs = waiting.get(mac) ?? [];
       waiting.delete(mac);
       if (inputs.length > 0) {
-        // An input is always answered with the whole status; with changes/fields it also counts as reported.
-        const extra = output === 'all' ? {} : { changed: rbe.answered(mac, message.payload as unknown as Record<string, unknown>) };
+        // An input is answered with the whole status (with changes/fields it also counts as reported); with chart,
+        // with the chart's points of it, so a chart fed by this node never gets a whole status.
+        const extra = output === 'changes' || output === 'fields' ? { changed: rbe.answered(mac, message.payload as unknown as Record<string, unknown>) } : {};
         for (const input of inputs) {
-          input.send(Object.assign(input.msg, message, extra));
+          if (output === 'chart') sendChart(input.send, message);
+          else input.send(Object.assign(input.msg, message, extra));
           input.done();
         }
       } else if (readDefaults.read === 'status') {
         if (output === 'all') node.send(message as unknown as NodeMessage);
+        else if (output === 'chart') sendChart((msg) => node.send(msg), message);
         else reportByException(message, false);
       }
       if (deviceMac || targets().length <= 1) showDeviceStatus(mac);
@@ -144,8 +154,9 @@ export = function register(RED: NodeAPI): void {
         void Promise.all(macs.map(async (mac, index) => {
           const copy = copyFor(msg, index);
           try {
-            const { payload, raw } = await api.device(mac).read(request, unit, (text) => node.debug(text));
-            if (!closed) send(Object.assign(copy, { topic: `navien/${mac}/${request.read}`, payload, raw, device: deviceInfo(mac) }));
+            const result = await api.device(mac).read(request, unit, (text) => node.debug(text));
+            const answer = output === 'chart' ? chartReadAnswer(request.read, result) : result;
+            if (!closed) send(Object.assign(copy, { topic: `navien/${mac}/${request.read}`, ...answer, device: deviceInfo(mac) }));
           } catch (err) {
             if (!closed) node.error(t('navien-status.errors.read-failed', { what: request.read, error: readError(err) }), copy);
           }
@@ -220,7 +231,7 @@ export = function register(RED: NodeAPI): void {
       for (const [mac, raw] of lastRaw) if (alerts.electricSince(mac) != null) sendEvents(mac, alerts.status(mac, raw));
     }, ALERT_CHECK_MS);
     // A heartbeat goes out even when the device is silent (offline): the last snapshot, with online as known now.
-    const heartbeatTimer = heartbeat > 0 && output !== 'all' && readDefaults.read === 'status'
+    const heartbeatTimer = heartbeat > 0 && (output === 'changes' || output === 'fields') && readDefaults.read === 'status'
       ? setInterval(() => {
         for (const [mac, raw] of lastRaw) if (rbe.heartbeatDue(mac)) reportByException(messageOf(mac, raw, online(mac)), true);
       }, Math.min(heartbeat, 60) * 1000)

@@ -4,7 +4,7 @@
  * examples API and deployed with the simulator's account, the NaviLink simulator as the cloud (physics frozen, so the
  * heater changes only when the test or a command changes it), and Debian's chromium driven headless through
  * playwright-core on `/dashboard`. Each step saves a screenshot under test-artefacts/dashboard/<runtime>/; the one of
- * the whole page is the README's picture (docs/images/dashboard.png is a copy).
+ * the whole page with the plan drawn (NN-dashboard.png) is the README's picture (docs/images/dashboard.png is a copy).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -90,6 +90,27 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
     await waitFor(async () => ((await textOf(name)) === expected ? true : undefined), `${what} (the "${name}" text to show "${expected}", it shows "${await textOf(name).catch(() => '?')}")`, timeoutMs, 200);
   };
 
+  /**
+   * How many pixels of a chart's canvas have each of these colours (echarts draws on a canvas). A line across the
+   * chart has well over a thousand; a legend mark a few dozen.
+   */
+  const pixelsPerColour = async (p: Page, chartName: string, colours: readonly string[]): Promise<number[]> => {
+    const canvas = `#nrdb-ui-widget-${node('ui-chart', chartName).id} canvas`;
+    return (await p.evaluate(`(() => {
+      const c = document.querySelector(${JSON.stringify(canvas)});
+      if (!c) return ${JSON.stringify(colours.map(() => 0))};
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      return ${JSON.stringify(colours)}.map((hex) => {
+        const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 60) n++;
+        return n;
+      });
+    })()`)) as number[];
+  };
+  /** The colours a chart of the example draws its first series in. */
+  const coloursOf = (chartName: string, count: number): string[] => (node('ui-chart', chartName).colors as string[]).slice(0, count);
+
   async function screenshot(name: string, fullPage = false): Promise<string> {
     shot += 1;
     const path = join(artefacts, `${String(shot).padStart(2, '0')}-${name}.png`);
@@ -122,8 +143,9 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
             {
               macAddress: MAC,
               deviceName: 'Garage NWP500',
-              // Heat pump at 54.5 °C (130.1 °F), no error, and the heater's own setpoint limits of 45-60 °C.
-              status: { dhwOperationSetting: 1, dhwTemperatureSetting: 109, errorCode: 0, subErrorCode: 0 },
+              // Heat pump at 54.5 °C (130.1 °F), no error, and the heater's own setpoint limits of 45-60 °C. The tank at
+              // 48 °C above and 44 °C below, so the planner has heating to plan before its targets.
+              status: { dhwOperationSetting: 1, dhwTemperatureSetting: 109, errorCode: 0, subErrorCode: 0, dhwTemperature: 96, tankUpperTemperature: 480, tankLowerTemperature: 440 },
               feature: { dhwTemperatureMin: LIMIT_MIN_HALF_C, dhwTemperatureMax: LIMIT_MAX_HALF_C },
             },
           ],
@@ -195,11 +217,49 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
     // The chart and the energy bars have data (echarts draws on a canvas).
     await widget('ui-chart', 'last 24 h').locator('canvas').first().waitFor({ state: 'visible' });
     await widget('ui-chart', 'daily energy').locator('canvas').first().waitFor({ state: 'visible' });
-    await screenshot('dashboard', true);
+    await screenshot('first-status', true);
     // By now the flows have run their start-up: statuses, the features read (slider limits) and the energy read.
     await simulator?.waitForRequest((r) => r.topic.endsWith('/st/energy-usage-daily-query/rd'), UI_TIMEOUT_MS);
     const warnings = red().logSince(deployMark).split('\n').filter((l) => /\[(warn|error)\]/.test(l));
     assert.deepEqual(warnings, [], 'warnings or errors logged since the deploy');
+  });
+
+  it('feeds the 24-hour and energy charts straight from navien status nodes (Send: chart points); every change node left is documented', function () {
+    const feeders = (id: string) => example.filter((n) => ((n.wires as string[][] | undefined) ?? []).some((port) => port.includes(id)));
+    for (const [chart, read] of [['last 24 h', 'status'], ['daily energy', 'energy']]) {
+      const from = feeders(node('ui-chart', chart).id);
+      assert.deepEqual(from.map((n) => [n.type, n.output, n.read]), [['navien-status', 'chart', read]], `what feeds the chart "${chart}"`);
+    }
+    // The forecast chart: through the one change node that shapes the plan, fed by the planner in preview.
+    const forecast = feeders(node('ui-chart', 'plan forecast').id);
+    assert.deepEqual(forecast.map((n) => [n.type, n.name]), [['change', 'forecast for the chart']]);
+    assert.deepEqual(feeders(forecast[0].id).map((n) => [n.type, n.apply]), [['navien-planner', 'preview']]);
+    // Each change node is there because a widget takes only msg.payload or msg.ui_update, and a comment says so.
+    const changes = example.filter((n) => n.type === 'change').map((n) => String(n.name)).sort();
+    assert.deepEqual(changes, ['forecast for the chart', 'limits for the slider', 'mode for the buttons', 'notification text', 'power for the switch', 'setpoint for the slider']);
+    const comments = example.filter((n) => n.type === 'comment').map((n) => String(n.info)).join('\n');
+    for (const name of changes) assert.match(comments, new RegExp(`\\*\\*${name}\\*\\*`), `no comment explains the change node "${name}"`);
+  });
+
+  it("draws the planner's forecast (tank charge, heating windows marked) and its cost against the baseline; the preview switches nothing", async function () {
+    const p = ui();
+    // The plan comes once the stand-in prices arrive (3 s after the deploy) and the planner knows the tank.
+    await waitFor(async () => (/planned against/.test(await textOf('plan cost')) ? true : undefined), 'the plan cost text', UI_TIMEOUT_MS, 250);
+    assert.match(await textOf('plan cost'), /^\d+\.\d\d planned against \d+\.\d\d without the plan$/);
+    const heating = await textOf('planned heating');
+    assert.match(heating, /^\d\d:\d\d-\d\d:\d\d heat pump to \d+(\.\d)? °F(, \d\d:\d\d-\d\d:\d\d heat pump to \d+(\.\d)? °F)*$/, `the heating windows: ${heating}`);
+    // Both series drawn: the forecast line across the chart, and the heating windows over it in their own colour.
+    const colours = coloursOf('plan forecast', 2);
+    await widget('ui-chart', 'plan forecast').locator('canvas').first().waitFor({ state: 'visible' });
+    await waitFor(async () => {
+      const [charge, windows] = await pixelsPerColour(p, 'plan forecast', colours);
+      return charge > 1000 && windows > 150 ? true : undefined;
+    }, 'the forecast line and the heating windows drawn', UI_TIMEOUT_MS, 250).catch(async (err: Error) => {
+      throw new Error(`${err.message}; pixels per series: ${JSON.stringify(await pixelsPerColour(p, 'plan forecast', colours))}`);
+    });
+    // Preview: no command reached the heater (no control has been clicked yet in this run).
+    assert.deepEqual(simulator?.received.filter((r) => r.topic.endsWith('/ctrl')).map((r) => r.topic), [], 'commands sent to the heater');
+    await screenshot('dashboard', true);
   });
 
   it("bounds the setpoint slider by the heater's own limits", async function () {
@@ -276,22 +336,10 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
     try {
       const p = await later.newPage();
       await p.goto(red().url(DASHBOARD_PATH), { waitUntil: 'domcontentloaded' });
-      const canvas = `#nrdb-ui-widget-${node('ui-chart', 'last 24 h').id} canvas`;
-      await p.locator(canvas).first().waitFor({ state: 'visible' });
-      // echarts draws on a canvas: count the pixels in the two series' colours. A line across the chart (two points or
-      // more, so drawn from the stored history) has well over a thousand; the legend's two marks alone a few dozen.
-      const colours = (example.find((n) => n.id === node('ui-chart', 'last 24 h').id)?.colors as string[]).slice(0, 2);
-      const counts = async (): Promise<number[]> =>
-        (await p.evaluate(`(() => {
-          const c = document.querySelector(${JSON.stringify(canvas)});
-          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          return ${JSON.stringify(colours)}.map((hex) => {
-            const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-            let n = 0;
-            for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 60) n++;
-            return n;
-          });
-        })()`)) as number[];
+      await p.locator(`#nrdb-ui-widget-${node('ui-chart', 'last 24 h').id} canvas`).first().waitFor({ state: 'visible' });
+      // Two points or more per series, so drawn from the stored history: a line across the chart, not a legend mark.
+      const colours = coloursOf('last 24 h', 2);
+      const counts = () => pixelsPerColour(p, 'last 24 h', colours);
       await waitFor(async () => ((await counts()).every((n) => n > 1000) ? true : undefined), 'both lines drawn on a freshly opened page', 10_000, 250).catch(async (err: Error) => {
         await p.screenshot({ path: join(artefacts, 'failed-history.png'), fullPage: true });
         throw new Error(`${err.message}; pixels per series: ${JSON.stringify(await counts())}`);

@@ -492,6 +492,13 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
       await p.locator('label[for="node-input-account"]').filter({ hasText: de_('navien-status', 'label.account') }).waitFor({ state: 'visible' });
       assert.equal((await p.locator('label[for="node-input-interval"]').innerText()).trim(), de_('navien-status', 'label.interval'));
       assert.equal((await p.locator('#node-input-output option[value="changes"]').innerText()).trim(), de_('navien-status', 'output.changes'));
+      // Send "chart points": its tip shows and the deadbands (changes/fields only) hide; cancelled below, nothing saved.
+      assert.equal((await p.locator('#node-input-output option[value="chart"]').innerText()).trim(), de_('navien-status', 'output.chart'));
+      await p.locator('#node-input-output').selectOption('chart');
+      await p.locator('#navien-status-chart-tip').filter({ hasText: 'Je Status eine kleine Nachricht pro Reihe' }).waitFor({ state: 'visible' });
+      await p.locator('#navien-status-rbe').waitFor({ state: 'hidden' });
+      await p.locator('#node-input-output').selectOption('all');
+      await p.locator('#navien-status-chart-tip').waitFor({ state: 'hidden' });
       // The deployed account: the picker now asks the GET endpoint and still lists the device.
       await p.locator(`#navien-status-device-select option[value="${MAC}"]`).waitFor({ state: 'attached' });
       assert.deepEqual(gets, [200], 'the picker of a deployed account asks GET navien-account/<id>/devices');

@@ -301,25 +301,44 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
     await waitForCapture(REPORT, (c) => c.topic === 'navien/diagnostics/report', 'the report on "report now"', beforeNow, 5_000);
     assert.deepEqual(red().navienErrors(), []);
   });
-  it('10 Water heater dashboard: deploys without warnings; its widgets get the status summary, the heater\'s setpoint limits and the energy per day', async function () {
+  it('10 Water heater dashboard: deploys without warnings; its widgets get the status summary, chart points and energy rows straight from status nodes, the heater\'s setpoint limits and the planner\'s forecast (preview)', async function () {
     // Node ids of the example (the browser test, test/browser/dashboard.test.ts, drives the page itself).
     const STATUS = 'cda0000000000010';
-    const CHART = 'cda0000000000058';
+    /** The status node "for the chart" (Send: chart points) and the energy read (Send: chart points). */
+    const CHART_STATUS = 'cda0000000000059';
+    const ENERGY_STATUS = 'cda0000000000030';
     const LIMITS = 'cda0000000000021';
-    const DAYS = 'cda0000000000031';
+    const PLANNER = 'cda0000000000103';
+    const FORECAST = 'cda0000000000104';
+    const example = repoExample(DASHBOARD_EXAMPLE);
+    const byId = new Map(example.map((n) => [n.id, n]));
+    // The two charts take what a navien status node sends, with no change node between.
+    for (const [chartName, statusId] of [['last 24 h', CHART_STATUS], ['daily energy', ENERGY_STATUS]]) {
+      const chart = example.find((n) => n.type === 'ui-chart' && n.name === chartName);
+      assert.ok(chart, `no chart ${chartName}`);
+      const feeders = example.filter((n) => ((n.wires as string[][] | undefined) ?? []).some((port) => port.includes(chart.id)));
+      assert.deepEqual(feeders.map((n) => [n.type, n.id, n.output]), [['navien-status', statusId, 'chart']], `what feeds ${chartName}`);
+    }
+    assert.equal(byId.get(PLANNER)?.apply, 'preview', 'the dashboard\'s planner only previews');
+
+    // A tank at about 40 %: the planner has heating to plan before its targets.
+    sim().device(MAC).setStatus({ dhwOperationSetting: 1, dhwTemperatureSetting: 121, tankUpperTemperature: 500, tankLowerTemperature: 470 });
     const since = red().logMark();
-    await deployExample(DASHBOARD_EXAMPLE, { taps: { [STATUS]: 'status', [CHART]: 'chart', [LIMITS]: 'limits', [DAYS]: 'days' } });
+    await deployExample(DASHBOARD_EXAMPLE, { taps: { [STATUS]: 'status', [CHART_STATUS]: 'chart', [LIMITS]: 'limits', [ENERGY_STATUS]: 'days', [PLANNER]: 'plan', [FORECAST]: 'forecast' } });
 
     const status = await waitForCapture('status', (c) => c.topic === `navien/${MAC}/status`, 'a status summary for the widgets');
     const summary = status.payload as Record<string, unknown>;
     // What the gauge (payload.tankCharge), the texts and the control change nodes read.
-    assert.equal(summary.tankCharge, sim().device(MAC).status.dhwChargePer);
+    assert.equal(typeof summary.tankCharge, 'number');
     for (const key of ['temperature', 'setpoint']) assert.equal(typeof summary[key], 'number', `payload.${key}`);
     assert.equal(typeof summary.power, 'boolean');
     assert.equal(typeof summary.mode, 'string');
-    // The chart's point of that first status: the chart's series keys, the two values.
-    const point = await waitForCapture('chart', () => true, 'a point for the chart');
-    assert.deepEqual(point.payload, [{ temperature: summary.temperature, 'tank charge': summary.tankCharge }]);
+    // The chart's points of a status: one message per series, the number as payload (the chart's defaults draw them).
+    const temperature = await waitForCapture('chart', (c) => c.topic === 'temperature', 'a temperature point for the chart');
+    const charge = await waitForCapture('chart', (c) => c.topic === 'tankCharge', 'a tank charge point for the chart');
+    assert.equal(typeof temperature.payload, 'number');
+    assert.ok((charge.payload as number) >= 0 && (charge.payload as number) <= 100, `tankCharge ${String(charge.payload)}`);
+    assert.deepEqual([...new Set(captures('chart').map((c) => c.topic))].sort(), ['tankCharge', 'temperature'], 'chart series');
 
     // The slider's range: the heater's own limits in °F, rounded inwards.
     const limits = await waitForCapture('limits', () => true, 'the slider limits');
@@ -329,15 +348,33 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`example
     assert.equal(limits.payload, undefined, 'the limits message would also set the slider');
 
     // One bar pair per day of this month, in kWh, as the simulator reports them.
-    const days = await waitForCapture('days', () => true, 'the energy per day');
+    const days = await waitForCapture('days', (c) => c.topic === `navien/${MAC}/energy`, 'the energy per day');
     const now = new Date();
-    const items = days.payload as Array<{ day: number; 'heat pump': number; element: number }>;
+    const items = days.payload as Array<{ day: number; heatPumpKWh: number; elementKWh: number }>;
     assert.equal(items.length, daysInMonth(now.getFullYear(), now.getMonth() + 1));
     items.forEach((item, i) => {
       const u = dayUsage(MAC, now.getFullYear(), now.getMonth() + 1, i + 1);
-      assert.deepEqual(item, { day: i + 1, 'heat pump': Math.round(u.hpUsage / 10) / 100, element: Math.round(u.heUsage / 10) / 100 }, `day ${i + 1}`);
+      assert.deepEqual(item, { day: i + 1, heatPumpKWh: u.hpUsage / 1000, elementKWh: u.heUsage / 1000 }, `day ${i + 1}`);
     });
-    assert.ok(items.some((item) => item['heat pump'] > 0), 'every day is empty');
+    assert.ok(items.some((item) => item.heatPumpKWh > 0), 'every day is empty');
+
+    // The plan (a preview) and its points for the forecast chart: the forecast as "tank charge", the part inside each
+    // heating window again as "heating", a point without a value after each window, times in epoch ms.
+    const planned = await waitForCapture('plan', (c) => c.topic === `navien/${MAC}/plan`, 'the plan');
+    const plan = planned.payload as { apply: string; windows: Array<{ start: string; end: string }>; chargeForecast: Array<{ at: string; charge: number }>; expectedCost: number; baselineCost: number };
+    assert.equal(plan.apply, 'preview');
+    assert.ok(plan.windows.length > 0, 'no heating planned for a tank at 40 %');
+    const forecast = await waitForCapture('forecast', () => true, 'the forecast points');
+    const at = (iso: string) => Date.parse(iso);
+    assert.deepEqual(forecast.payload, [
+      ...plan.chargeForecast.map((f) => ({ series: 'tank charge', at: at(f.at), charge: f.charge })),
+      ...plan.windows.flatMap((w) => [
+        ...plan.chargeForecast.filter((f) => at(f.at) >= at(w.start) && at(f.at) <= at(w.end)).map((f) => ({ series: 'heating', at: at(f.at), charge: f.charge })),
+        { series: 'heating', at: at(w.end) + 1, charge: null },
+      ]),
+    ]);
+    // Preview: nothing was sent to the heater.
+    assert.deepEqual(controls(), []);
 
     // Dashboard 2.0 started on the deploy and serves the page.
     await red().waitForLog(/Dashboard 2\.0 .* started at \/dashboard/, 'Dashboard 2.0 to start', { since, timeoutMs: 10_000 });

@@ -19,7 +19,8 @@ export interface StatusSettings {
   unit: TemperatureUnit;
   /** Seconds between polls; 0 = pushes only. */
   interval: number;
-  output: 'all' | 'changes' | 'fields';
+  /** `chart`: small chart points per status, energy reads as bar rows (chart-messages.ts). */
+  output: 'all' | 'changes' | 'fields' | 'chart';
   readDefaults: Required<ReadDefaults>;
   bands: Deadbands;
   /** Seconds; a full snapshot at least this often with output changes/fields; 0 = never. */
@@ -33,7 +34,7 @@ export function statusSettings(config: StatusConfigFields): StatusSettings {
   return {
     unit: config.unit === 'C' ? 'C' : 'F',
     interval: intervalSeconds(config.interval, POLL_INTERVAL),
-    output: config.output === 'changes' || config.output === 'fields' ? config.output : 'all',
+    output: config.output === 'changes' || config.output === 'fields' || config.output === 'chart' ? config.output : 'all',
     readDefaults: { read: configuredRead(config.read), period: configuredPeriod(config.period) },
     bands: {
       temperature: nonNegative(config.deadbandTemp, DEFAULT_DEADBANDS.temperature),

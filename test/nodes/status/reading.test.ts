@@ -256,6 +256,57 @@ describe('navien-status reading, report by exception and events (test helper, re
     assert.deepEqual(out.slice(taken).map((m: any) => [m.topic, m.payload]), [[`navien/${MAC}/tankCharge`, 55]]);
   });
 
+  it('output "chart": per status one small message per series (temperature, tankCharge) that a chart takes as it is', async () => {
+    const { account, status, out } = await load({ output: 'chart', interval: 30 });
+    const first = await out.next(() => true, 'the first point');
+    const second = await out.next(() => true, 'the second point');
+    assert.deepEqual([first, second].map((m) => [m.topic, m.payload]), [['temperature', 57.5], ['tankCharge', 80]]);
+    for (const point of [first, second]) {
+      assert.deepEqual(point.device, { mac: MAC, name: 'Garage heater', deviceType: 52, model: 'NWP500' });
+      for (const key of ['status', 'raw', 'derived']) assert.equal(point[key], undefined, `a chart point carries msg.${key}`);
+    }
+    sim.device(MAC).setStatus({ dhwTemperature: 116, dhwChargePer: 81 }, true);
+    assert.deepEqual([await out.next(), await out.next()].map((m) => [m.topic, m.payload]), [['temperature', 58], ['tankCharge', 81]]);
+    // An input asks for a fresh status and is answered with its points, not with the whole status.
+    status.receive({ payload: 'now', keep: 'me' });
+    const answer = [await out.next(() => true, 'the answer'), await out.next(() => true, 'the answer')];
+    assert.deepEqual(answer.map((m) => [m.topic, m.payload, m.keep, m.status]), [['temperature', 58, undefined, undefined], ['tankCharge', 81, undefined, undefined]]);
+    await roundTrip(account, MARKER_MAC);
+    assert.equal(out.length, 6, 'nothing but points');
+  });
+
+  it('output "chart": an energy read answers with bar rows in kWh (no raw); the features read as always', async () => {
+    const { status, out } = await load({ output: 'chart', read: 'energy' });
+    status.receive({ payload: { read: 'energy', period: 'daily', year: 2024, month: 2 } });
+    const energy = await out.next((m) => m.topic === `navien/${MAC}/energy`, 'the energy rows');
+    assert.equal(energy.raw, undefined);
+    const days = Array.from({ length: 29 }, (_, i) => dayUsage(MAC, 2024, 2, i + 1));
+    assert.deepEqual(energy.payload, days.map((d, i) => ({ day: i + 1, heatPumpKWh: d.hpUsage / 1000, elementKWh: d.heUsage / 1000 })));
+    status.receive({ payload: { read: 'features' } });
+    const features = await out.next((m) => m.topic === `navien/${MAC}/features`, 'the features');
+    assert.equal(features.payload.setpointMin, 40.5);
+    assert.equal(typeof features.raw, 'object');
+  });
+
+  it('output "chart" for all devices of the account: each series is named after its device', async () => {
+    const { out } = await load({ output: 'chart', device: '' });
+    sim.device(MAC).setStatus({}, true);
+    const point = await out.next((m) => m.device.mac === MAC, 'a point of the heater');
+    assert.equal(point.topic, 'Garage heater temperature');
+  });
+
+  it('output "chart": no point while the device is offline (the chart shows a gap), events as usual', async function () {
+    const { account, status, out, events } = await load({ output: 'chart' });
+    sim.device(MAC).setStatus({}, true);
+    await out.next(() => true, 'a point while online');
+    await out.next(() => true, 'a point while online');
+    sim.setDeviceOffline(MAC, true);
+    status.receive({ payload: '' });
+    await events.next((m) => m.topic === `navien/${MAC}/event/offline`, 'offline', 30_000);
+    await roundTrip(account, MARKER_MAC);
+    assert.equal(out.length, 2, 'points sent for an offline device');
+  });
+
   it('events on output 2, once per transition: error raised with advice, leak, anti-legionella, demand response, cleared', async () => {
     const { account, out, events } = await load({});
     const device = sim.device(MAC);
