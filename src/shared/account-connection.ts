@@ -17,19 +17,20 @@ import { TransportKind, openMqttSession } from './transport-select';
 import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
 import { ReplyMatcher } from './device/reply-matcher';
+// Straight from the codec's modules, not its index: every message passes here, and the index's re-exports are
+// property getters (as tsc emits `export *`), a call each time.
 import {
   CommandContext,
-  InboundMessage,
   NWP500_DEVICE_TYPE,
   OutboundMessage,
   buildDeviceInfoRequest,
   buildStatusRequest,
-  classifyInbound,
   clientReplyFilter,
   deviceTopicFilter,
-  implausibleValues,
-  parseCloudJson,
-} from './codec';
+} from './codec/commands';
+import { implausibleValues } from './codec/audit';
+import { parseCloudJson } from './codec/cloud-json';
+import { InboundMessage, classifyInbound } from './codec/routing';
 
 export type ConnectionPhase =
   | 'idle'
