@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay } from './backoff';
+import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay, retryAfterDropDelay } from './backoff';
 import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './command-queue';
 import { DiagnosticsCollector, ConnectionKind } from './diagnostics';
 import { EndpointOverrides, Endpoints, resolveEndpoints } from './endpoints';
@@ -81,7 +81,7 @@ export interface AccountConnectionOptions {
 
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
-type SessionEnd = { reason: 'drop'; failure: TransportFailure } | { reason: 'renew' } | { reason: 'closed' };
+type SessionEnd = { reason: 'drop'; failure: TransportFailure; lastedMs: number } | { reason: 'renew' } | { reason: 'closed' };
 
 /**
  * One resilient NaviLink connection per account, shared by every node that uses the account:
@@ -347,10 +347,11 @@ export class AccountConnection extends EventEmitter {
         signInFirst = true;
         continue;
       }
-      // A live session dropped: the first retry is quick; a refused upgrade means the credentials are dead.
+      // A live session dropped: the first retry is quick (at once after a stable one); a refused upgrade means the
+      // credentials are dead.
       attempt = 1;
       signInFirst = end.failure.authRejected || this.awsCredentialsExpiring();
-      await this.backOff(attempt, signInFirst, end.failure.message);
+      await this.backOff(attempt, signInFirst, end.failure.message, end.lastedMs);
     }
   }
 
@@ -400,9 +401,10 @@ export class AccountConnection extends EventEmitter {
   /** Serves a live session until it drops, needs renewal, or the connection closes. */
   private async liveSession(kind: ConnectionKind, attempt: number): Promise<SessionEnd> {
     const session = this.session as MqttTransportSession;
+    const startedAt = Date.now();
     const ended = new Promise<SessionEnd>((resolve) => {
       this.endSession = resolve;
-      session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure }));
+      session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure, lastedMs: Date.now() - startedAt }));
     });
     this.setState({ phase: 'connected' });
     this.outageStartedAt = undefined;
@@ -492,10 +494,13 @@ export class AccountConnection extends EventEmitter {
     this.renewTimer.unref?.();
   }
 
-  private async backOff(attempt: number, deep: boolean, error: string): Promise<void> {
+  /** `sessionMs`: how long the live session lasted, when this is the first retry after it dropped. */
+  private async backOff(attempt: number, deep: boolean, error: string, sessionMs?: number): Promise<void> {
     if (this.closed) return;
     this.outageStartedAt ??= Date.now();
-    const delay = reconnectDelay(attempt, this.backoff, Math.random, Date.now() - this.outageStartedAt);
+    const delay = sessionMs === undefined
+      ? reconnectDelay(attempt, this.backoff, Math.random, Date.now() - this.outageStartedAt)
+      : retryAfterDropDelay(sessionMs, this.backoff, Math.random);
     this.setState({ phase: 'reconnecting', attempt, retryInMs: delay, deep, error });
     await new Promise<void>((resolve) => {
       this.wakeUp = resolve;

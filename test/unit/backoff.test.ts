@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_BACKOFF, isDeepAttempt, reconnectDelay } from '../../src/shared/backoff';
+import { DEFAULT_BACKOFF, isDeepAttempt, reconnectDelay, retryAfterDropDelay } from '../../src/shared/backoff';
 
-/** Attempts made during an outage of `outageMs`, and how long after its end the next attempt comes. */
-function simulateOutage(outageMs: number, random: () => number): { attempts: number; waitAfterEnd: number } {
+/**
+ * Attempts made during an outage of `outageMs`, and how long after its end the next attempt comes. `sessionMs`: the
+ * outage dropped a live session that lasted this long (the first retry as AccountConnection makes it).
+ */
+function simulateOutage(outageMs: number, random: () => number, sessionMs?: number): { attempts: number; waitAfterEnd: number } {
   let elapsed = 0;
   let attempts = 0;
   while (elapsed < outageMs) {
     attempts++;
-    elapsed += reconnectDelay(attempts, DEFAULT_BACKOFF, random, elapsed);
+    elapsed += attempts === 1 && sessionMs !== undefined ? retryAfterDropDelay(sessionMs, DEFAULT_BACKOFF, random) : reconnectDelay(attempts, DEFAULT_BACKOFF, random, elapsed);
   }
   return { attempts, waitAfterEnd: elapsed - outageMs };
 }
@@ -50,5 +53,28 @@ describe('reconnect backoff', () => {
       assert.ok(simulateOutage(5 * 60_000, () => draw).waitAfterEnd <= 60_000);
       assert.ok(simulateOutage(5_000, () => draw).waitAfterEnd <= 2_500 * 1.2);
     }
+  });
+
+  it('retries within 250 ms after a session that was up 10 s, after the usual 0.5 s after a shorter one', () => {
+    for (const draw of [0, 0.5, 0.999]) {
+      assert.ok(retryAfterDropDelay(10_000, DEFAULT_BACKOFF, () => draw) <= 250);
+      assert.equal(retryAfterDropDelay(9_999, DEFAULT_BACKOFF, () => draw), reconnectDelay(1, DEFAULT_BACKOFF, () => draw));
+    }
+    assert.equal(retryAfterDropDelay(60_000, DEFAULT_BACKOFF, () => 0), 0);
+  });
+
+  it('after a stable session: back sooner after a 5 s outage, no more attempts in 5 minutes', () => {
+    // A seeded generator: the same draws for both, many outages.
+    const draws = (seed: number) => () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const quick = draws(7);
+    const usual = draws(7);
+    const quickWaits = Array.from({ length: 2_000 }, () => simulateOutage(5_000, quick, 60_000).waitAfterEnd);
+    const usualWaits = Array.from({ length: 2_000 }, () => simulateOutage(5_000, usual).waitAfterEnd);
+    assert.ok(median(quickWaits) <= median(usualWaits) - 200, `median wait ${median(quickWaits)} ms against ${median(usualWaits)} ms`);
+    for (const draw of [0, 0.5, 0.999]) {
+      assert.ok(simulateOutage(5 * 60_000, () => draw, 60_000).attempts <= simulateOutage(5 * 60_000, () => draw).attempts);
+    }
+    assert.ok(simulateOutage(5 * 60_000, () => 0.5, 60_000).attempts <= 20);
   });
 });
