@@ -183,25 +183,29 @@ export interface DecodedStatus {
   error?: DecodedError | null;
 }
 
+/** StatusEncoding as a small integer, for the switch every field of every status goes through. */
+enum Kind { Raw, H, HR, D, DD, Flag, Tri, Tou, Inverted, Enum, Energy4Wh, Tenth, Rssi }
+
+const KIND_OF: Readonly<Record<StatusEncoding, Kind>> = {
+  raw: Kind.Raw, H: Kind.H, HR: Kind.HR, D: Kind.D, dD: Kind.DD, flag: Kind.Flag, tri: Kind.Tri, tou: Kind.Tou,
+  inverted: Kind.Inverted, enum: Kind.Enum, energy4Wh: Kind.Energy4Wh, tenth: Kind.Tenth, rssi: Kind.Rssi,
+};
+
 /**
  * Everything decoding needs to know about one known field, worked out once: the plausible range (wire units) and the
- * encoding as a small integer for a switch. Every status message runs through ~100 of these, so the per-field work
- * is one Map lookup, one range check and the conversion (BENCHMARKS.md, "cost per message").
+ * encoding. Every status message runs through ~100 of these (BENCHMARKS.md, "cost per message").
  */
 interface FieldPlan {
   readonly spec: StatusField;
   readonly range: PlausibleRange | undefined;
-  readonly kind: number;
+  readonly kind: Kind;
 }
 
-const KINDS: Readonly<Record<StatusEncoding, number>> = {
-  raw: 0, H: 1, HR: 2, D: 3, dD: 4, flag: 5, tri: 6, tou: 7, inverted: 8, enum: 9, energy4Wh: 10, tenth: 11, rssi: 12,
-};
-const RAW = KINDS.raw;
+function planOf(spec: StatusField): FieldPlan {
+  return { spec, range: STATUS_RANGES[spec.key], kind: KIND_OF[spec.encoding] };
+}
 
-const PLANS: ReadonlyMap<string, FieldPlan> = new Map(
-  STATUS_FIELDS.map((spec) => [spec.key, { spec, range: STATUS_RANGES[spec.key], kind: KINDS[spec.encoding] }]),
-);
+const PLANS: ReadonlyMap<string, FieldPlan> = new Map(STATUS_FIELDS.map((spec) => [spec.key, planOf(spec)]));
 
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
@@ -216,41 +220,47 @@ function implausible(plan: FieldPlan, value: number): boolean {
 /** Converts a plausible number of a known field. */
 function convert(plan: FieldPlan, value: number, unit: TemperatureUnit, formulaType: number | undefined): unknown {
   switch (plan.kind) {
-    case 0: // raw
+    case Kind.Raw:
       return value;
-    case 1: // H
+    case Kind.H:
       return fromHalfCelsius(value, unit);
-    case 2: // HR
+    case Kind.HR:
       return fromHalfCelsiusDisplay(value, unit, formulaType);
-    case 3: // D
+    case Kind.D:
       return fromTenthCelsius(value, unit);
-    case 4: // dD
+    case Kind.DD:
       return fromTenthCelsiusDifference(value, unit);
-    case 5: // flag
+    case Kind.Flag:
       return value === 2;
-    case 6: // tri
+    case Kind.Tri:
       return value === 0 ? null : value === 2;
-    case 7: // tou
+    case Kind.Tou:
       return value !== 0;
-    case 8: // inverted
+    case Kind.Inverted:
       return value === 0 ? null : value === 1;
-    case 9: // enum
+    case Kind.Enum:
       return plan.spec.values?.nameOf(value) ?? null;
-    case 10: // energy4Wh
+    case Kind.Energy4Wh:
       return value * 4;
-    case 11: // tenth
+    case Kind.Tenth:
       return roundTo(value / 10, 1);
-    case 12: // rssi
+    case Kind.Rssi:
       return value > 0 ? -value : value;
-    default:
-      return null;
   }
 }
 
-/** One value of a known field: null for a non-number (except raw fields, passed as they are) and for an implausible number. */
-function decodeWith(plan: FieldPlan, value: unknown, unit: TemperatureUnit, formulaType: number | undefined): unknown {
-  if (typeof value !== 'number') return plan.kind === RAW ? value : null;
-  return implausible(plan, value) ? null : convert(plan, value, unit, formulaType);
+/**
+ * One value: decoded for a known field (`plan`; null for a non-number, except in raw fields, and for an implausible
+ * number, which goes to `onImplausible`), as it is for an unknown one.
+ */
+function valueOf(plan: FieldPlan | undefined, key: string, value: unknown, unit: TemperatureUnit, formulaType: number | undefined, onImplausible: ImplausibleReporter | undefined): unknown {
+  if (plan === undefined) return value;
+  if (typeof value !== 'number') return plan.kind === Kind.Raw ? value : null;
+  if (implausible(plan, value)) {
+    onImplausible?.(key);
+    return null;
+  }
+  return convert(plan, value, unit, formulaType);
 }
 
 /**
@@ -263,30 +273,19 @@ export function decodeStatusValue(
   unit: TemperatureUnit,
   formulaType?: number,
 ): unknown {
-  return decodeWith(PLANS.get(spec.key) ?? { spec, range: STATUS_RANGES[spec.key], kind: KINDS[spec.encoding] }, value, unit, formulaType);
+  return valueOf(PLANS.get(spec.key) ?? planOf(spec), spec.key, value, unit, formulaType, undefined);
 }
 
 function hasUnsafeKey(keys: readonly string[]): boolean {
   return keys.includes('__proto__') || keys.includes('constructor') || keys.includes('prototype');
 }
 
-/** One value: decoded for a known field (`plan`), as it is for an unknown one; implausible numbers reported. */
-function valueOf(plan: FieldPlan | undefined, key: string, value: unknown, unit: TemperatureUnit, formulaType: number | undefined, onImplausible: ImplausibleReporter | undefined): unknown {
-  if (plan === undefined) return value;
-  if (typeof value !== 'number') return plan.kind === RAW ? value : null;
-  if (implausible(plan, value)) {
-    onImplausible?.(key);
-    return null;
-  }
-  return convert(plan, value, unit, formulaType);
-}
-
 /**
  * A status layout seen before: the same keys in the same order. A device sends the same layout every time, so the
  * work that depends on the keys alone is done once per layout: each key's plan, and per unit a decoded status of
- * that layout to copy. Nearly every status is then decoded by copying the
- * template (one cheap clone of a fixed-shape object) and overwriting the fields whose value differs from the
- * template's - a handful, where building the object key by key cost ~10 µs (BENCHMARKS.md, "cost per message").
+ * that layout to copy. Nearly every status is then decoded by copying the template (one cheap clone of a
+ * fixed-shape object) and overwriting the fields whose wire value differs from the template's - a handful, where
+ * building the object key by key cost ~10 µs (BENCHMARKS.md, "cost per message").
  */
 interface Layout {
   readonly keys: readonly string[];
@@ -385,13 +384,8 @@ function decodeLikeRecent(raw: Record<string, unknown>, layout: Layout, unit: Te
     const value = raw[key];
     // The same wire value as the template's decodes to the same value, already in the copy.
     if (!Object.is(value, template.raw[i]) || template.implausible[i]) {
-      const plan = plans[i];
-      let decoded: unknown = value;
-      if (plan !== undefined) {
-        if (typeof value !== 'number') decoded = plan.kind === RAW ? value : null;
-        else if (implausible(plan, value)) (implausibleKeys ??= []).push(key), (decoded = null);
-        else decoded = convert(plan, value, unit, formulaType);
-      }
+      // Implausible keys are reported once the layout is sure to match (else the caller decodes afresh and reports).
+      const decoded = valueOf(plans[i], key, value, unit, formulaType, (field) => (implausibleKeys ??= []).push(field));
       if (!Object.is(decoded, template.decoded[i])) out[key] = decoded;
     }
     i++;
