@@ -12,12 +12,14 @@ import { Endpoints, trustedCas } from './endpoints';
 export class TrustStore {
   private context: SecureContext | undefined;
   private agent: Agent | undefined;
+  private joined: string | undefined;
 
   constructor(readonly pems: readonly string[]) {}
 
-  /** The trust store as one PEM bundle, for the native SDK. */
+  /** The trust store as one PEM bundle (~200 kB), for the native SDK. */
   get bundle(): string {
-    return this.pems.join('\n');
+    this.joined ??= this.pems.join('\n');
+    return this.joined;
   }
 
   /** For tls.connect / ws (`secureContext`): the roots and the extra CA, parsed once. */
