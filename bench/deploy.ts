@@ -1,17 +1,20 @@
 /**
  * (1) Deploy to first status: from `POST /flows` (a full deploy of account -> navien-status -> http request) in a real
- * Node-RED until the first status message out of navien-status arrives at the bench's HTTP sink; beside it the floor,
- * a bare got + SDK script doing the same steps (bench/floor-client.ts). Goal: ratio of medians <= 1.3.
+ * Node-RED until the first status message out of navien-status arrives at the bench's HTTP sink, once per MQTT
+ * transport (a Node-RED process each, NAVIEN_MQTT_TRANSPORT); beside it the floor, a bare got + SDK script doing the
+ * same steps (bench/floor-client.ts). Goal: ratio of medians <= 1.3, for each transport.
  *
- * Runs are warm on both sides: one discarded deploy (Node-RED loads got and the SDK lazily on the first) and one
- * discarded floor run per floor process. Node-RED runs and floor runs alternate, so load from other work hits both.
+ * Runs are warm on both sides: one discarded deploy per Node-RED (it loads got and the SDK lazily on the first, and
+ * builds the CA file's trust store once) and one discarded floor run per floor process. Node-RED runs and floor runs
+ * alternate, so load from other work hits both.
  */
 import { join } from 'node:path';
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, NodeRed, Sink, cleanEnv, delay, emptyFlow, fmt, fmtSummary, log, now, runCommand, saveResult, startNodeRed, statusFlow, summarize, uid } from './lib';
+import { FULL, NodeRed, Sink, Summary, cleanEnv, delay, emptyFlow, fmt, fmtSummary, log, now, runCommand, saveResult, startNodeRed, statusFlow, summarize, uid } from './lib';
 
 const RUNS = FULL ? 25 : 11;
+const GOAL_RATIO = 1.3;
 
 interface FloorRun {
   ms: number;
@@ -27,15 +30,22 @@ async function runFloor(endpoints: { apiUrl: string; iotEndpoint: string; caFile
   return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FloorRun);
 }
 
+type Transport = 'native' | 'js';
+const TRANSPORTS: readonly Transport[] = ['native', 'js'];
+
+interface NodeRedRun {
+  ms: number;
+  startedMs: number;
+}
+
 export async function run(): Promise<BenchResult> {
   const sim = await NavilinkSimulator.start({ speed: 0 });
   const sink = await Sink.start();
-  let nr: NodeRed | undefined;
+  const processes: Partial<Record<Transport, NodeRed>> = {};
   try {
     const endpoints = { apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile };
-    nr = await startNodeRed();
-    const nodeRed: NodeRed = nr;
-    const measure = async (): Promise<{ ms: number; startedMs: number }> => {
+    for (const t of TRANSPORTS) processes[t] = await startNodeRed({ env: { NAVIEN_MQTT_TRANSPORT: t } });
+    const measure = async (nodeRed: NodeRed): Promise<NodeRedRun> => {
       const prefix = `dep-${uid()}`;
       const path = `/status/${prefix}`;
       const t0 = now();
@@ -47,46 +57,59 @@ export async function run(): Promise<BenchResult> {
       await delay(500);
       return { ms, startedMs };
     };
-    log('deploy: warm-up deploy');
-    await measure();
-    const nodeRedRuns: Array<{ ms: number; startedMs: number }> = [];
+    log('deploy: warm-up deploys');
+    for (const t of TRANSPORTS) await measure(processes[t] as NodeRed);
+    const nodeRedRuns: Record<Transport, NodeRedRun[]> = { native: [], js: [] };
     const floorRuns: FloorRun[] = [];
     const floorRootsRuns: FloorRun[] = [];
     for (let i = 0; i < RUNS; i++) {
-      nodeRedRuns.push(await measure());
+      for (const t of TRANSPORTS) nodeRedRuns[t].push(await measure(processes[t] as NodeRed));
       floorRuns.push(...(await runFloor(endpoints, 1)));
       floorRootsRuns.push(...(await runFloor(endpoints, 1, true)));
-      log(`deploy: run ${i + 1}/${RUNS}: Node-RED ${fmt(nodeRedRuns[i].ms)} ms, floor ${fmt(floorRuns[i].ms)} ms`);
+      log(`deploy: run ${i + 1}/${RUNS}: Node-RED native ${fmt(nodeRedRuns.native[i].ms)} ms, js ${fmt(nodeRedRuns.js[i].ms)} ms, floor ${fmt(floorRuns[i].ms)} ms`);
     }
-    const nrSummary = summarize(nodeRedRuns.map((r) => r.ms));
-    const startedSummary = summarize(nodeRedRuns.map((r) => r.startedMs));
-    const afterStart = summarize(nodeRedRuns.map((r) => r.ms - r.startedMs));
     const floorSummary = summarize(floorRuns.map((r) => r.ms));
     const floorRootsSummary = summarize(floorRootsRuns.map((r) => r.ms));
-    const ratioRoots = nrSummary.median / floorRootsSummary.median;
-    const ratio = nrSummary.median / floorSummary.median;
     const stepNames = Object.keys(floorRuns[0]?.steps ?? {});
     const floorSteps = Object.fromEntries(stepNames.map((s) => [s, summarize(floorRuns.map((r) => r.steps[s])).median]));
-    const raw = { runs: RUNS, nodeRed: nodeRedRuns, floor: floorRuns, floorRoots: floorRootsRuns, summary: { floorRoots: floorRootsSummary, ratioRoots, nodeRed: nrSummary, startedFlows: startedSummary, afterStartedFlows: afterStart, floor: floorSummary, ratio, floorSteps } };
+    const byTransport = Object.fromEntries(TRANSPORTS.map((t) => {
+      const runs = nodeRedRuns[t];
+      const total = summarize(runs.map((r) => r.ms));
+      return [t, {
+        nodeRed: total,
+        startedFlows: summarize(runs.map((r) => r.startedMs)),
+        afterStartedFlows: summarize(runs.map((r) => r.ms - r.startedMs)),
+        ratio: total.median / floorSummary.median,
+        ratioRoots: total.median / floorRootsSummary.median,
+      }];
+    })) as Record<Transport, { nodeRed: Summary; startedFlows: Summary; afterStartedFlows: Summary; ratio: number; ratioRoots: number }>;
+    const raw = { runs: RUNS, nodeRed: nodeRedRuns, floor: floorRuns, floorRoots: floorRootsRuns, summary: { floor: floorSummary, floorRoots: floorRootsSummary, floorSteps, byTransport } };
     const file = saveResult('deploy', raw);
+    const col = 'median ms (min-max, n)';
     const rows = [
-      { what: 'Node-RED: deploy -> first status out of navien-status', 'median ms (min-max, n)': fmtSummary(nrSummary), 'MAD ms': fmt(nrSummary.mad) },
-      { what: '  of which: POST /flows -> "Started flows"', 'median ms (min-max, n)': fmtSummary(startedSummary), 'MAD ms': fmt(startedSummary.mad) },
-      { what: '  of which: "Started flows" -> first status', 'median ms (min-max, n)': fmtSummary(afterStart), 'MAD ms': fmt(afterStart.mad) },
-      { what: 'floor: bare got + SDK script, same steps', 'median ms (min-max, n)': fmtSummary(floorSummary), 'MAD ms': fmt(floorSummary.mad) },
-      {
-        what: `  floor steps (cumulative medians)`,
-        'median ms (min-max, n)': stepNames.map((s) => `${s} ${fmt(floorSteps[s])}`).join(', '),
-        'MAD ms': '',
-      },
-      { what: 'floor with the same MQTT trust store as the package (system roots + test CA)', 'median ms (min-max, n)': fmtSummary(floorRootsSummary), 'MAD ms': fmt(floorRootsSummary.mad) },
-      { what: 'ratio Node-RED / floor (goal <= 1.3)', 'median ms (min-max, n)': `${fmt(ratio, 2)} ${ratio <= 1.3 ? 'met' : 'MISSED'}`, 'MAD ms': '' },
-      { what: '  ratio Node-RED / floor with the same trust store', 'median ms (min-max, n)': fmt(ratioRoots, 2), 'MAD ms': '' },
-      { what: '  ratio without Node-RED\'s own deploy ("Started flows" -> status / floor)', 'median ms (min-max, n)': fmt(afterStart.median / floorSummary.median, 2), 'MAD ms': '' },
+      ...TRANSPORTS.flatMap((t) => {
+        const b = byTransport[t];
+        return [
+          { what: `Node-RED, ${t} transport: deploy -> first status out of navien-status`, [col]: fmtSummary(b.nodeRed), 'MAD ms': fmt(b.nodeRed.mad) },
+          { what: '  of which: POST /flows -> "Started flows"', [col]: fmtSummary(b.startedFlows), 'MAD ms': fmt(b.startedFlows.mad) },
+          { what: '  of which: "Started flows" -> first status', [col]: fmtSummary(b.afterStartedFlows), 'MAD ms': fmt(b.afterStartedFlows.mad) },
+        ];
+      }),
+      { what: 'floor: bare got + SDK script, same steps', [col]: fmtSummary(floorSummary), 'MAD ms': fmt(floorSummary.mad) },
+      { what: '  floor steps (cumulative medians)', [col]: stepNames.map((s) => `${s} ${fmt(floorSteps[s])}`).join(', '), 'MAD ms': '' },
+      { what: 'floor with the MQTT trust store of the package (system roots + test CA)', [col]: fmtSummary(floorRootsSummary), 'MAD ms': fmt(floorRootsSummary.mad) },
+      ...TRANSPORTS.flatMap((t) => {
+        const b = byTransport[t];
+        return [
+          { what: `ratio Node-RED ${t} / floor (goal <= ${GOAL_RATIO})`, [col]: `${fmt(b.ratio, 2)} ${b.ratio <= GOAL_RATIO ? 'met' : 'MISSED'}`, 'MAD ms': '' },
+          { what: `  ratio without Node-RED's own deploy ("Started flows" -> status / floor)`, [col]: fmt(b.afterStartedFlows.median / floorSummary.median, 2), 'MAD ms': '' },
+        ];
+      }),
     ];
-    return { name: 'deploy', title: '(1) Deploy to first status', rows, raw, file, goals: [{ goal: 'ratio <= 1.3', value: ratio, met: ratio <= 1.3 }] };
+    const goals = TRANSPORTS.map((t) => ({ goal: `deploy -> first status, ${t}: ratio to the floor <= ${GOAL_RATIO}`, value: byTransport[t].ratio, met: byTransport[t].ratio <= GOAL_RATIO }));
+    return { name: 'deploy', title: '(1) Deploy to first status', rows, raw, file, goals };
   } finally {
-    await nr?.stop();
+    for (const t of TRANSPORTS) await processes[t]?.stop();
     await sink.close();
     await sim.stop();
   }

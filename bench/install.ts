@@ -2,12 +2,14 @@
  * (6) Install: the package packed with `npm pack` (from the dist/ that `npm run bench` just built, so with
  * --ignore-scripts) and installed into fresh Node-RED user directories the way the palette manager and
  * test/e2e/packed-install.test.ts do it (`npm install --omit=dev --engine-strict --no-audit --no-fund --prefer-offline
- * <tarball>`). Measured: tarball and unpacked size, install time, and size on disk (du) of what the install added,
- * with the biggest dependencies. No goal in the issue; these are reference figures. Time depends on the npm cache:
- * --prefer-offline with the cache this checkout's own `npm install` warmed (the first run is shown separately).
+ * <tarball>`), by default and with --omit=optional (no aws-iot-device-sdk-v2 / aws-crt: the JS transport only).
+ * Measured: tarball and unpacked size, install time with npm's own phase timers (--timing: resolving the tree,
+ * unpacking, install scripts; the slowest packages to unpack), and size on disk (du) of what the install added, with
+ * the biggest dependencies. No goal; these are reference figures. Time depends on the npm cache: --prefer-offline
+ * with the cache this checkout's own `npm install` warmed. The variants alternate.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchResult } from './types';
@@ -29,6 +31,72 @@ function diskUsage(path: string): { mb: number; files: number } {
   return { mb: kb / 1024, files };
 }
 
+interface Variant {
+  name: string;
+  args: string[];
+}
+
+/** What the palette manager runs, and the same without aws-iot-device-sdk-v2/aws-crt (where the JS transport is enough). */
+const VARIANTS: Variant[] = [
+  { name: 'default', args: [] },
+  { name: 'without optional dependencies (--omit=optional)', args: ['--omit=optional'] },
+];
+
+interface Install {
+  ms: number;
+  nodeModulesMb: number;
+  files: number;
+  packageMb: number;
+  biggest: Array<{ name: string; mb: number }>;
+  /** npm's own timers (--timing), ms: resolving the tree, unpacking, install scripts. */
+  phases: { resolve: number; unpack: number; scripts: number };
+  /** The packages that took longest to unpack (they unpack in parallel: the slowest sets the unpack phase). */
+  slowestUnpack: Array<{ name: string; ms: number }>;
+}
+
+/** npm's timing file of the run that wrote to `logsDir`. */
+function npmTimers(logsDir: string): Record<string, number> {
+  const file = readdirSync(logsDir).find((f) => f.endsWith('-timing.json'));
+  if (!file) return {};
+  return (JSON.parse(readFileSync(join(logsDir, file), 'utf8')) as { timers?: Record<string, number> }).timers ?? {};
+}
+
+async function install(work: string, tag: string, tarball: string, variant: Variant): Promise<Install> {
+  const userDir = join(work, `user-${tag}`);
+  const logsDir = join(work, `logs-${tag}`);
+  mkdirSync(userDir);
+  mkdirSync(logsDir);
+  writeProjectManifest(userDir);
+  const t0 = performance.now();
+  await exec('npm', ['install', '--omit=dev', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', '--timing', '--logs-dir', logsDir, ...variant.args, tarball], userDir);
+  const ms = performance.now() - t0;
+  const nm = join(userDir, 'node_modules');
+  const total = diskUsage(nm);
+  const own = diskUsage(join(nm, PACKAGE));
+  const biggest = readdirSync(nm)
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) => (name.startsWith('@') ? readdirSync(join(nm, name)).map((sub) => `${name}/${sub}`) : [name]))
+    .map((name) => ({ name, mb: diskUsage(join(nm, name)).mb }))
+    .sort((a, b) => b.mb - a.mb)
+    .slice(0, 5);
+  const timers = npmTimers(logsDir);
+  const slowestUnpack = Object.entries(timers)
+    .filter(([k]) => k.startsWith('reifyNode:node_modules/'))
+    .map(([k, v]) => ({ name: k.slice('reifyNode:node_modules/'.length), ms: v }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3);
+  rmSync(userDir, { recursive: true, force: true });
+  return {
+    ms,
+    nodeModulesMb: total.mb,
+    files: total.files,
+    packageMb: own.mb,
+    biggest,
+    phases: { resolve: timers.idealTree ?? NaN, unpack: timers['reify:unpack'] ?? NaN, scripts: timers['reify:build'] ?? NaN },
+    slowestUnpack,
+  };
+}
+
 export async function run(): Promise<BenchResult> {
   const repo = repoRoot();
   const work = mkdtempSync(join(tmpdir(), 'navien-bench-install-'));
@@ -44,40 +112,38 @@ export async function run(): Promise<BenchResult> {
     }>;
     const packMs = performance.now() - tp;
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')) as string);
-    const installs: Array<{ ms: number; nodeModulesMb: number; files: number; packageMb: number; biggest: Array<{ name: string; mb: number }> }> = [];
+    const byVariant: Array<{ variant: Variant; installs: Install[] }> = VARIANTS.map((variant) => ({ variant, installs: [] }));
+    // Variants alternate, so a cache warming up or load from other work does not favour one.
     for (let i = 0; i < RUNS; i++) {
-      const userDir = join(work, `user-${i}`);
-      mkdirSync(userDir);
-      writeProjectManifest(userDir);
-      const t0 = performance.now();
-      await exec('npm', ['install', '--omit=dev', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball], userDir);
-      const ms = performance.now() - t0;
-      const nm = join(userDir, 'node_modules');
-      const total = diskUsage(nm);
-      const own = diskUsage(join(nm, PACKAGE));
-      const biggest = readdirSync(nm)
-        .filter((name) => !name.startsWith('.'))
-        .flatMap((name) => (name.startsWith('@') ? readdirSync(join(nm, name)).map((sub) => `${name}/${sub}`) : [name]))
-        .map((name) => ({ name, mb: diskUsage(join(nm, name)).mb }))
-        .sort((a, b) => b.mb - a.mb)
-        .slice(0, 5);
-      installs.push({ ms, nodeModulesMb: total.mb, files: total.files, packageMb: own.mb, biggest });
-      log(`install: run ${i + 1}/${RUNS}: ${fmt(ms)} ms, node_modules ${fmt(total.mb, 1)} MB`);
-      rmSync(userDir, { recursive: true, force: true });
+      for (const [v, entry] of byVariant.entries()) {
+        const result = await install(work, `${v}-${i}`, tarball, entry.variant);
+        entry.installs.push(result);
+        log(`install: ${entry.variant.name}, run ${i + 1}/${RUNS}: ${fmt(result.ms)} ms, node_modules ${fmt(result.nodeModulesMb, 1)} MB`);
+      }
     }
-    const time = summarize(installs.map((r) => r.ms));
-    const timeWarm = summarize(installs.slice(1).map((r) => r.ms));
-    const size = summarize(installs.map((r) => r.nodeModulesMb));
+    const summaries = byVariant.map(({ variant, installs }) => ({
+      variant: variant.name,
+      time: summarize(installs.map((r) => r.ms)),
+      timeAfterFirst: summarize(installs.slice(1).map((r) => r.ms)),
+      size: summarize(installs.map((r) => r.nodeModulesMb)),
+      resolve: summarize(installs.map((r) => r.phases.resolve)),
+      unpack: summarize(installs.map((r) => r.phases.unpack)),
+      scripts: summarize(installs.map((r) => r.phases.scripts)),
+      last: installs[installs.length - 1],
+    }));
     const p = packed[0];
-    const raw = { runs: RUNS, pack: { ms: packMs, tarballBytes: p.size, unpackedBytes: p.unpackedSize, entries: p.entryCount }, installs, summary: { time, timeAfterFirst: timeWarm, nodeModulesMb: size } };
+    const raw = { runs: RUNS, pack: { ms: packMs, tarballBytes: p.size, unpackedBytes: p.unpackedSize, entries: p.entryCount }, variants: byVariant, summary: summaries.map(({ last: _last, ...rest }) => rest) };
     const file = saveResult('install', raw);
     const rows = [
       { what: 'tarball (npm pack)', value: `${fmt(p.size / 1024, 1)} kB packed, ${fmt(p.unpackedSize / 1024, 1)} kB unpacked, ${p.entryCount} files` },
-      { what: 'install time, all runs (ms)', value: fmtSummary(time) },
-      { what: 'install time, runs after the first (ms)', value: fmtSummary(timeWarm) },
-      { what: 'size on disk of node_modules after install (MB)', value: `${fmtSummary(size, 1)}, ${installs[0].files} files` },
-      { what: `  of which ${PACKAGE} itself (MB)`, value: fmt(installs[0].packageMb, 2) },
-      { what: '  biggest entries (MB)', value: installs[0].biggest.map((b) => `${b.name} ${fmt(b.mb, 1)}`).join(', ') },
+      ...summaries.flatMap((s) => [
+        { what: `${s.variant}: install time (ms)`, value: fmtSummary(s.time) },
+        { what: '  npm phases, median ms', value: `resolve the tree ${fmt(s.resolve.median)}, unpack ${fmt(s.unpack.median)}, install scripts ${fmt(s.scripts.median)}` },
+        { what: '  slowest to unpack (ms, last run)', value: s.last.slowestUnpack.map((u) => `${u.name} ${fmt(u.ms)}`).join(', ') },
+        { what: '  size on disk of node_modules (MB)', value: `${fmtSummary(s.size, 1)}, ${s.last.files} files` },
+        { what: `  of which ${PACKAGE} itself (MB)`, value: fmt(s.last.packageMb, 2) },
+        { what: '  biggest entries (MB)', value: s.last.biggest.map((b) => `${b.name} ${fmt(b.mb, 1)}`).join(', ') },
+      ]),
     ];
     return { name: 'install', title: '(6) Install from the packed tarball', rows, raw, file, goals: [] };
   } finally {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { FlowNode, NodeRedProcess, cleanEnv, localRuntime, prepareUserDir, repoRoot } from '../tools/node-red-launcher';
 
@@ -15,6 +15,11 @@ export { PACKAGE, cleanEnv, delay, repoRoot, runCommand, writeProjectManifest, t
 export const EMAIL = 'user@example.com';
 export const PASSWORD = 'example-password';
 export const MAC = '0a1b2c3d4e5f';
+/**
+ * V8 flags for processes whose memory is read: the young generation pinned at 1 MB. By default it grows to 32 MB under
+ * allocation and is given back when V8's memory reducer decides so, which moved single RSS readings by up to 30 MB.
+ */
+export const PINNED_YOUNG_GENERATION = ['--min-semi-space-size=1', '--max-semi-space-size=1'];
 /** BENCH_FULL=1: more repetitions everywhere (and three 5-minute outages instead of one). */
 export const FULL = process.env.BENCH_FULL === '1';
 
@@ -89,6 +94,8 @@ export interface MachineInfo {
   platform: string;
   date: string;
   full: boolean;
+  /** 1-, 5- and 15-minute load averages when the reading was taken (how busy the machine was). */
+  loadAverage: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -101,6 +108,7 @@ export function machineInfo(): MachineInfo {
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
     full: FULL,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
 
@@ -214,15 +222,24 @@ export interface NodeRedOptions {
   env?: Record<string, string>;
   /**
    * Start node with --expose-gc and serve GET /__bench/gc on the admin API (httpAdminMiddleware in settings.js):
-   * two full collections, so RSS readings do not depend on when V8 felt like collecting.
+   * two full collections, so RSS readings do not depend on when V8 felt like collecting; GET
+   * /__bench/heap-snapshot writes a heap snapshot (after them) to the temporary directory.
    */
   gcEndpoint?: boolean;
+  /** Further options for node (V8 flags). */
+  nodeArgs?: string[];
 }
 
 const GC_MIDDLEWARE = `httpAdminMiddleware: function (req, res, next) {
-    if (req.url !== '/__bench/gc') return next();
-    global.gc(); global.gc();
-    res.end(JSON.stringify(process.memoryUsage()));
+    if (req.url === '/__bench/gc') {
+      global.gc(); global.gc();
+      return res.end(JSON.stringify(process.memoryUsage()));
+    }
+    if (req.url === '/__bench/heap-snapshot') {
+      global.gc(); global.gc();
+      return res.end(JSON.stringify({ file: require('v8').writeHeapSnapshot(require('path').join(require('os').tmpdir(), 'navien-bench-' + process.pid + '-' + Date.now() + '.heapsnapshot')) }));
+    }
+    return next();
   },`;
 
 /** A Node-RED child (the checkout's node-red on this Node) in a fresh temporary user directory, removed again by stop(). */
@@ -235,9 +252,16 @@ export function startNodeRed(options: NodeRedOptions = {}): Promise<NodeRed> {
     userDir,
     removeUserDirOnStop: true,
     env: cleanEnv(options.env),
-    nodeArgs: options.gcEndpoint ? ['--expose-gc'] : [],
+    nodeArgs: [...(options.gcEndpoint ? ['--expose-gc'] : []), ...(options.nodeArgs ?? [])],
     readyTimeoutMs: 90_000,
   });
+}
+
+/** A heap snapshot of the Node-RED process after two full collections (needs `gcEndpoint`); the file it wrote. */
+export async function heapSnapshot(nr: NodeRed): Promise<string> {
+  const res = await fetch(nr.url('/__bench/heap-snapshot'), { signal: AbortSignal.timeout(120_000) });
+  if (!res.ok) throw new Error(`GET /__bench/heap-snapshot: HTTP ${res.status}`);
+  return ((await res.json()) as { file: string }).file;
 }
 
 /** Two full garbage collections in the Node-RED process (needs `gcEndpoint`); its memory usage after them. */

@@ -11,6 +11,8 @@ export interface BenchResult {
   name: string;
   title: string;
   rows: Row[];
+  /** Further tables under the main one. */
+  extraTables?: Array<{ title: string; rows: Row[] }>;
   raw: unknown;
   /** Where the raw JSON went (bench/results/<name>.json). */
   file: string;

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ConnectionState, DevicePresence } from '../shared/account-connection';
 import { InboundMessage, NWP500_DEVICE_TYPE } from '../shared/codec';
+import { StatusSummary, summarizeStatus } from '../shared/codec/summary';
 import { isTerminalPhase } from '../shared/connection-phases';
 import { AccountDevices, DeviceLookupError, accountDevices } from '../shared/device/device-api';
 import { ReadNotSupportedError } from '../shared/device/service-reads';
@@ -48,6 +49,8 @@ export = function register(RED: NodeAPI): void {
     const { unit, interval, output, readDefaults, bands, heartbeat } = statusSettings(config);
     const rbe = new ReportByException(bands, heartbeat);
     const lastRaw = new Map<string, Record<string, unknown>>();
+    /** Each device's node status line, from the summary of its last status (summarised once per status). */
+    const lastLine = new Map<string, { text: string; error: boolean }>();
     /** Inputs waiting for the status they asked for, per device. */
     const waiting = new Map<string, Input[]>();
     /** Inputs that arrived before the account knew its devices (bounded); answered once it does, paced. */
@@ -78,22 +81,25 @@ export = function register(RED: NodeAPI): void {
     };
 
     const showDeviceStatus = (mac: string) => {
-      const raw = lastRaw.get(mac);
+      const line = lastLine.get(mac);
       if (!online(mac)) {
         node.status({ fill: 'red', shape: 'ring', text: t('navien-status.status.offline') });
-      } else if (raw) {
-        const line = statusLine(raw, unit);
+      } else if (line) {
         node.status({ fill: line.error ? 'yellow' : 'green', shape: 'dot', text: line.text });
       }
     };
 
-    const messageOf = (mac: string, raw: Record<string, unknown>, isOnline: boolean) =>
-      statusMessage(raw, { unit, online: isOnline, device: deviceInfo(mac), electricSince: alerts.electricSince(mac) });
+    const messageOf = (mac: string, raw: Record<string, unknown>, summary: StatusSummary) =>
+      statusMessage(raw, { unit, online: summary.online, device: deviceInfo(mac), electricSince: alerts.electricSince(mac) }, summary);
 
-    /** Output changes/fields: what goes out for this status (nothing when nothing moved beyond its deadband). */
-    const reportByException = (message: ReturnType<typeof messageOf>, force: boolean) => {
-      const report = rbe.next(message.device.mac, message.payload as unknown as Record<string, unknown>, force);
+    /**
+     * Output changes/fields: what goes out for this status (nothing when nothing moved beyond its deadband). The
+     * summary decides; the rest of the message is only built when something goes out.
+     */
+    const reportByException = (mac: string, raw: Record<string, unknown>, summary: StatusSummary, force: boolean) => {
+      const report = rbe.next(mac, summary as unknown as Record<string, unknown>, force);
       if (!report) return;
+      const message = messageOf(mac, raw, summary);
       if (output === 'changes') node.send({ ...message, changed: report.changed, ...(report.heartbeat ? { heartbeat: true } : {}) } as NodeMessage);
       else node.send([fieldMessages(message, report.fields)] as unknown as NodeMessage[]);
     };
@@ -105,22 +111,24 @@ export = function register(RED: NodeAPI): void {
     };
 
     const emitStatus = (mac: string, raw: Record<string, unknown>, isOnline: boolean) => {
-      const message = messageOf(mac, raw, isOnline);
+      const summary = summarizeStatus(raw, unit, isOnline);
+      lastLine.set(mac, statusLine(summary));
       const inputs = waiting.get(mac) ?? [];
       waiting.delete(mac);
       if (inputs.length > 0) {
         // An input is answered with the whole status (with changes/fields it also counts as reported); with chart,
         // with the chart's points of it, so a chart fed by this node never gets a whole status.
-        const extra = output === 'changes' || output === 'fields' ? { changed: rbe.answered(mac, message.payload as unknown as Record<string, unknown>) } : {};
+        const message = messageOf(mac, raw, summary);
+        const extra = output === 'changes' || output === 'fields' ? { changed: rbe.answered(mac, summary as unknown as Record<string, unknown>) } : {};
         for (const input of inputs) {
           if (output === 'chart') sendChart(input.send, message);
           else input.send(Object.assign(input.msg, message, extra));
           input.done();
         }
       } else if (readDefaults.read === 'status') {
-        if (output === 'all') node.send(message as unknown as NodeMessage);
-        else if (output === 'chart') sendChart((msg) => node.send(msg), message);
-        else reportByException(message, false);
+        if (output === 'all') node.send(messageOf(mac, raw, summary) as unknown as NodeMessage);
+        else if (output === 'chart') sendChart((msg) => node.send(msg), messageOf(mac, raw, summary));
+        else reportByException(mac, raw, summary, false);
       }
       if (deviceMac || targets().length <= 1) showDeviceStatus(mac);
     };
@@ -233,7 +241,7 @@ export = function register(RED: NodeAPI): void {
     // A heartbeat goes out even when the device is silent (offline): the last snapshot, with online as known now.
     const heartbeatTimer = heartbeat > 0 && (output === 'changes' || output === 'fields') && readDefaults.read === 'status'
       ? setInterval(() => {
-        for (const [mac, raw] of lastRaw) if (rbe.heartbeatDue(mac)) reportByException(messageOf(mac, raw, online(mac)), true);
+        for (const [mac, raw] of lastRaw) if (rbe.heartbeatDue(mac)) reportByException(mac, raw, summarizeStatus(raw, unit, online(mac)), true);
       }, Math.min(heartbeat, 60) * 1000)
       : undefined;
 

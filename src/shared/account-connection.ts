@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay } from './backoff';
+import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay, retryAfterDropDelay } from './backoff';
 import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './command-queue';
 import { DiagnosticsCollector, ConnectionKind } from './diagnostics';
 import { EndpointOverrides, Endpoints, resolveEndpoints } from './endpoints';
@@ -17,20 +17,21 @@ import { TransportKind, openMqttSession } from './transport-select';
 import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
 import { ReplyMatcher } from './device/reply-matcher';
+// Straight from the codec's modules, not its index: every message passes here, and the index's re-exports are
+// property getters (as tsc emits `export *`), a call each time.
 import {
   CommandContext,
-  InboundMessage,
   NWP500_DEVICE_TYPE,
   OutboundMessage,
   appReplyFilter,
   buildDeviceInfoRequest,
   buildStatusRequest,
-  classifyInbound,
   clientReplyFilter,
   deviceTopicFilter,
-  implausibleValues,
-  parseCloudJson,
-} from './codec';
+} from './codec/commands';
+import { implausibleValues } from './codec/audit';
+import { parseCloudJson } from './codec/cloud-json';
+import { InboundMessage, classifyInbound } from './codec/routing';
 
 export type ConnectionPhase =
   | 'idle'
@@ -81,7 +82,7 @@ export interface AccountConnectionOptions {
 
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
-type SessionEnd = { reason: 'drop'; failure: TransportFailure } | { reason: 'renew' } | { reason: 'closed' };
+type SessionEnd = { reason: 'drop'; failure: TransportFailure; lastedMs: number } | { reason: 'renew' } | { reason: 'closed' };
 
 /**
  * One resilient NaviLink connection per account, shared by every node that uses the account:
@@ -347,10 +348,11 @@ export class AccountConnection extends EventEmitter {
         signInFirst = true;
         continue;
       }
-      // A live session dropped: the first retry is quick; a refused upgrade means the credentials are dead.
+      // A live session dropped: the first retry is quick (at once after a stable one); a refused upgrade means the
+      // credentials are dead.
       attempt = 1;
       signInFirst = end.failure.authRejected || this.awsCredentialsExpiring();
-      await this.backOff(attempt, signInFirst, end.failure.message);
+      await this.backOff(attempt, signInFirst, end.failure.message, end.lastedMs);
     }
   }
 
@@ -385,7 +387,8 @@ export class AccountConnection extends EventEmitter {
         ...this.deviceList.map((d) => deviceTopicFilter(d.deviceType, d.mac)),
         ...new Set(this.deviceList.map((d) => appReplyFilter(NWP500_DEVICE_TYPE, d.homeSeq ?? 0, this.options.clientId))),
       ];
-      for (const filter of this.subscriptions) await session.subscribe(filter);
+      // All at once: each waits a round trip for its SUBACK (~100 ms to AWS), one after the other they add up.
+      await Promise.all(this.subscriptions.map((filter) => session.subscribe(filter)));
     } catch (err) {
       this.session = undefined;
       await session.close();
@@ -401,9 +404,10 @@ export class AccountConnection extends EventEmitter {
   /** Serves a live session until it drops, needs renewal, or the connection closes. */
   private async liveSession(kind: ConnectionKind, attempt: number): Promise<SessionEnd> {
     const session = this.session as MqttTransportSession;
+    const startedAt = Date.now();
     const ended = new Promise<SessionEnd>((resolve) => {
       this.endSession = resolve;
-      session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure }));
+      session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure, lastedMs: Date.now() - startedAt }));
     });
     this.setState({ phase: 'connected' });
     this.outageStartedAt = undefined;
@@ -493,10 +497,13 @@ export class AccountConnection extends EventEmitter {
     this.renewTimer.unref?.();
   }
 
-  private async backOff(attempt: number, deep: boolean, error: string): Promise<void> {
+  /** `sessionMs`: how long the live session lasted, when this is the first retry after it dropped. */
+  private async backOff(attempt: number, deep: boolean, error: string, sessionMs?: number): Promise<void> {
     if (this.closed) return;
     this.outageStartedAt ??= Date.now();
-    const delay = reconnectDelay(attempt, this.backoff, Math.random, Date.now() - this.outageStartedAt);
+    const delay = sessionMs === undefined
+      ? reconnectDelay(attempt, this.backoff, Math.random, Date.now() - this.outageStartedAt)
+      : retryAfterDropDelay(sessionMs, this.backoff, Math.random);
     this.setState({ phase: 'reconnecting', attempt, retryInMs: delay, deep, error });
     await new Promise<void>((resolve) => {
       this.wakeUp = resolve;

@@ -1,13 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type * as Sdk from 'aws-iot-device-sdk-v2';
-import { AWS_REGION, trustedCas } from './endpoints';
+import { AWS_REGION } from './endpoints';
 import { SdkUnavailableError, errorMessage } from './errors';
 import { MqttSessionOptions, MqttTransportSession, OpenedSession, describeFailure } from './mqtt-transport';
+import { TrustStore, trustStoreFor } from './trust-store';
 
 type SdkModule = typeof Sdk;
 
 let sdk: SdkModule | undefined;
 let sharedClient: Sdk.mqtt.MqttClient | undefined;
+/** One native TLS context per trust store (and one for the system store), shared by every connection. */
+const tlsContexts = new WeakMap<TrustStore, Sdk.io.ClientTlsContext>();
+let systemTlsContext: Sdk.io.ClientTlsContext | undefined;
 
 /**
  * aws-iot-device-sdk-v2 pulls a native binding (aws-crt) that has no prebuilt binary on some
@@ -33,6 +37,7 @@ export function loadSdk(): SdkModule {
  */
 export class AwsSdkSession extends EventEmitter implements MqttTransportSession {
   private closed = false;
+  private interrupted = false;
   private closing: Promise<void> | undefined;
 
   private constructor(private readonly connection: Sdk.mqtt.MqttClientConnection) {
@@ -49,8 +54,10 @@ export class AwsSdkSession extends EventEmitter implements MqttTransportSession 
         options.credentials.sessionToken,
       ),
     });
-    const ca = trustedCas(options.endpoints);
-    if (ca) builder.with_certificate_authority(ca.join('\n'));
+    const trust = trustStoreFor(options.endpoints);
+    // Still named to the builder, so that a context built by build() itself (see reuseTlsContext) trusts it too.
+    if (trust) builder.with_certificate_authority(trust.bundle);
+    reuseTlsContext(builder, sharedTlsContext(trust));
     builder
       .with_endpoint(options.endpoints.iotHost)
       .with_port(options.endpoints.iotPort)
@@ -98,9 +105,20 @@ export class AwsSdkSession extends EventEmitter implements MqttTransportSession 
     await this.connection.publish(topic, JSON.stringify(payload), mqtt.QoS.AtLeastOnce, false);
   }
 
-  /** Disconnects and stops the SDK's own reconnection; safe to call more than once. */
+  /**
+   * Disconnects and stops the SDK's own reconnection; safe to call more than once. After an interruption it resolves
+   * once the disconnect is asked for: the CRT then only waits out its own reconnect delay (1 s) before it completes
+   * the disconnect, and once asked it never reconnects (aws-c-mqtt s_attempt_reconnect skips a connection that is
+   * disconnecting), so our next connection with this client id cannot meet it. Waiting for it cost every reconnect
+   * a second (BENCHMARKS.md, recovery).
+   */
   close(): Promise<void> {
     this.closed = true;
+    const closing = this.disconnect();
+    return this.interrupted ? Promise.resolve() : closing;
+  }
+
+  private disconnect(): Promise<void> {
     this.closing ??= (async () => {
       this.connection.removeAllListeners('message');
       this.connection.removeAllListeners('interrupt');
@@ -116,11 +134,42 @@ export class AwsSdkSession extends EventEmitter implements MqttTransportSession 
 
   private onInterrupt(err: unknown): void {
     if (this.closed) return;
+    this.interrupted = true;
     const failure = describeFailure(err);
     // Stop the SDK's built-in reconnect before reporting: two reconnect loops would fight over the client id.
     void this.close();
     this.emit('interrupted', failure);
   }
+}
+
+/**
+ * The native TLS context of a trust store, built once: building one loads every trusted root into s2n (13-15 ms per
+ * connect with a CA file; the system store is loaded from disk each time otherwise) and the CRT frees it only when
+ * its JS wrapper is collected. The SDK itself caches it per builder ("By caching and reusing the TLS context we get
+ * an enormous memory savings", aws-crt aws_iot.js build()); we build a new builder for each set of credentials.
+ */
+function sharedTlsContext(trust: TrustStore | undefined): Sdk.io.ClientTlsContext {
+  const cached = trust ? tlsContexts.get(trust) : systemTlsContext;
+  if (cached) return cached;
+  const { io } = loadSdk();
+  // What new_with_websockets() builds: no ALPN over WSS, the default trust store unless a CA is named.
+  const tlsOptions = new io.TlsContextOptions();
+  tlsOptions.alpn_list = [];
+  if (trust) tlsOptions.override_default_trust_store(trust.bundle);
+  const context = new io.ClientTlsContext(tlsOptions);
+  if (trust) tlsContexts.set(trust, context);
+  else systemTlsContext = context;
+  return context;
+}
+
+/**
+ * build() makes a TLS context only when the builder holds none yet; the builder has no public setter for it, so the
+ * shared one goes into its parameters directly. Should a future SDK lay them out differently, nothing is set and
+ * build() makes its own context from the same options: slower, equally correct.
+ */
+function reuseTlsContext(builder: Sdk.iot.AwsIotMqttConnectionConfigBuilder, context: Sdk.io.ClientTlsContext): void {
+  const params = (builder as unknown as { params?: { tls_ctx?: unknown } }).params;
+  if (params && typeof params === 'object' && 'tls_ctx' in params && params.tls_ctx === undefined) params.tls_ctx = context;
 }
 
 function guarded(fn: () => void): void {

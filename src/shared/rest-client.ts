@@ -1,7 +1,8 @@
 import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
 import { ApiRequestError, CloudUnavailableError, InvalidCredentialsError, TokenRejectedError, errorMessage } from './errors';
 import { parseCloudJson } from './codec/cloud-json';
-import { Endpoints, trustedCas } from './endpoints';
+import type { Endpoints } from './endpoints';
+import { trustStoreFor } from './trust-store';
 
 /**
  * Temporary AWS credentials from sign-in; the only way to renew them is another full sign-in
@@ -157,14 +158,15 @@ export class NavilinkRestClient {
   private async client(): Promise<Got> {
     if (!this.http) {
       const { got } = await loadGot();
-      const ca = trustedCas(this.endpoints);
+      // An extra CA: the process-wide trust store and its keep-alive agent (parsed once, not per TLS connection).
+      const trust = trustStoreFor(this.endpoints);
       this.http = got.extend({
         prefixUrl: this.endpoints.apiUrl,
         timeout: { request: this.timeoutMs },
         retry: { limit: 0 }, // retries are the connection's job: it knows which failures are worth it
         throwHttpErrors: false,
         responseType: 'text',
-        ...(ca ? { https: { certificateAuthority: ca } } : {}),
+        ...(trust ? { agent: { https: trust.httpsAgent } } : {}),
       });
     }
     return this.http;

@@ -154,4 +154,36 @@ describe('codec/status', () => {
     assert.ok(!('error' in s));
     assert.deepEqual(decodeStatus(null as unknown as Record<string, unknown>, 'C'), {});
   });
+
+  it('decodes each status on its own values when a device repeats one layout (keys and their order)', () => {
+    // The decoder reuses what it learnt from the first status of a layout; every later one must still carry its own
+    // values, including ones that turn implausible, change type, appear as objects or go back to no error.
+    const first = { ...raw, errorCode: 407, subErrorCode: 1, futureField: { a: 1 }, dhwTemperature: 117 };
+    const later = { ...first, errorCode: 0, subErrorCode: 0, futureField: { b: 2 }, dhwTemperature: 118, dhwChargePer: 250, compUse: 'on', currentSuperHeat: -0, command: 'x' };
+    const reported: string[] = [];
+    for (const unit of ['F', 'C'] as const) {
+      decodeStatus(first, unit);
+      const s = decodeStatus(later, unit, (field) => reported.push(field));
+      // The same status with its keys in another order is another layout, decoded afresh: the reference.
+      const reordered = Object.fromEntries(Object.entries(later).reverse());
+      assert.deepEqual(s, decodeStatus(reordered, unit));
+      // Back to the first layout after another one: still its own values.
+      assert.deepEqual(decodeStatus(later, unit, (field) => reported.push(field)), s);
+      assert.deepEqual(Object.keys(s), [...Object.keys(later), 'error'], 'keys in the order of the wire, error last');
+      assert.equal(s.error, null);
+      assert.deepEqual(s.futureField, { b: 2 });
+      assert.equal(s.dhwTemperature, unit === 'F' ? 138.2 : 59);
+      assert.equal(s.dhwChargePer, null);
+      assert.equal(s.compUse, null);
+      assert.equal(s.command, 'x');
+    }
+    assert.deepEqual(reported, ['dhwChargePer', 'dhwChargePer', 'dhwChargePer', 'dhwChargePer']);
+  });
+
+  it('reports an implausible value on every status that carries it, also when it repeats', () => {
+    const odd = { ...raw, dhwChargePer: 250, repeatProbe: 1 }; // a layout of its own, implausible from its first status
+    const reported: string[] = [];
+    for (let i = 0; i < 3; i++) assert.equal(decodeStatus({ ...odd }, 'C', (field) => reported.push(field)).dhwChargePer, null);
+    assert.deepEqual(reported, ['dhwChargePer', 'dhwChargePer', 'dhwChargePer']);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Which values of an inbound message the unit cannot have reported (plausible.ts), named `<record>.<wire field>`
  * (e.g. `status.dhwChargePer`, `feature.dhwTemperatureMax`, `energy.hpUsage`) for the diagnostics count. It runs
- * the same decoders the nodes use, so what is counted is exactly what they report as null.
+ * the same decoders the nodes use (for status, the decoder's own range check over the same plan), so what is counted
+ * is exactly what they report as null.
  */
 import { decodeEnergyUsage } from './energy';
 import { decodeFeature } from './feature';
@@ -10,7 +11,7 @@ import { decodeInstallerCounters } from './installer';
 import { decodeFirmwareDownloadInfo } from './replies';
 import { InboundMessage } from './routing';
 import { decodeRecircScheduleResponse, decodeReservationResponse } from './schedule';
-import { decodeStatus } from './status';
+import { reportImplausibleStatus } from './status';
 import { decodeTouEcho } from './tou';
 
 function record(value: unknown): Record<string, unknown> {
@@ -26,7 +27,8 @@ export function implausibleValues(message: InboundMessage): string[] {
   // The unit (°C) does not matter: plausibility is judged on the wire value before any conversion.
   switch (message.kind) {
     case 'status':
-      decodeStatus(record(response.status), 'C', as('status'));
+      // Every status, often several a minute: checked without decoding it (the same ranges decodeStatus applies).
+      reportImplausibleStatus(record(response.status), as('status'));
       break;
     case 'feature':
       decodeFeature(record(response.feature), 'C', as('feature'));

@@ -11,7 +11,7 @@ import {
 } from './enums';
 import { isUnsafeKey } from './cloud-json';
 import { DecodedError, describeError } from './errors';
-import { ImplausibleReporter, STATUS_RANGES, isImplausibleNumber } from './plausible';
+import { ImplausibleReporter, PlausibleRange, STATUS_RANGES } from './plausible';
 import {
   TemperatureUnit,
   fromHalfCelsius,
@@ -176,8 +176,6 @@ export const STATUS_FIELDS: readonly StatusField[] = [
   field('recircDhwFlowRate', 'tenth', 'L/min', 'Loop flow (unverified unit)'),
 ];
 
-const FIELDS_BY_KEY: ReadonlyMap<string, StatusField> = new Map(STATUS_FIELDS.map((f) => [f.key, f]));
-
 /** A decoded status: wire keys with converted values, unknown keys untouched, plus `error`. */
 export interface DecodedStatus {
   [key: string]: unknown;
@@ -185,8 +183,84 @@ export interface DecodedStatus {
   error?: DecodedError | null;
 }
 
+/** StatusEncoding as a small integer, for the switch every field of every status goes through. */
+enum Kind { Raw, H, HR, D, DD, Flag, Tri, Tou, Inverted, Enum, Energy4Wh, Tenth, Rssi }
+
+const KIND_OF: Readonly<Record<StatusEncoding, Kind>> = {
+  raw: Kind.Raw, H: Kind.H, HR: Kind.HR, D: Kind.D, dD: Kind.DD, flag: Kind.Flag, tri: Kind.Tri, tou: Kind.Tou,
+  inverted: Kind.Inverted, enum: Kind.Enum, energy4Wh: Kind.Energy4Wh, tenth: Kind.Tenth, rssi: Kind.Rssi,
+};
+
+/**
+ * Everything decoding needs to know about one known field, worked out once: the plausible range (wire units) and the
+ * encoding. Every status message runs through ~100 of these (BENCHMARKS.md, "cost per message").
+ */
+interface FieldPlan {
+  readonly spec: StatusField;
+  readonly range: PlausibleRange | undefined;
+  readonly kind: Kind;
+}
+
+function planOf(spec: StatusField): FieldPlan {
+  return { spec, range: STATUS_RANGES[spec.key], kind: KIND_OF[spec.encoding] };
+}
+
+const PLANS: ReadonlyMap<string, FieldPlan> = new Map(STATUS_FIELDS.map((spec) => [spec.key, planOf(spec)]));
+
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** A number the unit cannot report: outside the field's range, or not finite (plausible.ts). */
+function implausible(plan: FieldPlan, value: number): boolean {
+  const r = plan.range;
+  return r ? !(value >= r.min && value <= r.max) : !Number.isFinite(value);
+}
+
+/** Converts a plausible number of a known field. */
+function convert(plan: FieldPlan, value: number, unit: TemperatureUnit, formulaType: number | undefined): unknown {
+  switch (plan.kind) {
+    case Kind.Raw:
+      return value;
+    case Kind.H:
+      return fromHalfCelsius(value, unit);
+    case Kind.HR:
+      return fromHalfCelsiusDisplay(value, unit, formulaType);
+    case Kind.D:
+      return fromTenthCelsius(value, unit);
+    case Kind.DD:
+      return fromTenthCelsiusDifference(value, unit);
+    case Kind.Flag:
+      return value === 2;
+    case Kind.Tri:
+      return value === 0 ? null : value === 2;
+    case Kind.Tou:
+      return value !== 0;
+    case Kind.Inverted:
+      return value === 0 ? null : value === 1;
+    case Kind.Enum:
+      return plan.spec.values?.nameOf(value) ?? null;
+    case Kind.Energy4Wh:
+      return value * 4;
+    case Kind.Tenth:
+      return roundTo(value / 10, 1);
+    case Kind.Rssi:
+      return value > 0 ? -value : value;
+  }
+}
+
+/**
+ * One value: decoded for a known field (`plan`; null for a non-number, except in raw fields, and for an implausible
+ * number, which goes to `onImplausible`), as it is for an unknown one.
+ */
+function valueOf(plan: FieldPlan | undefined, key: string, value: unknown, unit: TemperatureUnit, formulaType: number | undefined, onImplausible: ImplausibleReporter | undefined): unknown {
+  if (plan === undefined) return value;
+  if (typeof value !== 'number') return plan.kind === Kind.Raw ? value : null;
+  if (implausible(plan, value)) {
+    onImplausible?.(key);
+    return null;
+  }
+  return convert(plan, value, unit, formulaType);
 }
 
 /**
@@ -199,57 +273,171 @@ export function decodeStatusValue(
   unit: TemperatureUnit,
   formulaType?: number,
 ): unknown {
-  if (isImplausibleNumber(STATUS_RANGES[spec.key], value)) return null;
-  if (spec.encoding === 'raw') return value;
-  if (!isNumber(value)) return null;
-  switch (spec.encoding) {
-    case 'H':
-      return fromHalfCelsius(value, unit);
-    case 'HR':
-      return fromHalfCelsiusDisplay(value, unit, formulaType);
-    case 'D':
-      return fromTenthCelsius(value, unit);
-    case 'dD':
-      return fromTenthCelsiusDifference(value, unit);
-    case 'flag':
-      return value === 2;
-    case 'tri':
-      return value === 0 ? null : value === 2;
-    case 'tou':
-      return value !== 0;
-    case 'inverted':
-      return value === 0 ? null : value === 1;
-    case 'enum':
-      return spec.values?.nameOf(value) ?? null;
-    case 'energy4Wh':
-      return value * 4;
-    case 'tenth':
-      return roundTo(value / 10, 1);
-    case 'rssi':
-      return value > 0 ? -value : value;
+  return valueOf(PLANS.get(spec.key) ?? planOf(spec), spec.key, value, unit, formulaType, undefined);
+}
+
+function hasUnsafeKey(keys: readonly string[]): boolean {
+  return keys.includes('__proto__') || keys.includes('constructor') || keys.includes('prototype');
+}
+
+/**
+ * A status layout seen before: the same keys in the same order. A device sends the same layout every time, so the
+ * work that depends on the keys alone is done once per layout: each key's plan, and per unit a decoded status of
+ * that layout to copy. Nearly every status is then decoded by copying the template (one cheap clone of a
+ * fixed-shape object) and overwriting the fields whose wire value differs from the template's - a handful, where
+ * building the object key by key cost ~10 µs (BENCHMARKS.md, "cost per message").
+ */
+interface Layout {
+  readonly keys: readonly string[];
+  readonly plans: ReadonlyArray<FieldPlan | undefined>;
+  readonly templates: Partial<Record<TemperatureUnit, Template>>;
+}
+
+interface Template {
+  readonly status: DecodedStatus;
+  /** By position: the template's wire value, its decoded value, and whether that wire value was implausible. */
+  readonly raw: readonly unknown[];
+  readonly decoded: readonly unknown[];
+  readonly implausible: readonly boolean[];
+  /** `tempFormulaType` of the template: `outsideTemperature` decodes by it. */
+  readonly formulaType: number | undefined;
+}
+
+/** A few layouts (firmware versions, a status without errorCode); the oldest is dropped beyond that. */
+const MAX_LAYOUTS = 4;
+const layouts: Layout[] = [];
+/** The layout of the last status seen: the one the next status most likely has. */
+let recent: Layout | undefined;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The layout of these keys, learnt now if new; undefined for keys that must never be copied (decoded key by key). */
+function layoutOf(keys: readonly string[]): Layout | undefined {
+  for (const layout of layouts) {
+    if (sameKeys(layout.keys, keys)) {
+      recent = layout;
+      return layout;
+    }
   }
+  if (hasUnsafeKey(keys)) return undefined;
+  const plans = keys.map((key) => PLANS.get(key));
+  const layout: Layout = { keys, plans, templates: {} };
+  layouts.push(layout);
+  if (layouts.length > MAX_LAYOUTS) layouts.shift();
+  recent = layout;
+  return layout;
+}
+
+/** Decodes key by key into a new object (a layout's first status in a unit, or one with an unsafe key, which is skipped). */
+function decodeKeyByKey(raw: Record<string, unknown>, keys: readonly string[], values: readonly unknown[], unit: TemperatureUnit, formulaType: number | undefined, onImplausible: ImplausibleReporter | undefined): DecodedStatus {
+  const out: DecodedStatus = {};
+  for (let i = 0; i < keys.length; i++) {
+    if (isUnsafeKey(keys[i])) continue;
+    out[keys[i]] = valueOf(PLANS.get(keys[i]), keys[i], values[i], unit, formulaType, onImplausible);
+  }
+  if ('errorCode' in raw) out.error = describeError(raw.errorCode, raw.subErrorCode);
+  return out;
 }
 
 /**
  * Converts a raw `response.status` object. Never throws: missing fields stay absent, fields of an
  * unexpected type decode to null, implausible numbers decode to null (each reported to `onImplausible`),
- * unknown fields pass through unchanged. Keys that could reach the prototype (`__proto__`, `constructor`,
- * `prototype`) are never copied, so the result always inherits from Object.prototype alone.
+ * unknown fields pass through unchanged, in the wire's order. Keys that could reach the prototype (`__proto__`,
+ * `constructor`, `prototype`) are never copied, so the result always inherits from Object.prototype alone.
  */
 export function decodeStatus(raw: Record<string, unknown>, unit: TemperatureUnit, onImplausible?: ImplausibleReporter): DecodedStatus {
-  const out: DecodedStatus = {};
-  if (typeof raw !== 'object' || raw === null) return out;
+  if (typeof raw !== 'object' || raw === null) return {};
   const formulaType = isNumber(raw.tempFormulaType) ? raw.tempFormulaType : undefined;
-  for (const [key, value] of Object.entries(raw)) {
-    if (isUnsafeKey(key)) continue;
-    const spec = FIELDS_BY_KEY.get(key);
-    if (spec && isImplausibleNumber(STATUS_RANGES[key], value)) {
-      onImplausible?.(key);
-      out[key] = null;
-    } else {
-      out[key] = spec ? decodeStatusValue(spec, value, unit, formulaType) : value;
+  const tried = recent;
+  const fast = tried && decodeLikeRecent(raw, tried, unit, formulaType, onImplausible);
+  if (fast) return fast;
+  const keys = Object.keys(raw);
+  const layout = layoutOf(keys);
+  const known = layout && layout !== tried && decodeLikeRecent(raw, layout, unit, formulaType, onImplausible);
+  if (known) return known;
+  const values = Object.values(raw);
+  const decoded = decodeKeyByKey(raw, keys, values, unit, formulaType, onImplausible);
+  // `error` is part of the template exactly when the layout has errorCode: no copy ever gains a property.
+  if (layout && ('errorCode' in raw) === ('error' in decoded)) layout.templates[unit] = templateOf(layout, values, decoded, formulaType);
+  return decoded;
+}
+
+/**
+ * The common case: the status has the layout of the last one, and that layout has a template in this unit. One pass
+ * over the status checks the keys against the layout and overwrites, in a copy of the template, the fields whose
+ * wire value differs from the template's. Undefined (nothing reported) when the layout turns out different.
+ */
+function decodeLikeRecent(raw: Record<string, unknown>, layout: Layout, unit: TemperatureUnit, formulaType: number | undefined, onImplausible: ImplausibleReporter | undefined): DecodedStatus | undefined {
+  const template = layout.templates[unit];
+  if (!template || template.formulaType !== formulaType) return undefined;
+  // Spreading defines own properties: nothing in the copy can touch its prototype.
+  const out: DecodedStatus = { ...template.status };
+  const { keys, plans } = layout;
+  let implausibleKeys: string[] | undefined;
+  let i = 0;
+  for (const key in raw) {
+    if (key !== keys[i]) return undefined;
+    const value = raw[key];
+    // The same wire value as the template's decodes to the same value, already in the copy.
+    if (!Object.is(value, template.raw[i]) || template.implausible[i]) {
+      // Implausible keys are reported once the layout is sure to match (else the caller decodes afresh and reports).
+      const decoded = valueOf(plans[i], key, value, unit, formulaType, (field) => (implausibleKeys ??= []).push(field));
+      if (!Object.is(decoded, template.decoded[i])) out[key] = decoded;
     }
+    i++;
   }
+  if (i !== keys.length) return undefined;
   if ('errorCode' in raw) out.error = describeError(raw.errorCode, raw.subErrorCode);
+  if (implausibleKeys && onImplausible) for (const key of implausibleKeys) onImplausible(key);
   return out;
+}
+
+function templateOf(layout: Layout, values: readonly unknown[], decoded: DecodedStatus, formulaType: number | undefined): Template {
+  const status: DecodedStatus = { ...decoded }; // a fixed-shape copy (the key-by-key object may not be)
+  return {
+    status,
+    raw: values,
+    decoded: layout.keys.map((key) => status[key]),
+    implausible: layout.plans.map((plan, i) => plan !== undefined && typeof values[i] === 'number' && implausible(plan, values[i] as number)),
+    formulaType,
+  };
+}
+
+/**
+ * Reports the implausible values of a raw status, by wire name, without decoding it: exactly the fields decodeStatus
+ * turns into null for being implausible (the same plan and range check), at a fraction of its cost.
+ */
+export function reportImplausibleStatus(raw: Record<string, unknown>, report: ImplausibleReporter): void {
+  if (typeof raw !== 'object' || raw === null) return;
+  if (recent && reportLikeRecent(raw, recent, report)) return;
+  const keys = Object.keys(raw);
+  const values = Object.values(raw);
+  layoutOf(keys);
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number') continue;
+    const plan = PLANS.get(keys[i]);
+    if (plan !== undefined && implausible(plan, value)) report(keys[i]);
+  }
+}
+
+/** reportImplausibleStatus for a status with the last one's layout, in one pass; false (nothing reported) when it has not. */
+function reportLikeRecent(raw: Record<string, unknown>, layout: Layout, report: ImplausibleReporter): boolean {
+  const { keys, plans } = layout;
+  let implausibleKeys: string[] | undefined;
+  let i = 0;
+  for (const key in raw) {
+    if (key !== keys[i]) return false;
+    const value = raw[key];
+    const plan = plans[i];
+    if (plan !== undefined && typeof value === 'number' && implausible(plan, value)) (implausibleKeys ??= []).push(key);
+    i++;
+  }
+  if (i !== keys.length) return false;
+  if (implausibleKeys) for (const key of implausibleKeys) report(key);
+  return true;
 }

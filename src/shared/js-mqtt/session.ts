@@ -4,10 +4,11 @@
 // reconnects by itself; the account connection decides about backoff and sign-in.
 import { EventEmitter } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import WebSocket from 'ws';
-import { trustedCas } from '../endpoints';
 import type { MqttSessionOptions, MqttTransportSession, OpenedSession, TransportFailure } from '../mqtt-transport';
 import { presignMqttUrl } from '../sigv4-presign';
+import { trustStoreFor } from '../trust-store';
 import {
   CONNACK_ERRORS,
   MqttPacket,
@@ -113,16 +114,19 @@ export class JsMqttSession extends EventEmitter implements MqttTransportSession 
   /** Opens the WebSocket, sends CONNECT and resolves on a successful CONNACK (clean session). */
   static async open(options: MqttSessionOptions): Promise<OpenedSession> {
     const { url, hostHeader } = presignMqttUrl(options.endpoints, options.credentials);
-    const ws = new WebSocket(url, MQTT_SUBPROTOCOL, {
-      // Verification stays on: the system roots, plus the configured extra CA when there is one.
-      ca: trustedCas(options.endpoints),
+    const wsOptions: WebSocket.ClientOptions & { secureContext?: SecureContext } = {
+      // Verification stays on: the system roots, plus the configured extra CA when there is one (its trust store is
+      // built once per process and shared, trust-store.ts).
+      secureContext: trustStoreFor(options.endpoints)?.secureContext,
       rejectUnauthorized: true,
       // Exactly the value that was signed; node would derive the same, this makes the agreement explicit.
       headers: { Host: hostHeader },
       perMessageDeflate: false,
       followRedirects: false,
       maxPayload: MAX_PACKET_BYTES,
-    });
+    };
+    // ws hands its options on to tls.connect, which takes the secureContext as it is.
+    const ws = new WebSocket(url, MQTT_SUBPROTOCOL, wsOptions);
     const session = new JsMqttSession(ws, options);
     const sessionPresent = await session.start();
     return { session, sessionPresent };

@@ -2,7 +2,7 @@
  * The alert state of navien-status's devices over time: events out of each status and presence change, with the
  * state kept in a store the node provides (its context, so a restart neither repeats nor forgets alerts).
  */
-import { AlertEvent, AlertOptions, AlertState, presenceAlerts, statusAlerts } from './alerts';
+import { AlertEvent, AlertOptions, AlertState, initialAlertState, presenceAlerts, statusAlerts } from './alerts';
 
 /** Read on every use (not cached): what a restart or another writer left in the store is what counts. */
 export interface AlertStore {
@@ -17,7 +17,7 @@ export class AlertTracker {
   status(mac: string, raw: Record<string, unknown>, nowMs: number = Date.now()): AlertEvent[] {
     const previous = this.store.get(mac);
     const { events, state } = statusAlerts(previous, raw, nowMs, this.options);
-    if (JSON.stringify(state) !== JSON.stringify(previous ?? null)) this.store.set(mac, state);
+    if (!sameState(state, previous)) this.store.set(mac, state);
     return events;
   }
 
@@ -32,4 +32,18 @@ export class AlertTracker {
   electricSince(mac: string): number | null | undefined {
     return this.store.get(mac)?.electricSince;
   }
+}
+
+/** The fields of an alert state (statusAlerts always returns all of them). */
+const STATE_KEYS = Object.keys(initialAlertState()) as Array<keyof AlertState>;
+
+/**
+ * Whether the next state equals the stored one, field by field (this runs for every status). statusAlerts copies
+ * `errorInfo` from the previous state unless the error changed, so comparing it by reference is exact; a stored
+ * state with other fields (an older version's) counts as different and is rewritten.
+ */
+function sameState(next: AlertState, previous: AlertState | undefined): boolean {
+  if (!previous || typeof previous !== 'object') return false;
+  for (const key of STATE_KEYS) if (next[key] !== previous[key]) return false;
+  return Object.keys(previous).length === STATE_KEYS.length;
 }

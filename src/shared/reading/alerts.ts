@@ -4,7 +4,11 @@
  * ending, Electric mode about to revert). Pure: state in, events and the next state out; the node keeps the state
  * (in its context, so a restart neither repeats nor loses them). JSON-serialisable state.
  */
-import { DR_EVENTS, DecodedError, STATUS_RANGES, describeError, plausibleNumber, roundTo } from '../codec';
+// From the codec's modules, not its index (whose re-exports are getters): this runs for every status.
+import { DR_EVENTS } from '../codec/enums';
+import { DecodedError, describeError } from '../codec/errors';
+import { STATUS_RANGES, plausibleNumber } from '../codec/plausible';
+import { roundTo } from '../codec/units';
 import { ELECTRIC_REVERT_HOURS } from './derived';
 
 export type AlertName =

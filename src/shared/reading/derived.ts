@@ -2,21 +2,13 @@
  * Values users ask for that the device does not report directly, computed from a raw status, an energy reply and a
  * TOU plan. Pure: no Node-RED, no I/O. How each is computed is documented in the navien-status help.
  */
-import {
-  DecodedEnergy,
-  EnergyFigures,
-  EnergyItem,
-  HeatSourceName,
-  STATUS_RANGES,
-  TouPlan,
-  fullChargeWh,
-  energyToFullWh,
-  isPoweredOn,
-  plausibleNumber,
-  roundTo,
-  usableEnergyWh,
-  vacationDaysLeft,
-} from '../codec';
+// From the codec's modules, not its index (whose re-exports are getters): deriveStatus runs for every status.
+import type { DecodedEnergy, EnergyFigures, EnergyItem } from '../codec/energy';
+import type { HeatSourceName } from '../codec/enums';
+import { STATUS_RANGES, plausibleNumber } from '../codec/plausible';
+import { energyToFullWh, fullChargeWh, isPoweredOn, usableEnergyWh, vacationDaysLeft } from '../codec/summary';
+import type { TouPlan } from '../codec/tou';
+import { roundTo } from '../codec/units';
 
 /** Idle draw is 1-20 W; the compressor alone ~430 W; an element 4.7-5.4 kW (docs/protocol.md#energy-counters). */
 export const IDLE_MAX_W = 100;

@@ -2,7 +2,10 @@
  * What navien-status sends, as plain message properties: the status message, one message per summary field, and
  * alert events. No Node-RED: the node adds them to its messages and sends them.
  */
-import { DecodedStatus, StatusSummary, TemperatureUnit, decodeStatus, summarizeStatus } from '../codec';
+// From the codec's modules, not its index (whose re-exports are getters): this runs for every status.
+import { DecodedStatus, decodeStatus } from '../codec/status';
+import { StatusSummary, summarizeStatus } from '../codec/summary';
+import type { TemperatureUnit } from '../codec/units';
 import type { DeviceInfo } from '../device/device-api';
 import type { AlertEvent } from './alerts';
 import { DerivedStatus, deriveStatus } from './derived';
@@ -26,13 +29,15 @@ export function looksLikeStatus(raw: unknown): raw is Record<string, unknown> {
   return typeof status.dhwOperationSetting === 'number' && typeof status.dhwTemperature === 'number';
 }
 
+/** `summary`: the status's summary when the caller has it already (it is what report by exception compares). */
 export function statusMessage(
   raw: Record<string, unknown>,
   options: { unit: TemperatureUnit; online: boolean; device: DeviceInfo; electricSince: number | null | undefined },
+  summary: StatusSummary = summarizeStatus(raw, options.unit, options.online),
 ): StatusMessage {
   return {
     topic: `navien/${options.device.mac}/status`,
-    payload: summarizeStatus(raw, options.unit, options.online),
+    payload: summary,
     status: decodeStatus(raw, options.unit),
     raw,
     device: options.device,
@@ -52,8 +57,7 @@ export function eventMessages(device: DeviceInfo, events: readonly AlertEvent[],
   return events.map((e) => ({ topic: `navien/${device.mac}/event/${e.name}`, payload: { event: e.name, mac: device.mac, at: time, ...e.details }, device }));
 }
 
-/** The one-line node status of a device: temperature, tank charge and mode; `error` when the device reports one. */
-export function statusLine(raw: Record<string, unknown>, unit: TemperatureUnit): { text: string; error: boolean } {
-  const s = summarizeStatus(raw, unit, true);
-  return { text: `${s.temperature ?? '?'}°${unit} · ${s.tankCharge ?? '?'}% · ${s.mode}`, error: !!s.error };
+/** The one-line node status of a device, from its summary: temperature, tank charge and mode; `error` when the device reports one. */
+export function statusLine(s: StatusSummary): { text: string; error: boolean } {
+  return { text: `${s.temperature ?? '?'}°${s.unit} · ${s.tankCharge ?? '?'}% · ${s.mode}`, error: !!s.error };
 }
