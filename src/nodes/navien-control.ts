@@ -16,6 +16,7 @@ import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { heldInputs } from './common/held-inputs';
 import { connectionStatus } from './common/node-status';
+import { memoryOnlyWarning } from './common/context-persistence';
 import { contextRestoreStore } from './common/restore-context';
 
 interface ControlConfig extends NodeDef {
@@ -90,7 +91,7 @@ export = function register(RED: NodeAPI): void {
     };
     /** One feature read at a time for all of this node's inputs (a released backlog asks once, not once per input). */
     let featureRead: Promise<Record<string, unknown>> | undefined;
-    const store = contextRestoreStore(node, pendingRestores);
+    const store = contextRestoreStore(node, pendingRestores, memoryOnlyWarning(RED, node, () => t('navien-control.warnings.restore-memory-only')));
     const online = () => account.connection?.presenceOf(mac) !== 'offline';
 
     const ensureControls = (): DeviceControls | undefined => {

@@ -21,6 +21,7 @@ import {
 } from '../shared/planner-session';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
+import { memoryOnlyWarning } from './common/context-persistence';
 import { contextValueStore } from './common/context-store';
 import { connectionStatus } from './common/node-status';
 import { contextRestoreStore } from './common/restore-context';
@@ -95,6 +96,8 @@ export = function register(RED: NodeAPI): void {
     }
     const active: PlannerSettings = settings;
     const readOnly = account.readOnly;
+    // Kept entries outlive this process: without a persistent context store a restart forgets which are the planner's.
+    if (active.apply === 'device' && active.keepEntries && !readOnly) memoryOnlyWarning(RED, node, () => t('navien-planner.warnings.keep-entries-memory-only'))();
 
     /** What the session last said; shown again once the connection is back. */
     let lastState: SessionState | undefined;
@@ -122,10 +125,11 @@ export = function register(RED: NodeAPI): void {
       if (!connection || closing) return undefined;
       if (session) return session;
       const device = accountDevices(connection).device(mac);
+      const restoreStore = contextRestoreStore(node, memory.restore, memoryOnlyWarning(RED, node, () => t('navien-planner.warnings.live-memory-only')));
       controls = new DeviceControls(connection, mac, {
         unit: active.unit,
         timing: runnerTiming(RED),
-        store: contextRestoreStore(node, memory.restore),
+        store: restoreStore,
         report: (event) => session?.timedEvent(event),
         warn: (text) => node.warn(text),
         onError: (err) => node.error(errorMessage(err)),
@@ -148,7 +152,7 @@ export = function register(RED: NodeAPI): void {
           },
         },
         controls,
-        restoreStore: contextRestoreStore(node, memory.restore),
+        restoreStore,
         inputStore: contextValueStore(node, 'navienPlannerInput', memory.input),
         programStore: contextValueStore(node, 'navienPlannerProgram', memory.program),
         historyStore: contextValueStore(node, 'navienPlannerHistory', memory.history),

@@ -36,6 +36,8 @@ interface TestHelper {
   startServer(): Promise<void>;
   stopServer(): Promise<void>;
   getNode(id: string): TestNode | null;
+  /** Every Node-RED log call since the flow was loaded (a sinon spy over the runtime's log). */
+  log(): { getCalls(): Array<{ args: Array<{ level?: number; id?: string; msg?: unknown }> }> };
   _redNodes: RedNodes;
 }
 
@@ -155,6 +157,19 @@ export function recording(nodeModule: (RED: any) => unknown): Recorder {
     statuses: (id) => list(statuses, id),
     errors: (id) => list(errors, id),
   };
+}
+
+/** Node-RED's WARN log level: what node.warn logs at. */
+const WARN_LEVEL = 30;
+
+/** The texts a node has given with node.warn (as Node-RED logs them). */
+export function warningsOf(id: string): string[] {
+  return helper
+    .log()
+    .getCalls()
+    .map((call) => call.args[0])
+    .filter((entry) => entry?.level === WARN_LEVEL && entry.id === id)
+    .map((entry) => String(entry.msg));
 }
 
 /** Waits until the account is connected and has read the device's features (its own start-up request). */

@@ -7,9 +7,10 @@ const RESTORE_CONTEXT_KEY = 'navienRestore';
 /**
  * navien-control's pending restore in the node's context, with `memory` (by node id, for this process) as a
  * fallback: Node-RED deletes a node's context when the node closes unless a context store is configured, so
- * without it a plain redeploy would forget a running boost.
+ * without it a plain redeploy would forget a running boost. `onRemembered` runs whenever a restore is stored (see
+ * memoryOnlyWarning).
  */
-export function contextRestoreStore(node: Node, memory: Map<string, TimedState>): TimedStore {
+export function contextRestoreStore(node: Node, memory: Map<string, TimedState>, onRemembered: () => void = () => undefined): TimedStore {
   const context = node.context();
   return {
     get: () =>
@@ -20,7 +21,10 @@ export function contextRestoreStore(node: Node, memory: Map<string, TimedState>)
       ),
     set: (state: TimedState) => {
       const value = Object.keys(state).length ? state : undefined;
-      if (value) memory.set(node.id, structuredClone(value));
+      if (value) {
+        memory.set(node.id, structuredClone(value));
+        onRemembered();
+      }
       else memory.delete(node.id);
       return new Promise<void>((resolve, reject) => context.set(RESTORE_CONTEXT_KEY, value, (err?: Error) => (err ? reject(err) : resolve())));
     },

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
 import { delay, nextEvent, waitFor } from '../../helpers/wait';
-import { MAC, helper, roundTrip } from '../flow-helper';
+import { MAC, helper, roundTrip, warningsOf } from '../flow-helper';
 import { ControlFlowIds, attachControl, controlFlow, nodes, useControlSimulator } from './control-flow';
 
 const PUMP_MAC = '0a1b2c3d4e60';
@@ -202,9 +202,14 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     const { ids, flow, credentials } = flowFor();
     await helper.load(nodes, flow, credentials);
     const first = await attach(ids);
+    assert.deepEqual(warningsOf(ids.control), [], 'no warning before anything is remembered');
     first.control.receive({ payload: { boost: { setpoint: 140, minutes: 0.1 } } });
     await waitFor(() => first.outputs.length === 1, 'boost started', 15_000);
     assert.equal(sim.device(MAC).snapshot().dhwTemperatureSetting, 120);
+    // No persistent context store: the user is told once that a restart would forget the boost.
+    const warnings = warningsOf(ids.control);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /memory only.*restarts.*contextStorage in settings\.js/s);
     await helper.setFlows(flow, 'full', credentials); // every node stops and starts again
     const second = await attach(ids);
     await waitFor(() => second.outputs.length === 1, 'restored by the redeployed node', 20_000);
@@ -226,6 +231,7 @@ describe('navien-control writes, capability gating and timed actions (test helpe
       first.control.receive({ payload: { boost: { setpoint: 140, mode: 'electric', minutes: 0.05 } } });
       await waitFor(() => first.outputs.length === 1, 'boost started', 15_000);
       assert.deepEqual([sim.device(MAC).snapshot().dhwOperationSetting, sim.device(MAC).snapshot().dhwTemperatureSetting], [2, 120]);
+      assert.deepEqual(warningsOf(ids.control), [], 'a file-backed store needs no warning');
       // "Restart": stop every flow, close the store (flushes to disk), and stay down past the end of the boost.
       await red.stopFlows();
       await red.closeContextsPlugin();

@@ -8,7 +8,7 @@ import { decodeReservationEntry } from '../../../src/shared/codec';
 import type { ScheduleEntry as WireEntry } from '../../../tools/simulator/schedules';
 import type { ReceivedRequest } from '../../../tools/simulator/simulator';
 import { waitFor } from '../../helpers/wait';
-import { MAC, helper } from '../flow-helper';
+import { MAC, helper, warningsOf } from '../flow-helper';
 import { MIN, START, START_STATUS, baselineNight, local, runNight } from './night';
 import { Msg, attachPlanner, nightPrice, nodes, plannerFlow, powerSaverPrices, quiet, usePlannerSimulator } from './planner-flow';
 
@@ -120,6 +120,10 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     const writes = recordWrites();
     const { flow, ids, credentials, device } = await deviceFlow({ keepEntries: true });
     assert.equal(writes.length, 1);
+    // No persistent context store: a restart would forget which entries are the planner's, and the user is told.
+    const warnings = warningsOf(ids.planner);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /memory only.*repeat every week.*contextStorage in settings\.js/s);
     const ours = writes[0];
     assert.ok(ours.length >= 3);
     // Redeployed as it is: the old instance leaves its entries, the new one writes the same plan again.
@@ -140,6 +144,7 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     setClock(START);
     const writes = recordWrites();
     const { flow, ids, credentials } = await deviceFlow({});
+    assert.deepEqual(warningsOf(ids.planner), [], 'entries removed on close need no persistent store');
     await helper.setFlows(flow, 'full', credentials);
     await attachPlanner(ids);
     await waitFor(() => writes.length === 3, 'removed on close, written again');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { waitFor } from '../../helpers/wait';
-import { MAC, helper } from '../flow-helper';
+import { MAC, helper, warningsOf } from '../flow-helper';
 import { H, MIN, PRICES_END, START, START_STATUS, TARGET, baselineNight, local, runNight } from './night';
 import { Msg, attachPlanner, nightPrice, nodes, plannerFlow, powerSaverPrices, quiet, usePlannerSimulator } from './planner-flow';
 
@@ -98,6 +98,10 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     const clock = setClock(START);
     const { flow, ids, credentials, device } = await holding();
     assert.ok(clock.pending > 0, 'the node waits for its boundaries, polls and the plan\'s end');
+    // Holding the heater, with no persistent context store: told once that a restart would leave it held.
+    const warnings = warningsOf(ids.planner);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /memory only.*restarts during a plan.*contextStorage in settings\.js/s);
     await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
     assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
     assert.equal(clock.pending, 0, 'timers left on the clock after the node closed');
