@@ -8,14 +8,12 @@
 import { join } from 'node:path';
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, PINNED_YOUNG_GENERATION, cleanEnv, fmt, log, runCommand, saveResult } from './lib';
+import { FULL, Transport, PINNED_YOUNG_GENERATION, cleanEnv, fmt, log, runCommand, saveResult } from './lib';
 
 const CYCLES = FULL ? 400 : 200;
 const WARMUP = 10;
 const GOAL_JS_MB = 10;
 const MB = 1024 * 1024;
-
-type Transport = 'native' | 'js';
 
 interface Memory {
   rss: number;

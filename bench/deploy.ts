@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, NodeRed, Sink, Summary, cleanEnv, delay, emptyFlow, fmt, fmtSummary, log, now, runCommand, saveResult, startNodeRed, statusFlow, summarize, uid } from './lib';
+import { FULL, TRANSPORTS, Transport, NodeRed, Sink, Summary, cleanEnv, delay, emptyFlow, fmt, fmtSummary, log, now, runCommand, saveResult, startNodeRed, statusFlow, summarize, uid } from './lib';
 
 const RUNS = FULL ? 25 : 11;
 const GOAL_RATIO = 1.3;
@@ -30,8 +30,6 @@ async function runFloor(endpoints: { apiUrl: string; iotEndpoint: string; caFile
   return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FloorRun);
 }
 
-type Transport = 'native' | 'js';
-const TRANSPORTS: readonly Transport[] = ['native', 'js'];
 
 interface NodeRedRun {
   ms: number;

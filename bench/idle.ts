@@ -15,7 +15,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, FlowNode, MAC, NodeRed, accountNode, delay, fmt, log, now, saveResult, startNodeRed, summarize, uid } from './lib';
+import { FULL, TRANSPORTS, Transport, FlowNode, MAC, NodeRed, accountNode, delay, fmt, log, now, saveResult, startNodeRed, summarize, uid } from './lib';
 
 /** BENCH_IDLE_WINDOW_S shortens it for a quick check of the benchmark itself. */
 const WINDOW_MS = Number(process.env.BENCH_IDLE_WINDOW_S ?? 0) * 1000 || (FULL ? 600_000 : 240_000);
@@ -82,7 +82,7 @@ function idleFlow(prefix: string, endpoints: { apiUrl: string; iotEndpoint: stri
 
 interface Lane {
   name: string;
-  transport?: 'native' | 'js';
+  transport?: Transport;
   nr: NodeRed;
   sim?: NavilinkSimulator;
 }
@@ -96,7 +96,7 @@ export async function run(): Promise<BenchResult> {
   const lanes: Lane[] = [];
   try {
     lanes.push({ name: 'Node-RED alone', nr: await startNodeRed({ withPackage: false }) });
-    for (const transport of ['native', 'js'] as const) {
+    for (const transport of TRANSPORTS) {
       const sim = await NavilinkSimulator.start({ speed: 0 });
       lanes.push({ name: `account + status + control + diagnostics, ${transport} transport`, transport, sim, nr: await startNodeRed({ env: { NAVIEN_MQTT_TRANSPORT: transport } }) });
     }

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { FlowNode, NodeRedProcess, cleanEnv, localRuntime, prepareUserDir, repoRoot } from '../tools/node-red-launcher';
 
 export { PACKAGE, cleanEnv, delay, repoRoot, runCommand, writeProjectManifest, type FlowNode } from '../tools/node-red-launcher';
+export type { TransportKind as Transport } from '../src/shared/transport-select';
+/** Both MQTT transports (NAVIEN_MQTT_TRANSPORT), for the benchmarks where the transport matters. */
+export const TRANSPORTS = ['native', 'js'] as const;
 export const EMAIL = 'user@example.com';
 export const PASSWORD = 'example-password';
 export const MAC = '0a1b2c3d4e5f';

@@ -18,7 +18,7 @@
  */
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, FlowNode, MAC, NodeRed, NodeRedOptions, PINNED_YOUNG_GENERATION, Sink, Summary, accountNode, delay, fmt, fmtSummary, log, now, postToSink, saveResult, summarize, uid, gc, rssMb, startNodeRed } from './lib';
+import { FULL, TRANSPORTS, FlowNode, MAC, NodeRed, NodeRedOptions, PINNED_YOUNG_GENERATION, Sink, Summary, accountNode, delay, fmt, fmtSummary, log, now, postToSink, saveResult, summarize, uid, gc, rssMb, startNodeRed } from './lib';
 
 const PROCESSES = FULL ? 5 : 3;
 const REDEPLOYS = 100;
@@ -27,8 +27,6 @@ const GOAL_ADDED_MB = 40;
 const GOAL_GROWTH_MB = 5;
 
 const MB = 1024 * 1024;
-
-type Transport = 'native' | 'js';
 
 interface Reading {
   rssMb: number;
@@ -147,7 +145,7 @@ export async function run(): Promise<BenchResult> {
         await nr.stop();
       }
     }
-    for (const transport of ['native', 'js'] as Transport[]) {
+    for (const transport of TRANSPORTS) {
       const nr = await start({ env: { NAVIEN_MQTT_TRANSPORT: transport } });
       try {
         const prefix = `mem-${transport}-${uid()}`;

@@ -19,10 +19,8 @@
 import { AddressInfo, Server, Socket, connect, createServer } from 'node:net';
 import { NavilinkSimulator } from '../tools/simulator/simulator';
 import { BenchResult } from './types';
-import { FULL, NodeRed, Sink, delay, fmt, fmtSummary, log, now, saveResult, statusFlow, summarize, uid, startNodeRed } from './lib';
+import { FULL, TRANSPORTS, Transport, NodeRed, Sink, delay, fmt, fmtSummary, log, now, saveResult, statusFlow, summarize, uid, startNodeRed } from './lib';
 
-export type Transport = 'native' | 'js';
-const TRANSPORTS: readonly Transport[] = ['native', 'js'];
 /** Connected this long before each outage (past the 10 s after which a drop is retried at once). */
 const STEADY_MS = 11_000;
 
