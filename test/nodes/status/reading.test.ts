@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { dayUsage, monthUsage } from '../../../tools/simulator/energy';
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../../tools/simulator/simulator';
 import { waitFor } from '../../helpers/wait';
-import { HEAT_PUMP_STATUS, MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, roundTrip, uniqueId, withCatalog } from '../flow-helper';
+import { HEAT_PUMP_STATUS, MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, roundTrip, uniqueId, useSimulator, useTestServer, withCatalog } from '../flow-helper';
+
+helper.init(require.resolve('node-red'));
 
 /** Known raw state (physics frozen with speed 0): the shared heat-pump state with the tank and alert fields these tests read. */
 const BASE = {
@@ -27,28 +29,18 @@ const READ_ERROR_ALLOWED = 'status, features, schedule, energy, tou, installer, 
 
 describe('navien-status reading, report by exception and events (test helper, real account node, simulator)', function () {
   this.timeout(60_000);
-  let sim: NavilinkSimulator;
 
-  before(async () => {
-    helper.init(require.resolve('node-red'));
-    await loadCatalogs('navien-status', 'navien-account');
-    sim = await NavilinkSimulator.start({
-      speed: 0,
-      accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC, deviceName: 'Garage heater' }, { macAddress: MARKER_MAC }] }],
-    });
-  });
-  after(async () => {
-    await sim?.stop();
+  before(() => loadCatalogs('navien-status', 'navien-account'));
+  const sim = useSimulator({
+    speed: 0,
+    accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC, deviceName: 'Garage heater' }, { macAddress: MARKER_MAC }] }],
   });
   beforeEach(() => {
-    sim.setDeviceOffline(MAC, false);
-    sim.device(MAC).setStatus(BASE);
-    sim.device(MAC).reservations = { reservationUse: 1, reservation: [] };
+    sim().setDeviceOffline(MAC, false);
+    sim().device(MAC).setStatus(BASE);
+    sim().device(MAC).reservations = { reservationUse: 1, reservation: [] };
   });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-  });
+  useTestServer();
 
   async function load(config: Record<string, unknown>) {
     const accountId = uniqueId('account');
@@ -56,7 +48,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     await helper.load(
       [accountNode, recorder.module],
       [
-        accountConfig(sim, accountId),
+        accountConfig(sim(), accountId),
         { id: 'status', type: 'navien-status', account: accountId, device: MAC, unit: 'C', interval: 0, output: 'all', wires: [['out'], ['events']], ...config },
         { id: 'out', type: 'helper' },
         { id: 'events', type: 'helper' },
@@ -70,7 +62,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     return { account, connection, status: helper.getNode('status') as TestNode & { context(): any }, out, events, statuses: recorder.statuses('status'), errors: recorder.errors('status') };
   }
 
-  const requestsOn = (suffix: string) => sim.received.filter((r) => r.topic.endsWith(suffix));
+  const requestsOn = (suffix: string) => sim().received.filter((r) => r.topic.endsWith(suffix));
 
   it('reads the features per message: limits in the node\'s unit, firmware, serial, tank size, capabilities', async () => {
     const { status, out } = await load({});
@@ -90,7 +82,7 @@ describe('navien-status reading, report by exception and events (test helper, re
   });
 
   it('reads the weekly schedule (dialog read: schedule) as readable entries, once although the hex twin arrives too', async () => {
-    sim.device(MAC).reservations = {
+    sim().device(MAC).reservations = {
       reservationUse: 2,
       reservation: [
         { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 },
@@ -115,7 +107,7 @@ describe('navien-status reading, report by exception and events (test helper, re
 
   it('reads daily energy for a month: per-day Wh and hours, totals, heat-pump share, lifetime labelled, cost from the TOU plan', async () => {
     const { status, out } = await load({});
-    sim.clearReceived();
+    sim().clearReceived();
     status.receive({ payload: { read: 'energy', period: 'daily', year: 2024, month: 2 } });
     const msg = await out.next((m) => m.topic === `navien/${MAC}/energy`, 'the energy report');
     const query = requestsOn('/st/energy-usage-daily-query/rd');
@@ -136,7 +128,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     assert.equal(p.totals.totalWh, hp + he);
     assert.equal(p.totals.heatPumpHours, days.reduce((t, d) => t + d.hpTime, 0));
     assert.equal(p.totals.heatPumpShare, Math.round((hp / (hp + he)) * 1000) / 10);
-    const lifetime = sim.device(MAC).energyTotals();
+    const lifetime = sim().device(MAC).energyTotals();
     assert.equal(p.lifetime.heatPumpWh, lifetime.hpUsage);
     assert.equal(p.lifetime.elementWh, lifetime.heUsage);
     // The simulator's captured plan covers every month and day: every day priced; the plan is named.
@@ -187,7 +179,7 @@ describe('navien-status reading, report by exception and events (test helper, re
   for (const [payload, text] of invalid) {
     it(`rejects ${JSON.stringify(payload)}: an error naming it, a red status, nothing sent`, async () => {
       const { account, status, out, statuses, errors } = await load({});
-      sim.clearReceived();
+      sim().clearReceived();
       const before = out.length;
       status.receive({ payload, marker: 'bad' });
       await waitFor(() => errors.length > 0, 'the error');
@@ -195,7 +187,7 @@ describe('navien-status reading, report by exception and events (test helper, re
       assert.equal((errors[0][1] as any).marker, 'bad', 'the message goes to a Catch node');
       assert.deepEqual(statuses[statuses.length - 1], { fill: 'red', shape: 'ring', text: 'invalid read request' });
       await roundTrip(account, MARKER_MAC);
-      assert.deepEqual(sim.received.filter((r) => r.mac === MAC), [], 'nothing was sent');
+      assert.deepEqual(sim().received.filter((r) => r.mac === MAC), [], 'nothing was sent');
       assert.equal(out.length, before);
     });
   }
@@ -214,7 +206,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     const { account, out } = await load({ output: 'changes', interval: 30 });
     const first = await out.next();
     assert.deepEqual(first.changed, SUMMARY_FIELDS, 'the first status: every field is new');
-    const device = sim.device(MAC);
+    const device = sim().device(MAC);
     device.setStatus({ currentInstPower: 425 }, true); // +15 W: inside the deadband
     device.setStatus({ dhwTemperature: 116 }, true); // 57.5 -> 58.0 °C: a 0.5 ° step
     const second = await out.next();
@@ -232,9 +224,9 @@ describe('navien-status reading, report by exception and events (test helper, re
 
   it('output "changes" with a 1 ° deadband and a heartbeat: nothing for 0.5 °, a full snapshot every second', async () => {
     const { out } = await load({ output: 'changes', deadbandTemp: '1', heartbeat: 1 });
-    sim.device(MAC).setStatus({}, true);
+    sim().device(MAC).setStatus({}, true);
     await out.next((m) => m.changed?.length === SUMMARY_FIELDS.length, 'the first status');
-    sim.device(MAC).setStatus({ dhwTemperature: 116 }, true); // 0.5 °C < 1
+    sim().device(MAC).setStatus({ dhwTemperature: 116 }, true); // 0.5 °C < 1
     const beat = await out.next(() => true, 'a heartbeat', 5000);
     assert.equal(beat.heartbeat, true);
     assert.deepEqual(beat.changed, []);
@@ -243,14 +235,14 @@ describe('navien-status reading, report by exception and events (test helper, re
 
   it('output "fields": one message per field, topic navien/<mac>/<field>, then only what changed', async () => {
     const { account, out } = await load({ output: 'fields' });
-    sim.device(MAC).setStatus({}, true);
+    sim().device(MAC).setStatus({}, true);
     await waitFor(() => out.length >= SUMMARY_FIELDS.length, 'a message per field');
     assert.deepEqual(out.map((m: any) => m.topic), SUMMARY_FIELDS.map((f) => `navien/${MAC}/${f}`));
     assert.equal(out.find((m: any) => m.topic.endsWith('/temperature'))?.payload, 57.5);
     assert.equal(out.find((m: any) => m.topic.endsWith('/mode'))?.payload, 'heat-pump');
     out.next(() => true); // skip the first batch
     const taken = out.length;
-    sim.device(MAC).setStatus({ dhwChargePer: 55 }, true);
+    sim().device(MAC).setStatus({ dhwChargePer: 55 }, true);
     await waitFor(() => out.length > taken, 'the changed field');
     await roundTrip(account, MARKER_MAC);
     assert.deepEqual(out.slice(taken).map((m: any) => [m.topic, m.payload]), [[`navien/${MAC}/tankCharge`, 55]]);
@@ -265,7 +257,7 @@ describe('navien-status reading, report by exception and events (test helper, re
       assert.deepEqual(point.device, { mac: MAC, name: 'Garage heater', deviceType: 52, model: 'NWP500' });
       for (const key of ['status', 'raw', 'derived']) assert.equal(point[key], undefined, `a chart point carries msg.${key}`);
     }
-    sim.device(MAC).setStatus({ dhwTemperature: 116, dhwChargePer: 81 }, true);
+    sim().device(MAC).setStatus({ dhwTemperature: 116, dhwChargePer: 81 }, true);
     assert.deepEqual([await out.next(), await out.next()].map((m) => [m.topic, m.payload]), [['temperature', 58], ['tankCharge', 81]]);
     // An input asks for a fresh status and is answered with its points, not with the whole status.
     status.receive({ payload: 'now', keep: 'me' });
@@ -290,17 +282,17 @@ describe('navien-status reading, report by exception and events (test helper, re
 
   it('output "chart" for all devices of the account: each series is named after its device', async () => {
     const { out } = await load({ output: 'chart', device: '' });
-    sim.device(MAC).setStatus({}, true);
+    sim().device(MAC).setStatus({}, true);
     const point = await out.next((m) => m.device.mac === MAC, 'a point of the heater');
     assert.equal(point.topic, 'Garage heater temperature');
   });
 
   it('output "chart": no point while the device is offline (the chart shows a gap), events as usual', async function () {
     const { account, status, out, events } = await load({ output: 'chart' });
-    sim.device(MAC).setStatus({}, true);
+    sim().device(MAC).setStatus({}, true);
     await out.next(() => true, 'a point while online');
     await out.next(() => true, 'a point while online');
-    sim.setDeviceOffline(MAC, true);
+    sim().setDeviceOffline(MAC, true);
     status.receive({ payload: '' });
     await events.next((m) => m.topic === `navien/${MAC}/event/offline`, 'offline', 30_000);
     await roundTrip(account, MARKER_MAC);
@@ -309,7 +301,7 @@ describe('navien-status reading, report by exception and events (test helper, re
 
   it('events on output 2, once per transition: error raised with advice, leak, anti-legionella, demand response, cleared', async () => {
     const { account, out, events } = await load({});
-    const device = sim.device(MAC);
+    const device = sim().device(MAC);
     device.setStatus({}, true);
     await out.next();
     device.setStatus({ errorCode: 799 }, true);
@@ -333,9 +325,9 @@ describe('navien-status reading, report by exception and events (test helper, re
   });
 
   it('Electric mode: the start time is kept in the node context, and a start 71 h ago warns of the revert', async () => {
-    sim.device(MAC).setStatus({ dhwOperationSetting: 2 });
+    sim().device(MAC).setStatus({ dhwOperationSetting: 2 });
     const { account, status, out, events } = await load({});
-    sim.device(MAC).setStatus({}, true);
+    sim().device(MAC).setStatus({}, true);
     const first = await out.next();
     const stored = status.context().get('alerts')[MAC];
     assert.equal(typeof stored.electricSince, 'number');
@@ -344,11 +336,11 @@ describe('navien-status reading, report by exception and events (test helper, re
     // As if Node-RED had restarted with a persistent context store 71 h after Electric began.
     const since = Date.now() - 71 * 3_600_000;
     status.context().set('alerts', { [MAC]: { ...stored, electricSince: since } });
-    sim.device(MAC).setStatus({}, true);
+    sim().device(MAC).setStatus({}, true);
     const warning = await events.next((m) => m.topic === `navien/${MAC}/event/electric-reverting`, 'electric-reverting');
     assert.equal(warning.payload.since, new Date(since).toISOString());
     assert.equal(warning.payload.hoursLeft, 1);
-    sim.device(MAC).setStatus({}, true);
+    sim().device(MAC).setStatus({}, true);
     await out.next((m) => m.derived.electricRevertsAt === new Date(since + 72 * 3_600_000).toISOString());
     await roundTrip(account, MARKER_MAC);
     assert.equal(events.filter((m: any) => m.topic.endsWith('electric-reverting')).length, 1, 'warned once');
@@ -356,10 +348,10 @@ describe('navien-status reading, report by exception and events (test helper, re
 
   it('a device that stops answering raises an offline event, and online when it is back', async function () {
     const { status, events } = await load({});
-    sim.setDeviceOffline(MAC, true);
+    sim().setDeviceOffline(MAC, true);
     status.receive({ payload: '' });
     await events.next((m) => m.topic === `navien/${MAC}/event/offline`, 'offline', 30_000);
-    sim.setDeviceOffline(MAC, false);
+    sim().setDeviceOffline(MAC, false);
     status.receive({ payload: '' });
     await events.next((m) => m.topic === `navien/${MAC}/event/online`, 'online', 30_000);
   });

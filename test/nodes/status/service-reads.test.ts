@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
+import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../../tools/simulator/simulator';
 import { waitFor } from '../../helpers/wait';
-import { HEAT_PUMP_STATUS, MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, roundTrip, uniqueId, withCatalog } from '../flow-helper';
+import { HEAT_PUMP_STATUS, MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, loadCatalogs, recording, roundTrip, uniqueId, useSimulator, useTestServer, withCatalog } from '../flow-helper';
+
+helper.init(require.resolve('node-red'));
 
 /** A heater whose feature record says it has no recirculation schedule. */
 const NO_RECIRC_MAC = '0a1b2c3d4e71';
@@ -22,36 +24,27 @@ function daysAgo(days: number): string {
 
 describe('navien-status service reads: installer counters, firmware, recirculation schedule, device record (test helper, simulator)', function () {
   this.timeout(60_000);
-  let sim: NavilinkSimulator;
 
-  before(async () => {
-    helper.init(require.resolve('node-red'));
-    await loadCatalogs('navien-status', 'navien-account');
-    sim = await NavilinkSimulator.start({
-      speed: 0,
-      accounts: [{
-        email: DEFAULT_EMAIL,
-        password: DEFAULT_PASSWORD,
-        devices: [
-          { macAddress: MAC, deviceName: 'Garage heater', installer: INSTALLER },
-          { macAddress: NO_RECIRC_MAC, feature: { recircReservationUse: 1 } },
-          { macAddress: MARKER_MAC },
-        ],
-      }],
-    });
-  });
-  after(async () => {
-    await sim?.stop();
+  before(() => loadCatalogs('navien-status', 'navien-account'));
+  const sim = useSimulator({
+    speed: 0,
+    accounts: [{
+      email: DEFAULT_EMAIL,
+      password: DEFAULT_PASSWORD,
+      devices: [
+        { macAddress: MAC, deviceName: 'Garage heater', installer: INSTALLER },
+        { macAddress: NO_RECIRC_MAC, feature: { recircReservationUse: 1 } },
+        { macAddress: MARKER_MAC },
+      ],
+    }],
   });
   beforeEach(() => {
-    sim.device(MAC).setStatus(HEAT_PUMP_STATUS);
-    sim.setFirmwareUpdate(MAC, undefined);
+    sim().device(MAC).setStatus(HEAT_PUMP_STATUS);
+    sim().setFirmwareUpdate(MAC, undefined);
   });
-  afterEach(async () => {
-    sim.forbidRest(DEFAULT_EMAIL, '/device/firmware/info', false);
-    sim.forbidRest(DEFAULT_EMAIL, '/device/info', false);
-    await helper.unload();
-    await helper.stopServer();
+  useTestServer(() => {
+    sim().forbidRest(DEFAULT_EMAIL, '/device/firmware/info', false);
+    sim().forbidRest(DEFAULT_EMAIL, '/device/info', false);
   });
 
   async function load(config: Record<string, unknown> = {}, device = MAC) {
@@ -60,7 +53,7 @@ describe('navien-status service reads: installer counters, firmware, recirculati
     await helper.load(
       [accountNode, recorder.module],
       [
-        accountConfig(sim, accountId),
+        accountConfig(sim(), accountId),
         { id: 'status', type: 'navien-status', account: accountId, device, unit: 'C', interval: 0, output: 'all', wires: [['out'], ['events']], ...config },
         { id: 'out', type: 'helper' },
         { id: 'events', type: 'helper' },
@@ -73,16 +66,16 @@ describe('navien-status service reads: installer counters, firmware, recirculati
     return { account, status: helper.getNode('status') as TestNode, out, errors: recorder.errors('status') };
   }
 
-  const requestsOn = (mac: string, suffix: string) => sim.received.filter((r) => r.mac === mac && r.topic.endsWith(suffix));
+  const requestsOn = (mac: string, suffix: string) => sim().received.filter((r) => r.mac === mac && r.topic.endsWith(suffix));
 
   it('installer: the diagnostics counters as named fields with units, asked for on the app-form reply topic', async () => {
     const { status, out } = await load({ read: 'installer' });
-    sim.clearReceived();
+    sim().clearReceived();
     status.receive({ payload: 'check', keep: 'me' });
     const msg = await out.next((m) => m.topic === `navien/${MAC}/installer`, 'the installer counters');
     const [query] = requestsOn(MAC, '/st/td/rd');
     assert.match((query.payload as any).responseTopic, /^cmd\/52\/20001\/0\/[^/]+\/res\/td\/rd$/);
-    const totals = sim.device(MAC).energyTotals();
+    const totals = sim().device(MAC).energyTotals();
     const p = msg.payload;
     assert.equal(msg.keep, 'me');
     assert.deepEqual([p.energy.heatPumpWh, p.energy.elementWh, p.energy.totalWh], [totals.hpUsage, totals.heUsage, totals.hpUsage + totals.heUsage]);
@@ -108,7 +101,7 @@ describe('navien-status service reads: installer counters, firmware, recirculati
     assert.deepEqual(msg.payload.download, { pending: false, items: [{ swCode: 0, otaMode: 0, swVersion: 0, status: 0 }] });
     assert.deepEqual(msg.payload.reported, { controller: 184614912, panel: 0, wifi: 34013184, recirc: 0 });
 
-    sim.setFirmwareUpdate(MAC, { swCode: 4, swVersion: 34013200 });
+    sim().setFirmwareUpdate(MAC, { swCode: 4, swVersion: 34013200 });
     status.receive({ payload: { read: 'firmware' } });
     const pending = await out.next((m) => m.topic === `navien/${MAC}/firmware`, 'the firmware with an update');
     assert.equal(pending.payload.updatePending, true);
@@ -118,7 +111,7 @@ describe('navien-status service reads: installer counters, firmware, recirculati
   });
 
   it('firmware on an account the cloud answers 403: not available, no error, the device\'s own download info still read', async () => {
-    sim.forbidRest(DEFAULT_EMAIL, '/device/firmware/info');
+    sim().forbidRest(DEFAULT_EMAIL, '/device/firmware/info');
     const { status, out, errors } = await load();
     status.receive({ payload: { read: 'firmware' } });
     const msg = await out.next((m) => m.topic === `navien/${MAC}/firmware`, 'the firmware');
@@ -131,7 +124,7 @@ describe('navien-status service reads: installer counters, firmware, recirculati
   });
 
   it('recirculation: the schedule in the weekly program\'s readable form, once although the hex twin arrives too', async () => {
-    sim.device(MAC).recircSchedule = {
+    sim().device(MAC).recircSchedule = {
       reservationUse: 2,
       reservation: [
         { enable: 2, week: 124, hour: 6, min: 0, mode: 2, param: -1 },
@@ -154,13 +147,13 @@ describe('navien-status service reads: installer counters, firmware, recirculati
 
   it('recirculation on a heater without a recirculation schedule: a clear error, nothing asked of the device', async () => {
     const { account, status, out, errors } = await load({}, NO_RECIRC_MAC);
-    sim.clearReceived();
+    sim().clearReceived();
     status.receive({ payload: { read: 'recirculation' }, marker: 'no' });
     await waitFor(() => errors.length > 0, 'the error');
     assert.equal(errors[0][0], 'recirculation read failed: this water heater does not support it (feature flag recircReservationUse is off)');
     assert.equal((errors[0][1] as any).marker, 'no');
     await roundTrip(account, MARKER_MAC);
-    assert.deepEqual(sim.received.filter((r) => r.mac === NO_RECIRC_MAC), [], 'nothing was published to that heater');
+    assert.deepEqual(sim().received.filter((r) => r.mac === NO_RECIRC_MAC), [], 'nothing was published to that heater');
     assert.equal(out.filter((m: any) => m.topic?.endsWith('/recirculation')).length, 0);
   });
 
@@ -189,7 +182,7 @@ describe('navien-status service reads: installer counters, firmware, recirculati
   });
 
   it('device on an account the cloud answers 403: not available, no error', async () => {
-    sim.forbidRest(DEFAULT_EMAIL, '/device/info');
+    sim().forbidRest(DEFAULT_EMAIL, '/device/info');
     const { status, out, errors } = await load();
     status.receive({ payload: { read: 'device' } });
     const msg = await out.next((m) => m.topic === `navien/${MAC}/device`, 'the device record');
