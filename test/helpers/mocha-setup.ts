@@ -1,4 +1,25 @@
 // Root hooks for every test file in the run (loaded through .mocharc.json "require").
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+interface HelperSettings {
+  settings(settings: Record<string, unknown>): Record<string, unknown>;
+}
+
+/**
+ * The node tests' Node-RED user directory: a temp folder of this mocha process, so the change ledger
+ * (navien-ledger.json) of the nodes under test never lands in the developer's ~/.node-red. A test that gives its own
+ * `userDir` (a restart with the same directory) keeps it; `userDir: undefined` falls back to this one.
+ */
+export const TEST_USER_DIR = mkdtempSync(path.join(tmpdir(), 'navien-test-userdir-'));
+{
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const helper = require('node-red-node-test-helper') as HelperSettings;
+  const original = helper.settings.bind(helper);
+  helper.settings = (settings) => original({ ...settings, userDir: settings.userDir ?? TEST_USER_DIR });
+  helper.settings({});
+}
 
 /**
  * node-red-node-test-helper is one shared instance for the whole mocha run, and its stopServer()
