@@ -4,7 +4,8 @@ import type { ControlOutcome } from '../../src/shared/control/device-commands';
 import type { ControlLimits, PlannedControl } from '../../src/shared/control/plan';
 import { hasCondenserFault } from '../../src/shared/control/plans/condenser-fault-reset';
 import { planRequest } from '../../src/shared/control/request/parse';
-import { Clock, TimedActions, TimedState } from '../../src/shared/control/timed-actions';
+import type { Clock } from '../../src/shared/clock';
+import { TimedActions, TimedState } from '../../src/shared/control/timed-actions';
 
 const MAC = '0a1b2c3d4e5f';
 const CTX: CommandContext = { clientId: 'c', sessionId: '1', device: { mac: MAC, additionalValue: '1234', deviceType: 52 } };

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/shared/control/timed-actions';
+import type { Clock } from '../../src/shared/clock';
 
 /** A fake clock: timers run, in time order, when the test moves time on. */
 export class FakeClock implements Clock {

@@ -8,7 +8,8 @@ import { accountDevices } from '../device/device-api';
 import { ControlOutcome, DeviceCommandRunner, RunnerTiming } from './device-commands';
 import type { PlannedControl } from './plan';
 import type { TimedRequest } from './plans/timed';
-import { Clock, TimedActions, TimedEvent, TimedStore } from './timed-actions';
+import type { Clock } from '../clock';
+import { TimedActions, TimedEvent, TimedStore } from './timed-actions';
 
 export interface DeviceControlsOptions {
   unit: TemperatureUnit;

@@ -3,6 +3,7 @@
  * reaches a charge) and a vacation that remembers the mode and setpoint from before. The pending restore
  * lives in a store the caller provides (the node's context), so a redeploy or restart resumes it.
  */
+import { Clock, SYSTEM_CLOCK } from '../clock';
 import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, fromHalfCelsius, type TemperatureUnit } from '../codec';
 import type { ControlOutcome, ControlResult } from './device-commands';
 import { ControlInputError, PlannedControl } from './plan';
@@ -47,17 +48,6 @@ export interface TimedEvent {
   topic?: unknown;
 }
 
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const SYSTEM_CLOCK: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface TimedDeps {
   mac: string;

@@ -9,7 +9,8 @@
 import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, TemperatureUnit, fromHalfCelsius, toHalfCelsius } from '../codec';
 import { ControlCancelledError } from '../control/device-commands';
 import type { TimedRequest } from '../control/plans/timed';
-import type { Clock, TimedEvent, TimedStore } from '../control/timed-actions';
+import type { Clock } from '../clock';
+import type { TimedEvent, TimedStore } from '../control/timed-actions';
 import { InputError } from '../input-error';
 import { Plan, settingAt } from '../planner';
 import type { PlannerReport } from './reports';

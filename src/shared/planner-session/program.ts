@@ -29,7 +29,7 @@ import {
 import { ControlCancelledError, type ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
 import { restorePlans } from '../control/plans/timed';
-import type { Clock } from '../control/timed-actions';
+import type { Clock } from '../clock';
 import { InputError } from '../input-error';
 import { Plan, Setting, nextDay, toWeeklyProgram, wallClock, zonedTime } from '../planner';
 import type { ValueStore } from './history';

@@ -7,7 +7,8 @@
 import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DecodedFeature, isControlSupported, roundTo } from '../codec';
 import type { ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
-import type { Clock, TimedEvent, TimedStore } from '../control/timed-actions';
+import type { Clock } from '../clock';
+import type { TimedEvent, TimedStore } from '../control/timed-actions';
 import { InputError } from '../input-error';
 import {
   MODE_IDS,
