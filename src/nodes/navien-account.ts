@@ -3,6 +3,7 @@ import { AccountConnection, ConnectionState } from '../shared/account-connection
 import { deriveClientId } from '../shared/client-id';
 import type { EndpointOverrides } from '../shared/endpoints';
 import { errorMessage } from '../shared/errors';
+import { hostTimeZone, isUtcName, parseTimeZone } from '../shared/time-zone';
 import type { AccountNode, AccountUser } from './common/account-api';
 import { translator } from './common/account-lookup';
 import { DevicePickerApi, registerDevicePickerApi } from './common/device-picker-api';
@@ -12,6 +13,8 @@ interface AccountConfig extends NodeDef {
   iotEndpoint?: string;
   caFile?: string;
   readOnly?: boolean;
+  /** IANA zone of the heater's clock; empty = the host's. */
+  timeZone?: string;
 }
 
 interface AccountCredentials {
@@ -36,6 +39,8 @@ export = function register(RED: NodeAPI): void {
    * connection starts only once every older one with its id is closed, or the broker would kick one of them off.
    */
   const closingByClientId = new Map<string, Promise<void>>();
+  /** Accounts already told that the host runs in UTC (once per process, not on every redeploy). */
+  const warnedHostUtc = new Set<string>();
 
   function NavienAccountNode(this: Node<AccountCredentials> & Record<string, unknown>, config: AccountConfig): void {
     RED.nodes.createNode(this, config);
@@ -46,6 +51,14 @@ export = function register(RED: NodeAPI): void {
     const overrides: EndpointOverrides = { apiUrl: config.apiUrl, iotEndpoint: config.iotEndpoint, caFile: config.caFile };
     let connection: AccountConnection | undefined;
     let state: ConnectionState = { phase: 'idle' };
+    // The zone is checked here, not guessed later: the nodes that need it refuse to work with a wrong one.
+    const zone = parseTimeZone(config.timeZone);
+    const timeZoneError = zone.ok ? undefined : t('navien-account.errors.time-zone', { value: zone.value, host: hostTimeZone() });
+    if (timeZoneError) node.error(timeZoneError);
+    else if (zone.ok && zone.timeZone === undefined && isUtcName(hostTimeZone()) && !warnedHostUtc.has(node.id)) {
+      warnedHostUtc.add(node.id);
+      node.warn(t('navien-account.warnings.host-utc', { host: hostTimeZone() }));
+    }
 
     const relay = <K extends keyof AccountUser>(handler: K, ...args: unknown[]) => {
       for (const user of users) {
@@ -100,6 +113,8 @@ export = function register(RED: NodeAPI): void {
 
     Object.defineProperties(node, {
       readOnly: { value: config.readOnly === true, enumerable: true },
+      timeZone: { value: zone.ok ? zone.timeZone : undefined, enumerable: true },
+      timeZoneError: { value: timeZoneError, enumerable: true },
       connection: { get: () => connection, enumerable: true },
       state: { get: () => state, enumerable: true },
     });

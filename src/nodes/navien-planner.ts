@@ -9,7 +9,7 @@ import { accountDevices } from '../shared/device/device-api';
 import { QueueError, errorMessage } from '../shared/errors';
 import { InputError } from '../shared/input-error';
 import { normalizeMac } from '../shared/mac';
-import { PlanInputError, TankSample } from '../shared/planner';
+import { PlanInputError, TankSample, wallClock } from '../shared/planner';
 import {
   PlannerConfigFields,
   PlannerReport,
@@ -89,7 +89,8 @@ export = function register(RED: NodeAPI): void {
       done();
     };
 
-    const problem = !account ? t('navien-planner.status.missing-account') : !mac ? t('navien-planner.errors.no-device') : configError;
+    // A zone the account cannot use: planning on the host's clock instead would put every entry and target hours off.
+    const problem = !account ? t('navien-planner.status.missing-account') : !mac ? t('navien-planner.errors.no-device') : configError ?? account.timeZoneError;
     if (problem || !account || !settings) {
       node.status({ fill: 'red', shape: 'ring', text: problem ?? '' });
       node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: Done) => failText(problem ?? '', msg, done));
@@ -109,8 +110,9 @@ export = function register(RED: NodeAPI): void {
       else if (state.kind === 'error') node.status({ fill: 'red', shape: 'ring', text: state.text });
       else if (state.kind === 'not-applied') node.status({ fill: 'yellow', shape: 'ring', text: t(`navien-planner.status.not-applied-${state.reason}`) });
       else {
-        const next = state.next === null ? null : new Date(clock.now() >= state.next ? clock.now() : state.next);
-        const time = next ? `${String(next.getHours()).padStart(2, '0')}:${String(next.getMinutes()).padStart(2, '0')}` : '';
+        // On the heater's clock, like the targets and the program entries.
+        const next = state.next === null ? null : wallClock(Math.max(clock.now(), state.next), account.timeZone);
+        const time = next ? `${String(next.hour).padStart(2, '0')}:${String(next.minute).padStart(2, '0')}` : '';
         const key = state.windows === 0 ? 'planned-none' : next ? 'planned' : 'planned-done';
         node.status({ fill: 'green', shape: 'dot', text: t(`navien-planner.status.${key}`, { apply: t(`navien-planner.apply.${state.apply}`), windows: state.windows, next: time }) });
       }
@@ -141,6 +143,7 @@ export = function register(RED: NodeAPI): void {
         settings: active,
         readOnly,
         clock,
+        timeZone: account.timeZone,
         device: {
           watchStatus: (listener) =>
             device.watch((m) => {

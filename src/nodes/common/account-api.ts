@@ -19,6 +19,10 @@ export interface AccountUser {
 /** The navien-account config node as the other nodes see it. */
 export interface AccountNode extends Node {
   readonly readOnly: boolean;
+  /** IANA zone of the heater's clock (program entries, charge targets); undefined = the host's zone. */
+  readonly timeZone: string | undefined;
+  /** Why the configured zone cannot be used (catalog text), or undefined. */
+  readonly timeZoneError: string | undefined;
   readonly connection: AccountConnection | undefined;
   readonly state: ConnectionState;
   register(user: AccountUser): void;

@@ -31,7 +31,7 @@ import type { PlannedControl } from '../control/plan';
 import { restorePlans } from '../control/plans/timed';
 import type { Clock } from '../clock';
 import { InputError } from '../input-error';
-import { Plan, Setting, nextDay, toWeeklyProgram, wallClock, zonedTime } from '../planner';
+import { Plan, Setting, nextDay, toWeeklyProgram, unrepeatedTime, wallClock, zonedTime } from '../planner';
 import type { ValueStore } from './history';
 import type { PlannerReport } from './reports';
 
@@ -135,7 +135,8 @@ export function desiredEntries(plan: Plan, now: number, budget: number, timeZone
   }
   const program = windows.length > 0 ? toWeeklyProgram(windows, { restore: plan.hold, unit: 'C', maxEntries: Math.min(MAX_RESERVATION_ENTRIES, room), timeZone }) : undefined;
   const inner: DesiredEntry[] = (program?.entries ?? []).map((e, i) => ({ at: program?.times[i] as number, setting: { mode: String(e.mode), setpointC: e.setpoint } }));
-  const all = [...lead, ...inner, ...trailing];
+  // The heater fires an entry when its clock first shows the entry's time: none is meant for a repeated hour's second pass.
+  const all = [...lead, ...inner, ...trailing].map((e) => ({ ...e, at: unrepeatedTime(e.at, timeZone) }));
   // Two entries on one minute: the later one in the list wins (the plan's end over a window's end).
   return { entries: all.filter((e, i) => !all.slice(i + 1).some((o) => o.at === e.at)), merged: program?.merged ?? 0 };
 }

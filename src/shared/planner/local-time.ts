@@ -104,6 +104,31 @@ export function zonedTime(year: number, month: number, day: number, hour: number
   return hi;
 }
 
+/**
+ * `t`, unless the clock shows t's time for the second time then (the hour the clocks go back): then the end of that
+ * repeated stretch, the first minute whose clock time occurs once. A weekly-program entry fires the first time the
+ * heater's clock shows its time, so one meant for the second pass would fire an hour early and again at its own time;
+ * moved forward it fires once, never early, and stays in order with the entries around it.
+ */
+export function unrepeatedTime(t: number, timeZone?: string): number {
+  const minute = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+  const firstShown = (u: number) => {
+    const w = wallParts(u, timeZone);
+    return zonedTime(w.year, w.month, w.day, w.hour, w.minute, timeZone);
+  };
+  const first = firstShown(minute);
+  if (first === minute) return t;
+  // In the second pass, which lasts at most `minute - first` from here: search where it ends.
+  let lo = minute;
+  let hi = minute + (minute - first);
+  while (hi - lo > MINUTE_MS) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
+    if (firstShown(mid) === mid) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 /** The calendar day after year-month-day (plain calendar arithmetic, independent of any zone). */
 export function nextDay(year: number, month: number, day: number): { year: number; month: number; day: number } {
   const d = new Date(Date.UTC(year, month - 1, day + 1));

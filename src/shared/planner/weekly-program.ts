@@ -6,7 +6,7 @@
  */
 import { DayName, MAX_RESERVATION_ENTRIES, ScheduleEntryInput, TemperatureUnit, fromHalfCelsius, toHalfCelsius } from '../codec';
 import { PlanInputError } from './input-error';
-import { wallClock } from './local-time';
+import { unrepeatedTime, wallClock } from './local-time';
 import { HeatMode } from './optimiser';
 import { Setting } from './simulate';
 
@@ -91,12 +91,14 @@ export function toWeeklyProgram(windows: readonly ProgramWindow[], options: Week
   }
   const entries: ScheduleEntryInput[] = [];
   const times: number[] = [];
+  // An instant in the second pass of a repeated hour is written where that hour ends (see unrepeatedTime).
+  const at = (t: number) => unrepeatedTime(t, options.timeZone);
   list.forEach((w, i) => {
-    entries.push(entry(w.start, w.mode, w.setpointC, unit, options.timeZone));
-    times.push(w.start);
+    entries.push(entry(at(w.start), w.mode, w.setpointC, unit, options.timeZone));
+    times.push(at(w.start));
     if (needsEnd(list, i)) {
-      entries.push(entry(w.end, options.restore.mode, options.restore.setpointC, unit, options.timeZone));
-      times.push(w.end);
+      entries.push(entry(at(w.end), options.restore.mode, options.restore.setpointC, unit, options.timeZone));
+      times.push(at(w.end));
     }
   });
   return { entries, times, windows: list, merged };
