@@ -32,6 +32,8 @@ export interface ControlOutcome {
   status: Record<string, unknown> | undefined;
   /** The wire message that was (or would have been) published. */
   wire?: OutboundMessage;
+  /** `not-applied` only: program writes to the heater are refused until then. */
+  programPausedUntil?: number;
 }
 
 /** What the runner needs from the account connection; an interface so it stays testable and small. */
@@ -282,7 +284,7 @@ export class DeviceCommandRunner {
       return true;
     }
     this.programPausedUntil = now + this.timing.programPauseMs;
-    job.resolve({ ...outcome, result: 'not-applied' });
+    job.resolve({ ...outcome, result: 'not-applied', programPausedUntil: this.programPausedUntil });
     // Program writes still waiting are refused now, not when they come up.
     const paused = new ProgramWritesPausedError(this.programPausedUntil);
     for (let i = this.waiting.length - 1; i >= 0; i--) {
