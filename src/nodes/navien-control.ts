@@ -133,7 +133,9 @@ export = function register(RED: NodeAPI): void {
       const colour = outcome.result === 'confirmed' ? 'green' : outcome.result === 'superseded' ? 'grey' : outcome.result === 'not-applied' ? 'red' : 'yellow';
       node.status({ fill: colour, shape: 'dot', text: `${outcome.command}: ${outcome.result}` });
       if (outcome.result === 'expired') node.error(t('navien-control.errors.expired'), msg);
-      if (outcome.result === 'not-applied') node.error(t('navien-control.errors.not-applied', { until: new Date(outcome.programPausedUntil ?? Date.now()).toISOString() }), msg);
+      if (outcome.result === 'not-applied' && outcome.programPausedUntil !== undefined) {
+        node.error(t('navien-control.errors.not-applied', { until: new Date(outcome.programPausedUntil).toISOString() }), msg);
+      }
     };
 
     const reportTimed = (event: TimedEvent, msg: NodeMessageInFlow, send: Send) => {

@@ -71,7 +71,7 @@ export class DeviceControls {
     return this.timed.resume();
   }
 
-  /** Cancels waiting controls and stops timers; a pending restore stays in the store for the next start. */
+  /** Cancels this node's controls (other nodes' on the device go on) and stops timers; a pending restore stays in the store. */
   close(): void {
     this.timed.close();
     this.runner.release();
