@@ -67,12 +67,12 @@ const RUNTIME_KEYS: Record<string, string[]> = {
   'navien-status': ['no-device', 'request-failed', 'held-full', 'held-expired'].map((k) => `errors.${k}`),
   'navien-control': [
     'unknown-key', 'bad-type', 'out-of-range', 'bad-enum', 'unsupported', 'read-only', 'power-off-disallowed', 'no-device',
-    'empty', 'queue-full', 'expired', 'refused', 'timeout', 'held-full', 'held-expired',
+    'empty', 'queue-full', 'expired', 'refused', 'timeout', 'held-full', 'held-expired', 'not-applied', 'program-paused',
   ].map((k) => `errors.${k}`),
   'navien-diagnostics': ['errors.unknown-command'],
   'navien-planner': [
     ...['bad-input', 'no-device', 'read-only', 'unsupported', 'queue-full', 'heater-off', 'heater-vacation', 'status-unknown',
-      'program-full', 'program-off', 'timed-off', 'timed-vacation', 'timed-unknown', 'no-boost'].map((k) => `errors.${k}`),
+      'program-full', 'program-off', 'timed-off', 'timed-vacation', 'timed-unknown', 'no-boost', 'program-paused'].map((k) => `errors.${k}`),
     ...['waiting-prices', 'planned', 'planned-none', 'planned-done', 'not-applied-read-only', 'not-applied-unsupported'].map((k) => `status.${k}`),
     ...['preview', 'live', 'device'].map((k) => `apply.${k}`),
   ],

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { TemperatureUnit, decodeFeature } from '../shared/codec';
 import { isTerminalPhase } from '../shared/connection-phases';
-import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, RunnerTiming } from '../shared/control/device-commands';
+import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, ProgramWritesPausedError, RunnerTiming } from '../shared/control/device-commands';
 import { DeviceControls } from '../shared/control/device-controls';
 import { dryRunCommands } from '../shared/control/dry-run';
 import { ControlInputError, ControlLimits, PlannedControl } from '../shared/control/plan';
@@ -129,9 +129,13 @@ export = function register(RED: NodeAPI): void {
 
     const report = (outcome: ControlOutcome, msg: NodeMessageInFlow, send: Send) => {
       send(Object.assign(msg, { payload: outcomePayload(outcome, unit, online()) }));
-      const colour = outcome.result === 'confirmed' ? 'green' : outcome.result === 'superseded' ? 'grey' : 'yellow';
+      // not-applied: a program write lost even after its retry, and program writes now paused: red, like an error.
+      const colour = outcome.result === 'confirmed' ? 'green' : outcome.result === 'superseded' ? 'grey' : outcome.result === 'not-applied' ? 'red' : 'yellow';
       node.status({ fill: colour, shape: 'dot', text: `${outcome.command}: ${outcome.result}` });
       if (outcome.result === 'expired') node.error(t('navien-control.errors.expired'), msg);
+      if (outcome.result === 'not-applied' && outcome.programPausedUntil !== undefined) {
+        node.error(t('navien-control.errors.not-applied', { until: new Date(outcome.programPausedUntil).toISOString() }), msg);
+      }
     };
 
     const reportTimed = (event: TimedEvent, msg: NodeMessageInFlow, send: Send) => {
@@ -143,6 +147,7 @@ export = function register(RED: NodeAPI): void {
     const failureText = (err: unknown): string => {
       if (err instanceof ControlInputError) return t(`navien-control.errors.${err.key}`, err.args);
       if (err instanceof QueueError && err.code === 'QUEUE_FULL') return t('navien-control.errors.queue-full');
+      if (err instanceof ProgramWritesPausedError) return t('navien-control.errors.program-paused', { until: new Date(err.until).toISOString() });
       return errorMessage(err);
     };
 

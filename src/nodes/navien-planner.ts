@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { decodeFeature } from '../shared/codec';
 import { isTerminalPhase } from '../shared/connection-phases';
-import { DEFAULT_TIMING, RunnerTiming } from '../shared/control/device-commands';
+import { DEFAULT_TIMING, ProgramWritesPausedError, RunnerTiming } from '../shared/control/device-commands';
 import { DeviceControls } from '../shared/control/device-controls';
 import { Clock, SYSTEM_CLOCK } from '../shared/clock';
 import type { TimedState } from '../shared/control/timed-actions';
@@ -80,6 +80,7 @@ export = function register(RED: NodeAPI): void {
       if (err instanceof PlanInputError) return t('navien-planner.errors.bad-input', err.args);
       if (err instanceof InputError) return t(`navien-planner.errors.${err.key}`, err.args);
       if (err instanceof QueueError && err.code === 'QUEUE_FULL') return t('navien-planner.errors.queue-full');
+      if (err instanceof ProgramWritesPausedError) return t('navien-planner.errors.program-paused', { until: new Date(err.until).toISOString() });
       return errorMessage(err);
     }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AccountConnection, AccountConnectionOptions } from '../../src/shared/account-connection';
 import { decodeFeature } from '../../src/shared/codec';
-import { ControlCancelledError, ControlOutcome, DeviceCommandRunner, RunnerTiming } from '../../src/shared/control/device-commands';
+import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, DeviceCommandRunner, RunnerTiming } from '../../src/shared/control/device-commands';
 import { ControlLimits, PlannedControl } from '../../src/shared/control/plan';
 import { planControls } from '../../src/shared/control/request/parse';
 import { QueueError } from '../../src/shared/errors';
@@ -11,7 +11,7 @@ import { delay, nextEvent, waitFor } from '../helpers/wait';
 const MAC = '0a1b2c3d4e5f';
 const FAST_BACKOFF = { initialDelayMs: 100, maxDelayMs: 500, jitter: 0.2, deepReconnectAfter: 5 };
 /** Real 1 s spacing (it is the contract under test); the long waits shortened. */
-const TIMING: RunnerTiming = { minSpacingMs: 1_000, confirmTimeoutMs: 1_500, statusNudgeMs: 400, refusalPauseMs: 1_500 };
+const TIMING: RunnerTiming = { ...DEFAULT_TIMING, minSpacingMs: 1_000, confirmTimeoutMs: 1_500, statusNudgeMs: 400, refusalPauseMs: 1_500 };
 
 describe('DeviceCommandRunner against the real connection and the simulator', function () {
   this.timeout(30_000);

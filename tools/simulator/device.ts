@@ -177,6 +177,9 @@ export class SimulatedDevice extends EventEmitter {
   private lastSignature = '';
   private lastControlAt = 0;
   private failNext = 0;
+  /** Weekly-program writes still to lose the echo of (loseProgramWrites), and whether those still land. */
+  private lostProgramWrites = 0;
+  private lostProgramWritesApply = true;
   private sessionCounter = 0;
   private fanHours = 0;
   private filterHours = 0;
@@ -298,6 +301,15 @@ export class SimulatedDevice extends EventEmitter {
     this.failNext += count;
   }
 
+  /**
+   * The next `count` weekly-program writes get no echo, as a real heater now and then does; with `apply: false` they
+   * also leave the program as it was (lost silently), otherwise they land unconfirmed.
+   */
+  loseProgramWrites(count = 1, opts: { apply?: boolean } = {}): void {
+    this.lostProgramWrites = count;
+    this.lostProgramWritesApply = opts.apply ?? true;
+  }
+
   stop(): void {
     this.running = false;
     if (this.tickTimer) clearInterval(this.tickTimer);
@@ -347,6 +359,7 @@ export class SimulatedDevice extends EventEmitter {
 
     const refusal = this.dispatch(suffix, e, request);
     if (refusal === 'no-reply') return this.record(topic, payload, 'answered', 'no reply expected', extra);
+    if (refusal === 'reply-lost') return this.record(topic, payload, 'answered', 'echo lost (loseProgramWrites)', extra);
     if (refusal) return this.record(topic, payload, 'refused', refusal, extra);
     return this.record(topic, payload, 'answered', undefined, extra);
   }
@@ -564,8 +577,13 @@ export class SimulatedDevice extends EventEmitter {
     const max = Number(this.feature.dhwTemperatureMax);
     const parsed = parseSchedule(r, { maxEntries: 16, modes: [1, 6], paramRange: [min, max] });
     if (!parsed) return 'invalid reservation schedule';
-    this.reservations = parsed;
-    this.status.programReservationUse = parsed.reservationUse;
+    const lost = this.lostProgramWrites > 0;
+    if (lost) this.lostProgramWrites--;
+    if (!lost || this.lostProgramWritesApply) {
+      this.reservations = parsed;
+      this.status.programReservationUse = parsed.reservationUse;
+    }
+    if (lost) return 'reply-lost';
     this.reply(e.responseTopic, e, { reservationUse: parsed.reservationUse, reservation: parsed.reservation });
     return undefined;
   }

@@ -320,6 +320,11 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
     for (const d of opts.mac ? [this.device(opts.mac)] : this.devices()) d.throttleControls(opts.minIntervalMs);
   }
 
+  /** The next `count` weekly-program writes to the device get no echo; `apply: false`: they change nothing either. */
+  loseProgramWrites(mac: string, count = 1, opts: { apply?: boolean } = {}): void {
+    this.device(mac).loseProgramWrites(count, opts);
+  }
+
   /** The next control to the device(s) is refused with `ctrl-fail` and changes nothing. */
   failNextControl(mac?: string): void {
     for (const d of mac ? [this.device(mac)] : this.devices()) d.failNextControl();

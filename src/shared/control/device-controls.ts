@@ -1,12 +1,14 @@
 /**
- * The controls of one node for one device: its command runner (one control at a time, spaced, confirmed) and its
- * timed actions (boost, vacation and their restore), over the account connection and the device API.
+ * The controls of one node for one device: its lease on the device's shared command runner (one control at a time,
+ * spaced, confirmed) and its timed actions (boost, vacation and their restore), over the account connection and the
+ * device API.
  */
 import type { AccountConnection } from '../account-connection';
 import type { TemperatureUnit } from '../codec';
 import { accountDevices } from '../device/device-api';
-import { ControlOutcome, DeviceCommandRunner, RunnerTiming } from './device-commands';
+import type { ControlOutcome, RunnerTiming } from './device-commands';
 import type { PlannedControl } from './plan';
+import { RunnerLease, leaseRunner } from './runner-registry';
 import type { TimedRequest } from './plans/timed';
 import type { Clock } from '../clock';
 import { TimedActions, TimedEvent, TimedStore } from './timed-actions';
@@ -27,11 +29,12 @@ export interface DeviceControlsOptions {
 }
 
 export class DeviceControls {
-  private readonly runner: DeviceCommandRunner;
+  private readonly runner: RunnerLease;
   private readonly timed: TimedActions;
 
   constructor(connection: AccountConnection, readonly mac: string, options: DeviceControlsOptions) {
-    const runner = new DeviceCommandRunner(connection, mac, options.timing);
+    // Shared with every other node on this device, so their controls are spaced and serialised together.
+    const runner = leaseRunner(connection, mac, { timing: options.timing });
     const device = accountDevices(connection).device(mac);
     this.runner = runner;
     this.timed = new TimedActions({
@@ -68,9 +71,9 @@ export class DeviceControls {
     return this.timed.resume();
   }
 
-  /** Cancels waiting controls and stops timers; a pending restore stays in the store for the next start. */
+  /** Cancels this node's controls (other nodes' on the device go on) and stops timers; a pending restore stays in the store. */
   close(): void {
     this.timed.close();
-    this.runner.close();
+    this.runner.release();
   }
 }
