@@ -157,6 +157,8 @@ export class SimulatedDevice extends EventEmitter {
    */
   reservationReadFault: ReservationReadFault | undefined;
   recircSchedule: Schedule = { reservationUse: 1, reservation: [] };
+  /** The same fault switch for recirculation schedule reads (`st/recirc-rsv/rd`). */
+  recircReadFault: ReservationReadFault | undefined;
   /** Last TOU schedule written over MQTT (`ctrl/tou/rd`); not linked to the REST plan. */
   touSchedule: { reservationUse: number; reservation: Array<Record<string, number>> } | undefined;
   /** The installer contact of `/device/info`. */
@@ -405,7 +407,7 @@ export class SimulatedDevice extends EventEmitter {
         this.replySchedule(e, this.reservations, this.reservationReadFault);
         return undefined;
       case 'st/recirc-rsv/rd':
-        this.replySchedule(e, this.recircSchedule);
+        this.replySchedule(e, this.recircSchedule, this.recircReadFault);
         return undefined;
       case 'ctrl/rsv/rd':
         return this.writeReservations(e, r);

@@ -226,6 +226,44 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     assert.equal(sim.device(PUMP_MAC).snapshot().recircOperationBusy, 2);
   });
 
+  it('recirculation schedule: an add on a read-back that is not well formed, or onto a minute an entry uses, sends nothing', async () => {
+    const device = sim.device(PUMP_MAC);
+    const owner = [{ enable: 2, week: 124, hour: 6, min: 0, mode: 2, param: -1 }];
+    device.recircSchedule = { reservationUse: 2, reservation: owner.map((e) => ({ ...e })) };
+    const { control, outputs, caught } = await deploy(PUMP_MAC);
+    const add = (days: string[], time: string) => control.receive({ payload: { recirculation: { schedule: { add: { days, time, pump: 'off' } } } } });
+    // Only the hex twin answers, cut short: read leniently, the owner's only entry would be dropped by the write.
+    device.recircReadFault = (form, reply) => (form === 'hex' ? { ...reply, reservation: (reply.reservation as string).slice(0, -2) } : undefined);
+    try {
+      add(['sat'], '09:00');
+      await waitFor(() => caught.length === 1 || outputs.length > 0, 'unreadable error', 15_000);
+      assert.equal(outputs.length, 0, `written on a bad read: ${JSON.stringify(device.recircSchedule)}`);
+      assert.equal(
+        caught[0].error?.message,
+        'the recirculation schedule read back from the water heater is not usable: reservation = "027c060002", expected '
+          + 'lower-case hex digits, 12 (6 bytes) per entry; nothing was sent, the schedule is unchanged',
+      );
+    } finally {
+      device.recircReadFault = undefined;
+    }
+    add(['thu'], '06:00');
+    await waitFor(() => caught.length === 2 || outputs.length > 0, 'collision error', 15_000);
+    assert.equal(outputs.length, 0, `written onto the owner's minute: ${JSON.stringify(device.recircSchedule)}`);
+    assert.equal(
+      caught[1].error?.message,
+      'recirculation.schedule.add: {"days":["thu"],"time":"06:00"} falls on a day and minute of the entry '
+        + '{"days":["mon","tue","wed","thu","fri"],"time":"06:00"} already in the recirculation schedule (which of two entries '
+        + 'on one minute the heater runs is unknown); remove that entry first, nothing was sent',
+    );
+    assert.deepEqual(sent('/ctrl/recirc-rsv/rd'), []);
+    assert.deepEqual(device.recircSchedule, { reservationUse: 2, reservation: owner });
+    // A well-formed read and a free minute: written beside the owner's entry.
+    add(['sat'], '09:00');
+    await waitFor(() => outputs.length === 1, 'add result', 15_000);
+    assert.equal(outputs[0].payload.result, 'confirmed');
+    assert.deepEqual(device.recircSchedule.reservation, [...owner, { enable: 2, week: 2, hour: 9, min: 0, mode: 1, param: -1 }]);
+  });
+
   it('boost for (fractional) minutes: started, then restored by itself; boost false restores at once', async () => {
     const { control, outputs } = await deploy();
     control.receive({ topic: 'evening', payload: { boost: { setpoint: 140, mode: 'high-demand', minutes: 0.1 } } });
