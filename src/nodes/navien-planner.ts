@@ -120,7 +120,13 @@ export = function register(RED: NodeAPI): void {
     };
 
     const report = (r: PlannerReport) => {
-      if (!closing) node.send([null, { topic: `navien/${mac}/planner/${r.type}`, payload: r }]);
+      if (closing) return;
+      node.send([null, { topic: `navien/${mac}/planner/${r.type}`, payload: r }]);
+      // A program edit that did not happen leaves the heater without the plan: the status says why, not "planned".
+      if (r.type === 'program' && r.error) {
+        node.status({ fill: 'yellow', shape: 'ring', text: r.error });
+        node.error(r.error);
+      }
     };
 
     /** Controls and the session, once the account is connected (the device API needs the connection). */

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
   Schedule,
+  ScheduleReadError,
   ScheduleValidationError,
   WireSchedule,
   daysToWeek,
@@ -8,9 +9,11 @@ import {
   decodeReservationResponse,
   encodeRecircSchedule,
   encodeReservation,
+  entriesCollide,
   parsePackedSchedule,
   sameRecircSchedule,
   sameSchedule,
+  scheduleReadBack,
   weekToDays,
 } from '../../src/shared/codec';
 import { loadFixture } from './fixtures';
@@ -155,5 +158,79 @@ describe('codec/schedule', () => {
       () => encodeRecircSchedule({ enabled: true, entries: [{ days: ['mon'], time: '06:00', pump: 'yes' as never }] }),
       'entries[0].pump', '"yes"', "'on' or 'off'",
     );
+  });
+
+  describe('read-back for a write (scheduleReadBack)', () => {
+    const program = jsonResponse.reservation;
+
+    function refuses(response: unknown, field: string, expected: string): void {
+      assert.throws(() => scheduleReadBack(response), (err: unknown) => {
+        assert.ok(err instanceof ScheduleReadError, String(err));
+        assert.equal(err.field, field);
+        assert.ok(err.expected.includes(expected), `"${err.expected}" lacks "${expected}"`);
+        return true;
+      });
+    }
+
+    it('reads both fixture forms to the same program, the empty slot of the hex skipped', () => {
+      assert.deepEqual(scheduleReadBack(jsonResponse), { reservationUse: 2, reservation: program });
+      assert.deepEqual(scheduleReadBack(hexResponse), { reservationUse: 2, reservation: program });
+      const empty = loadFixture('mqtt/reservation.rsv-rd.empty.response.json').payload.response;
+      assert.deepEqual(scheduleReadBack(empty), { reservationUse: 1, reservation: [] });
+      assert.deepEqual(scheduleReadBack({ reservationUse: 1, reservation: '' }), { reservationUse: 1, reservation: [] });
+    });
+
+    it('uses the JSON list when the reply has one, the hex only in its absence', () => {
+      assert.deepEqual(scheduleReadBack({ reservationUse: 2, reservation: [program[1]] }).reservation, [program[1]]);
+      assert.deepEqual(scheduleReadBack({ reservationUse: 2, reservation: '027c061e0478' }).reservation, [program[0]]);
+    });
+
+    it('refuses a reply without a program instead of reading "no entries"', () => {
+      refuses(undefined, 'response', 'an object');
+      refuses([], 'response', 'an object');
+      refuses({ reservationUse: 2 }, 'reservation', 'a list of entries or a packed hex string');
+      refuses({ reservationUse: 2, reservation: null }, 'reservation', 'a list of entries or a packed hex string');
+      refuses({ reservationUse: 2, reservation: { 0: program[0] } }, 'reservation', 'a list of entries');
+    });
+
+    it('refuses list entries that are not whole entries', () => {
+      refuses({ reservationUse: 2, reservation: [program[0], 'x'] }, 'reservation[1]', 'an entry {enable, week, hour, min, mode, param}');
+      refuses({ reservationUse: 2, reservation: [null] }, 'reservation[0]', 'an entry');
+      refuses({ reservationUse: 2, reservation: [[2, 124, 6, 30, 4, 120]] }, 'reservation[0]', 'an entry');
+      const { min: _min, ...noMinute } = program[0];
+      refuses({ reservationUse: 2, reservation: [noMinute] }, 'reservation[0].min', 'an integer');
+      refuses({ reservationUse: 2, reservation: [{ ...program[0], week: '124' }] }, 'reservation[0].week', 'an integer');
+      refuses({ reservationUse: 2, reservation: [{ ...program[0], param: 60.5 }] }, 'reservation[0].param', 'an integer');
+    });
+
+    it('refuses hex that is not lower-case hex whole 6-byte groups', () => {
+      const expected = 'lower-case hex digits, 12 (6 bytes) per entry';
+      refuses({ reservationUse: 2, reservation: '027c061e04780282' }, 'reservation', expected); // truncated second entry
+      refuses({ reservationUse: 2, reservation: '027c061e047' }, 'reservation', expected);
+      refuses({ reservationUse: 2, reservation: '027C061E0478' }, 'reservation', expected); // the notes document lower case
+      refuses({ reservationUse: 2, reservation: 'zz7c061e0478' }, 'reservation', expected);
+      refuses({ reservationUse: 2, reservation: ' 027c061e0478' }, 'reservation', expected);
+    });
+
+    it('refuses an unknown reservationUse rather than taking it as on', () => {
+      for (const use of [undefined, 0, 3, '2', true, null]) {
+        refuses({ reservationUse: use, reservation: program }, 'reservationUse', '2 (on) or 1 (off)');
+      }
+    });
+
+    it('names the field and the value in its message', () => {
+      assert.throws(() => scheduleReadBack({ reservationUse: 2, reservation: '027C061E0478' }), /^ScheduleReadError: reservation: "027C061E0478" is not a usable read-back; expected lower-case hex/);
+    });
+  });
+
+  it('entries collide when their days overlap and hour and minute match', () => {
+    const at = (week: number, hour: number, min: number) => ({ enable: 2, week, hour, min, mode: 1, param: 110 });
+    const weekdays0600 = at(124, 6, 0);
+    assert.ok(entriesCollide(at(8, 6, 0), weekdays0600), 'Thursday 06:00 meets Mon-Fri 06:00');
+    assert.ok(entriesCollide(weekdays0600, at(8, 6, 0)));
+    assert.ok(entriesCollide(at(254, 6, 0), at(130, 6, 0)));
+    assert.ok(!entriesCollide(at(130, 6, 0), weekdays0600), 'Sat+Sun and Mon-Fri share no day');
+    assert.ok(!entriesCollide(at(8, 6, 1), weekdays0600));
+    assert.ok(!entriesCollide(at(8, 7, 0), weekdays0600));
   });
 });

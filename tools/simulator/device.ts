@@ -134,6 +134,9 @@ const LIFETIME_BASE: EnergyItem = { heUsage: 146337, hpUsage: 1266585, heTime: 3
 
 const isInt = (v: unknown): v is number => Number.isInteger(v);
 
+/** What a weekly-program read answers in one form instead of the real reply (SimulatedDevice.reservationReadFault). */
+export type ReservationReadFault = (form: 'json' | 'hex', reply: Record<string, unknown>) => Record<string, unknown> | undefined;
+
 export class SimulatedDevice extends EventEmitter {
   readonly macAddress: string;
   readonly additionalValue: string;
@@ -147,7 +150,15 @@ export class SimulatedDevice extends EventEmitter {
   readonly feature: FeatureFields;
   offline: boolean;
   reservations: Schedule = { reservationUse: 1, reservation: [] };
+  /**
+   * Fault switch: weekly-program reads (`st/rsv/rd`) are answered with what this returns for each form, given the
+   * reply it stands for (`json`: the list on the requested topic, `hex`: its packed twin); undefined sends no reply
+   * of that form. The program itself stays as it is. Unset (undefined) = real replies.
+   */
+  reservationReadFault: ReservationReadFault | undefined;
   recircSchedule: Schedule = { reservationUse: 1, reservation: [] };
+  /** The same fault switch for recirculation schedule reads (`st/recirc-rsv/rd`). */
+  recircReadFault: ReservationReadFault | undefined;
   /** Last TOU schedule written over MQTT (`ctrl/tou/rd`); not linked to the REST plan. */
   touSchedule: { reservationUse: number; reservation: Array<Record<string, number>> } | undefined;
   /** The installer contact of `/device/info`. */
@@ -406,10 +417,10 @@ export class SimulatedDevice extends EventEmitter {
       case 'ctrl/commit-ota': // would install firmware; never exercised by any client
         return 'no-reply';
       case 'st/rsv/rd':
-        this.replySchedule(e, this.reservations);
+        this.replySchedule(e, this.reservations, this.reservationReadFault);
         return undefined;
       case 'st/recirc-rsv/rd':
-        this.replySchedule(e, this.recircSchedule);
+        this.replySchedule(e, this.recircSchedule, this.recircReadFault);
         return undefined;
       case 'ctrl/rsv/rd':
         return this.writeReservations(e, r);
@@ -706,10 +717,14 @@ export class SimulatedDevice extends EventEmitter {
   }
 
   /** JSON list on the requested topic, and the packed hex twin on the same topic without `/rd`. */
-  private replySchedule(e: Envelope, schedule: Schedule): void {
-    this.reply(e.responseTopic, e, { reservationUse: schedule.reservationUse, reservation: schedule.reservation.map((x) => ({ ...x })) });
+  private replySchedule(e: Envelope, schedule: Schedule, fault?: ReservationReadFault): void {
+    const answer = (topic: string, form: 'json' | 'hex', body: Record<string, unknown>) => {
+      const sent = fault ? fault(form, body) : body;
+      if (sent) this.reply(topic, e, sent);
+    };
+    answer(e.responseTopic, 'json', { reservationUse: schedule.reservationUse, reservation: schedule.reservation.map((x) => ({ ...x })) });
     if (e.responseTopic.endsWith('/rd')) {
-      this.reply(e.responseTopic.slice(0, -3), e, { reservationUse: schedule.reservationUse, reservation: packScheduleHex(schedule.reservation) });
+      answer(e.responseTopic.slice(0, -3), 'hex', { reservationUse: schedule.reservationUse, reservation: packScheduleHex(schedule.reservation) });
     }
   }
 

@@ -192,7 +192,8 @@ function byteAt(hex: string, offset: number): number {
 
 /**
  * Unpacks the hex read-back (docs/protocol.md#schedule-replies): 6 bytes per entry in field order; all-zero groups are
- * empty slots, a trailing partial group is ignored. Bytes come back unsigned. Non-hex input yields [].
+ * empty slots, a trailing partial group is ignored. Bytes come back unsigned. Non-hex input yields []. Tolerant, for
+ * showing a program; a write builds on scheduleReadBack, which refuses what this skips.
  */
 export function parsePackedSchedule(hex: string): WireScheduleEntry[] {
   if (!/^[0-9a-fA-F]*$/.test(hex)) return [];
@@ -235,12 +236,76 @@ export function wireEntries(reservation: unknown): WireScheduleEntry[] {
     }));
 }
 
+/** A read-back a write cannot be built on: the field, the value it had and what was expected. */
+export class ScheduleReadError extends Error {
+  constructor(readonly field: string, readonly value: unknown, readonly expected: string) {
+    super(`${field}: ${show(value)} is not a usable read-back; expected ${expected}`);
+    this.name = 'ScheduleReadError';
+  }
+}
+
+const ENTRY_HEX_DIGITS = 12;
+const WIRE_FIELDS = ['enable', 'week', 'hour', 'min', 'mode', 'param'] as const;
+
+/**
+ * The strict twin of parsePackedSchedule, for writes: docs/protocol.md#schedule-replies documents the hex as
+ * lower-case, so upper-case digits are refused like any other unknown shape, and so is a partial group (a read
+ * that did not parse whole would drop the owner's entries from the write).
+ */
+function strictPackedSchedule(hex: string): WireScheduleEntry[] {
+  if (!/^[0-9a-f]*$/.test(hex) || hex.length % ENTRY_HEX_DIGITS !== 0) {
+    throw new ScheduleReadError('reservation', hex, `lower-case hex digits, ${ENTRY_HEX_DIGITS} (6 bytes) per entry`);
+  }
+  return parsePackedSchedule(hex);
+}
+
+function strictEntryList(list: readonly unknown[]): WireScheduleEntry[] {
+  return list.map((item, i) => {
+    const at = `reservation[${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new ScheduleReadError(at, item, `an entry {${WIRE_FIELDS.join(', ')}}`);
+    }
+    const e = item as Record<string, unknown>;
+    for (const field of WIRE_FIELDS) {
+      if (!Number.isInteger(e[field])) throw new ScheduleReadError(`${at}.${field}`, e[field], 'an integer');
+    }
+    return { enable: e.enable, week: e.week, hour: e.hour, min: e.min, mode: e.mode, param: e.param } as WireScheduleEntry;
+  });
+}
+
+/**
+ * The program of a read-back, for a read-modify-write: the write replaces the whole list, so anything short of a
+ * well-formed reply (docs/protocol.md#schedule-replies) throws ScheduleReadError instead of reading as "no entries".
+ * The JSON list is used when the reply carries one; the packed hex only when it does not. `reservationUse` must be
+ * one of the documented on (2) / off (1): an unknown value is not taken as "on".
+ */
+export function scheduleReadBack(response: unknown): WireSchedule {
+  if (typeof response !== 'object' || response === null || Array.isArray(response)) {
+    throw new ScheduleReadError('response', response, 'an object {reservationUse, reservation}');
+  }
+  const { reservationUse, reservation } = response as Record<string, unknown>;
+  if (reservationUse !== FLAG_ON && reservationUse !== FLAG_OFF) {
+    throw new ScheduleReadError('reservationUse', reservationUse, `${FLAG_ON} (on) or ${FLAG_OFF} (off)`);
+  }
+  if (Array.isArray(reservation)) return { reservationUse, reservation: strictEntryList(reservation) };
+  if (typeof reservation === 'string') return { reservationUse, reservation: strictPackedSchedule(reservation) };
+  throw new ScheduleReadError('reservation', reservation, 'a list of entries or a packed hex string');
+}
+
 function programEnabled(reservationUse: unknown): boolean | null {
   return reservationUse === FLAG_ON ? true : reservationUse === FLAG_OFF ? false : null;
 }
 
 function responseObject(response: unknown): Record<string, unknown> {
   return typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+}
+
+/**
+ * Whether two entries switch on the same day and minute (their day bits overlap): the heater's choice between two
+ * entries on one minute is unknown, so no entry is written onto another's.
+ */
+export function entriesCollide(a: WireScheduleEntry, b: WireScheduleEntry): boolean {
+  return (a.week & b.week) !== 0 && a.hour === b.hour && a.min === b.min;
 }
 
 // ---- DHW reservation program ----

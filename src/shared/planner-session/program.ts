@@ -21,13 +21,14 @@ import {
   buildReservationRead,
   buildReservationWrite,
   decodeReservationEntry,
+  entriesCollide,
   fromHalfCelsius,
   sameSchedule,
   toHalfCelsius,
-  wireEntries,
 } from '../codec';
 import { ControlCancelledError, type ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
+import { currentProgram } from '../control/plans/schedule';
 import { restorePlans } from '../control/plans/timed';
 import type { Clock } from '../clock';
 import { InputError } from '../input-error';
@@ -84,7 +85,6 @@ interface DesiredEntry {
 
 const ceilMinute = (t: number) => Math.ceil(t / MINUTE_MS) * MINUTE_MS;
 const key = (e: WireScheduleEntry) => [e.enable, e.week, e.hour, e.min, e.mode, e.param].join(',');
-const slot = (e: WireScheduleEntry) => [e.week, e.hour, e.min].join(',');
 const iso = (t: number) => new Date(t).toISOString();
 
 function toWire(entry: DesiredEntry, at: number, timeZone: string | undefined): WireScheduleEntry {
@@ -216,14 +216,17 @@ export class ProgramWriter {
     return passed.length > 0 ? !passed[passed.length - 1].restores : this.state.active === true;
   }
 
-  /** Moves each entry off the minutes the user's entries use (two entries on one minute: the heater's choice is unknown). */
+  /**
+   * Moves each entry off the days and minutes the user's entries use (two entries on one minute: the heater's choice
+   * is unknown); a Thursday entry collides with a Mon-Fri one at the same time.
+   */
   private place(entries: DesiredEntry[], user: WireScheduleEntry[]): ProgramEntryRecord[] {
-    const taken = new Set(user.map(slot));
+    const taken = [...user];
     return entries.map((entry) => {
       let at = entry.at;
       let wire = toWire(entry, at, this.deps.timeZone);
-      while (taken.has(slot(wire))) wire = toWire(entry, (at += MINUTE_MS), this.deps.timeZone);
-      taken.add(slot(wire));
+      while (taken.some((e) => entriesCollide(e, wire))) wire = toWire(entry, (at += MINUTE_MS), this.deps.timeZone);
+      taken.push(wire);
       return { at, wire, ...(entry.restores ? { restores: true } : {}) };
     });
   }
@@ -253,10 +256,10 @@ export class ProgramWriter {
       setting: null,
       prepare: async (io, mac) => {
         const reply = await io.request(mac, buildReservationRead(io.commandContext(mac)), ['reservation']);
-        const response = (reply.response ?? {}) as Record<string, unknown>;
-        const use = response.reservationUse === FLAG_ON || response.reservationUse === FLAG_OFF ? response.reservationUse : FLAG_ON;
+        // A read-back that is not well formed fails the edit: written on, it would erase the owner's entries.
+        const { reservationUse: use, reservation } = currentProgram(reply.response);
         const ours = new Set(this.state.entries.map((e) => key(e.wire)));
-        const user = wireEntries(response.reservation).filter((e) => !ours.has(key(e)));
+        const user = reservation.filter((e) => !ours.has(key(e)));
         userEntries = user.length;
         const now = this.deps.clock.now();
         const planned = next(user, now);

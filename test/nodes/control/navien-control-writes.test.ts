@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ReservationReadFault } from '../../../tools/simulator/device';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../../tools/simulator/simulator';
 import { delay, nextEvent, waitFor } from '../../helpers/wait';
 import { MAC, helper, roundTrip, warningsOf } from '../flow-helper';
@@ -93,6 +94,75 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     assert.equal(sent('/ctrl/rsv/rd').length, writesBefore);
   });
 
+  it('weekly program: an add on a read-back that is not well formed fails naming the field, sends nothing and leaves the owner\'s program as it is', async () => {
+    const device = sim.device(MAC);
+    const owner = [
+      { enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 },
+      { enable: 2, week: 130, hour: 8, min: 0, mode: 3, param: 98 },
+    ];
+    device.reservations = { reservationUse: 2, reservation: owner.map((e) => ({ ...e })) };
+    const { control, outputs, caught } = await deploy();
+    const json = (change: (reply: Record<string, unknown>) => Record<string, unknown>) => (form: string, reply: Record<string, unknown>) => (form === 'json' ? change(reply) : undefined);
+    const hex = (change: (packed: string) => string) => (form: string, reply: Record<string, unknown>) =>
+      (form === 'hex' ? { ...reply, reservation: change(reply.reservation as string) } : undefined);
+    const prefix = 'the weekly program read back from the water heater is not usable: ';
+    const suffix = '; nothing was sent, the program is unchanged';
+    const cases: Array<[ReservationReadFault, string]> = [
+      [json((r) => ({ ...r, reservation: [(r.reservation as unknown[])[0], 'x'] })), 'reservation[1] = "x", expected an entry {enable, week, hour, min, mode, param}'],
+      [json((r) => ({ reservationUse: r.reservationUse })), 'reservation = undefined, expected a list of entries or a packed hex string'],
+      [json((r) => ({ ...r, reservationUse: 0 })), 'reservationUse = 0, expected 2 (on) or 1 (off)'],
+      [hex((packed) => packed.slice(0, 16)), 'reservation = "027c061e04780282", expected lower-case hex digits, 12 (6 bytes) per entry'],
+      [hex((packed) => packed.toUpperCase()), 'reservation = "027C061E0478028208000362", expected lower-case hex digits, 12 (6 bytes) per entry'],
+    ];
+    try {
+      for (const [fault, text] of cases) {
+        device.reservationReadFault = fault;
+        const before = caught.length;
+        control.receive({ payload: { schedule: { add: { days: ['wed'], time: '21:15', mode: 'heat-pump', setpoint: 130 } } } });
+        await waitFor(() => caught.length === before + 1 || outputs.length > 0, `error for ${text}`, 15_000);
+        assert.equal(outputs.length, 0, `written on a bad read: ${JSON.stringify(device.reservations)}`);
+        assert.equal(caught[before].error?.message, prefix + text + suffix);
+        const status = control.status.getCalls().at(-1)?.args[0];
+        assert.deepEqual([status?.fill, status?.text], ['red', `schedule: ${prefix}${text}${suffix}`]);
+      }
+      assert.equal(sent('/st/rsv/rd').length, cases.length, 'each add read the program');
+      assert.deepEqual(sent('/ctrl/rsv/rd'), [], 'no write after a read that did not parse whole');
+      assert.equal(outputs.length, 0);
+      assert.deepEqual(device.reservations, { reservationUse: 2, reservation: owner });
+    } finally {
+      device.reservationReadFault = undefined;
+    }
+    // With a well-formed read the same add goes through, beside the owner's entries.
+    control.receive({ payload: { schedule: { add: { days: ['wed'], time: '21:15', mode: 'heat-pump', setpoint: 130 } } } });
+    await waitFor(() => outputs.length === 1, 'add result', 15_000);
+    assert.equal(outputs[0].payload.result, 'confirmed');
+    assert.deepEqual(device.reservations.reservation, [...owner, { enable: 2, week: 16, hour: 21, min: 15, mode: 1, param: 109 }]);
+  });
+
+  it('weekly program: an add on a day and minute an entry already uses is refused naming both, and nothing is sent', async () => {
+    const device = sim.device(MAC);
+    const owner = [{ enable: 2, week: 124, hour: 6, min: 30, mode: 4, param: 120 }];
+    device.reservations = { reservationUse: 2, reservation: owner.map((e) => ({ ...e })) };
+    const { control, outputs, caught } = await deploy();
+    // Thursday is one of the owner's Mon-Fri days: the heater would have two entries at 06:30 that day.
+    control.receive({ payload: { schedule: { add: { days: ['thu'], time: '06:30', mode: 'heat-pump', setpoint: 130 } } } });
+    await waitFor(() => caught.length === 1 || outputs.length > 0, 'collision error', 15_000);
+    assert.equal(outputs.length, 0, `written onto the owner's minute: ${JSON.stringify(device.reservations)}`);
+    assert.equal(
+      caught[0].error?.message,
+      'schedule.add: {"days":["thu"],"time":"06:30"} falls on a day and minute of the entry '
+        + '{"days":["mon","tue","wed","thu","fri"],"time":"06:30"} already in the weekly program (which of two entries on one '
+        + 'minute the heater runs is unknown); remove that entry first, nothing was sent',
+    );
+    assert.deepEqual(sent('/ctrl/rsv/rd'), []);
+    assert.deepEqual(device.reservations.reservation, owner);
+    // The same entry again is no collision: it replaces itself (confirmed, still one entry).
+    control.receive({ payload: { schedule: { add: { days: WEEKDAYS, time: '06:30', mode: 'high-demand', setpoint: 140 } } } });
+    await waitFor(() => outputs.length === 1, 'add result', 15_000);
+    assert.equal(outputs[0].payload.result, 'confirmed');
+    assert.deepEqual(device.reservations.reservation, owner);
+  });
+
   it('vacation enters the app way and false puts the mode and setpoint from before back', async () => {
     const { control, outputs } = await deploy();
     control.receive({ topic: 'away', payload: { vacation: { days: 3 } } });
@@ -154,6 +224,44 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     await waitFor(() => outputs.length === 2, 'hot button', 15_000);
     assert.equal(outputs[1].payload.result, 'confirmed');
     assert.equal(sim.device(PUMP_MAC).snapshot().recircOperationBusy, 2);
+  });
+
+  it('recirculation schedule: an add on a read-back that is not well formed, or onto a minute an entry uses, sends nothing', async () => {
+    const device = sim.device(PUMP_MAC);
+    const owner = [{ enable: 2, week: 124, hour: 6, min: 0, mode: 2, param: -1 }];
+    device.recircSchedule = { reservationUse: 2, reservation: owner.map((e) => ({ ...e })) };
+    const { control, outputs, caught } = await deploy(PUMP_MAC);
+    const add = (days: string[], time: string) => control.receive({ payload: { recirculation: { schedule: { add: { days, time, pump: 'off' } } } } });
+    // Only the hex twin answers, cut short: read leniently, the owner's only entry would be dropped by the write.
+    device.recircReadFault = (form, reply) => (form === 'hex' ? { ...reply, reservation: (reply.reservation as string).slice(0, -2) } : undefined);
+    try {
+      add(['sat'], '09:00');
+      await waitFor(() => caught.length === 1 || outputs.length > 0, 'unreadable error', 15_000);
+      assert.equal(outputs.length, 0, `written on a bad read: ${JSON.stringify(device.recircSchedule)}`);
+      assert.equal(
+        caught[0].error?.message,
+        'the recirculation schedule read back from the water heater is not usable: reservation = "027c060002", expected '
+          + 'lower-case hex digits, 12 (6 bytes) per entry; nothing was sent, the schedule is unchanged',
+      );
+    } finally {
+      device.recircReadFault = undefined;
+    }
+    add(['thu'], '06:00');
+    await waitFor(() => caught.length === 2 || outputs.length > 0, 'collision error', 15_000);
+    assert.equal(outputs.length, 0, `written onto the owner's minute: ${JSON.stringify(device.recircSchedule)}`);
+    assert.equal(
+      caught[1].error?.message,
+      'recirculation.schedule.add: {"days":["thu"],"time":"06:00"} falls on a day and minute of the entry '
+        + '{"days":["mon","tue","wed","thu","fri"],"time":"06:00"} already in the recirculation schedule (which of two entries '
+        + 'on one minute the heater runs is unknown); remove that entry first, nothing was sent',
+    );
+    assert.deepEqual(sent('/ctrl/recirc-rsv/rd'), []);
+    assert.deepEqual(device.recircSchedule, { reservationUse: 2, reservation: owner });
+    // A well-formed read and a free minute: written beside the owner's entry.
+    add(['sat'], '09:00');
+    await waitFor(() => outputs.length === 1, 'add result', 15_000);
+    assert.equal(outputs[0].payload.result, 'confirmed');
+    assert.deepEqual(device.recircSchedule.reservation, [...owner, { enable: 2, week: 2, hour: 9, min: 0, mode: 1, param: -1 }]);
   });
 
   it('boost for (fractional) minutes: started, then restored by itself; boost false restores at once', async () => {

@@ -87,15 +87,15 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     return writes;
   }
 
-  async function deviceFlow(planner: Record<string, unknown>) {
+  async function deviceFlow(planner: Record<string, unknown>, options: { program?: WireEntry[]; priceHours?: number } = {}) {
     const device = sim().device(MAC);
     device.setStatus(START_STATUS);
-    device.reservations = { reservationUse: 2, reservation: USER_PROGRAM.map((e) => ({ ...e })) };
+    device.reservations = { reservationUse: 2, reservation: (options.program ?? USER_PROGRAM).map((e) => ({ ...e })) };
     device.tick(1);
     const setup = plannerFlow(sim(), { planner: { apply: 'device', ...planner } });
     await helper.load(nodes, setup.flow, setup.credentials);
     const attached = await attachPlanner(setup.ids);
-    attached.planner.receive({ payload: powerSaverPrices(START, 13, nightPrice) });
+    attached.planner.receive({ payload: powerSaverPrices(START, options.priceHours ?? 13, nightPrice) });
     await waitFor(() => of(attached.reports, 'program').length === 1, 'the program write');
     await quiet(sim(), attached.account);
     return { ...setup, ...attached, device };
@@ -150,5 +150,44 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     await waitFor(() => writes.length === 3, 'removed on close, written again');
     assert.deepEqual(writes[1], []);
     assert.deepEqual(writes[2], writes[0]);
+  });
+
+  it('a read-back that is not well formed writes nothing: the owner\'s program stays and the report and status name the field', async () => {
+    setClock(START);
+    const device = sim().device(MAC);
+    const writes = recordWrites();
+    // Only the hex twin answers, one digit short: read leniently, the owner's last entry would be dropped.
+    device.reservationReadFault = (form, reply) => (form === 'hex' ? { ...reply, reservation: (reply.reservation as string).slice(0, -1) } : undefined);
+    try {
+      const { reports, planner, account } = await deviceFlow({});
+      const [report] = of(reports, 'program');
+      const text = 'the weekly program read back from the water heater is not usable: reservation = "027c0c00017402820800036e017c061e047", expected '
+        + 'lower-case hex digits, 12 (6 bytes) per entry; nothing was written, the program is unchanged';
+      assert.deepEqual([report.action, report.result, report.userEntries, report.error], ['write', 'skipped', null, text]);
+      assert.deepEqual(writes, [], 'no program write after the bad read');
+      assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+      await quiet(sim(), account);
+      const status = (planner as unknown as { status: { lastCall: { args: Array<{ fill: string; text: string }> } } }).status.lastCall.args[0];
+      assert.deepEqual([status.fill, status.text], ['yellow', text]);
+    } finally {
+      device.reservationReadFault = undefined;
+    }
+  });
+
+  it('an entry on a day and minute the owner\'s Mon-Fri entry uses moves a minute on, and the heater runs both', async () => {
+    setClock(START);
+    // Mon-Fri 06:00 High Demand 60 °C; prices (and so the plan) end on Thursday 06:00, where the plan puts the setting back.
+    const owner: WireEntry[] = [{ enable: 2, week: 124, hour: 6, min: 0, mode: 4, param: 120 }];
+    const { reports, device } = await deviceFlow({ targets: [{ at: '05:30', charge: 90 }] }, { program: owner, priceHours: 12 });
+    const [write] = of(reports, 'program');
+    assert.equal(write.result, 'confirmed', JSON.stringify(write));
+    const last = write.entries[write.entries.length - 1];
+    assert.deepEqual([last.at, last.days, last.time], [new Date(local(16, 6, 1)).toISOString(), ['thu'], '06:01']);
+    assert.deepEqual(device.reservations.reservation.slice(0, 1), owner);
+    const ours = device.reservations.reservation.slice(1);
+    assert.ok(ours.every((e) => !(e.week & 8 && e.hour === 6 && e.min === 0)), JSON.stringify(ours));
+    // Thursday (weekday 4) 06:00 runs the owner's entry, 06:01 the planner's.
+    assert.deepEqual(device.runProgram(4, 6, 0), owner[0]);
+    assert.deepEqual(device.runProgram(4, 6, 1), { enable: 2, week: 8, hour: 6, min: 1, mode: 4, param: 120 });
   });
 });

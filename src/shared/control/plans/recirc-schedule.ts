@@ -6,15 +6,18 @@
 import {
   InboundMessage,
   MAX_RECIRC_ENTRIES,
+  ScheduleReadError,
   ScheduleValidationError,
   WireSchedule,
   WireScheduleEntry,
   buildRecircScheduleRead,
   buildRecircScheduleWrite,
+  decodeRecircEntry,
   decodeRecircScheduleResponse,
   encodeRecircSchedule,
+  entriesCollide,
   sameRecircSchedule,
-  wireEntries,
+  scheduleReadBack,
 } from '../../codec';
 import { InputError, isPlainObject, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
@@ -29,6 +32,22 @@ const own = (value: Record<string, unknown>, key: string) => Object.prototype.ha
 /** Entries with the same days, time and pump action are the same entry (`param` carries nothing here). */
 function wireKey(e: WireScheduleEntry): string {
   return [e.week, e.hour, e.min, e.mode].join(',');
+}
+
+/** An entry's days and time, as error texts name it. */
+function daysAndTime(e: WireScheduleEntry): string {
+  const { days, time } = decodeRecircEntry(e);
+  return show({ days, time });
+}
+
+/** The schedule a read-back holds, to build a write on; one that is not well formed is an error and nothing is sent. */
+function currentSchedule(response: unknown): WireSchedule {
+  try {
+    return scheduleReadBack(response);
+  } catch (err) {
+    if (err instanceof ScheduleReadError) throw new InputError('recirc-unreadable', { field: err.field, value: show(err.value), expected: err.expected });
+    throw err;
+  }
 }
 
 /** One entry, validated like a whole schedule; a removal may name just days and time (the pump action is optional). */
@@ -87,7 +106,10 @@ export function planRecircSchedule(value: unknown, limits: ControlLimits): Plann
   if (edits[0] === 'add') {
     const { wire: entry } = scheduleEntry(value.add, `${FIELD}.add`, false);
     change = (current) => {
+      // The same entry again replaces itself; one on a day and minute another entry uses is refused, not guessed at.
       const kept = current.reservation.filter((e) => wireKey(e) !== wireKey(entry));
+      const other = kept.find((e) => entriesCollide(e, entry));
+      if (other) throw new InputError('recirc-entry-collides', { field: `${FIELD}.add`, value: daysAndTime(entry), entry: daysAndTime(other) });
       if (kept.length + 1 > MAX_RECIRC_ENTRIES) {
         throw new InputError('invalid', { field: `${FIELD}.add`, value: `${kept.length + 1} entries`, allowed: `at most ${MAX_RECIRC_ENTRIES} entries` });
       }
@@ -114,11 +136,9 @@ export function planRecircSchedule(value: unknown, limits: ControlLimits): Plann
     setting: edits.length ? null : `${FIELD}.enabled`,
     async prepare(io, mac) {
       const reply = await io.request(mac, buildRecircScheduleRead(io.commandContext(mac)), ['recirc-reservation']);
-      const response = reply.response ?? {};
-      const use = response.reservationUse === 2 || response.reservationUse === 1 ? response.reservationUse : 2;
+      const { reservationUse, reservation } = currentSchedule(reply.response);
       // The hex read-back carries the recirculation param as 0xFF; the write sends -1 (docs/protocol.md#recirc-schedule).
-      const current = wireEntries(response.reservation).map((e) => ({ ...e, param: -1 }));
-      next = change({ reservationUse: use, reservation: current });
+      next = change({ reservationUse, reservation: reservation.map((e) => ({ ...e, param: -1 })) });
     },
     build: (ctx) => {
       if (!next) throw new Error(`${FIELD}: the current schedule was not read`);

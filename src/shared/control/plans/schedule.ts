@@ -6,6 +6,7 @@ import {
   COMMANDS,
   InboundMessage,
   MAX_RESERVATION_ENTRIES,
+  ScheduleReadError,
   ScheduleValidationError,
   TemperatureUnit,
   WireSchedule,
@@ -13,11 +14,13 @@ import {
   buildReservationMode,
   buildReservationRead,
   buildReservationWrite,
+  decodeReservationEntry,
   decodeReservationResponse,
   encodeReservation,
+  entriesCollide,
   fromHalfCelsius,
   sameSchedule,
-  wireEntries,
+  scheduleReadBack,
 } from '../../codec';
 import { InputError, isPlainObject, show } from '../../input-error';
 import type { ControlLimits, PlannedControl } from '../plan';
@@ -29,6 +32,25 @@ const SCHEDULE_ENTRY_KEYS = ['enabled', 'days', 'time', 'mode', 'setpoint'];
 
 function wireKey(e: WireScheduleEntry): string {
   return [e.week, e.hour, e.min, e.mode, e.param].join(',');
+}
+
+/** An entry's days and time, as error texts name it. */
+function daysAndTime(e: WireScheduleEntry): string {
+  const { days, time } = decodeReservationEntry(e, 'C');
+  return show({ days, time });
+}
+
+/**
+ * The weekly program as a reservation read-back holds it, to build a write on; a reply that is not well formed is an
+ * error naming its field (a write built on it would erase the owner's entries), so nothing is sent.
+ */
+export function currentProgram(response: unknown): WireSchedule {
+  try {
+    return scheduleReadBack(response);
+  } catch (err) {
+    if (err instanceof ScheduleReadError) throw new InputError('program-unreadable', { field: err.field, value: show(err.value), expected: err.expected });
+    throw err;
+  }
 }
 
 /** One entry, validated like a whole program (days, time, mode 1-4, setpoint within the device's limits). */
@@ -102,7 +124,10 @@ export function planSchedule(value: unknown, unit: TemperatureUnit, limits: Cont
   if (edits[0] === 'add') {
     const { wire: entry } = scheduleEntry(value.add, 'schedule.add', unit, limits, false);
     change = (current) => {
+      // The same entry again replaces itself; one on a day and minute another entry uses is refused, not guessed at.
       const kept = current.reservation.filter((e) => wireKey(e) !== wireKey(entry));
+      const other = kept.find((e) => entriesCollide(e, entry));
+      if (other) throw new InputError('entry-collides', { field: 'schedule.add', value: daysAndTime(entry), entry: daysAndTime(other) });
       if (kept.length + 1 > MAX_RESERVATION_ENTRIES) {
         throw new InputError('invalid', { field: 'schedule.add', value: `${kept.length + 1} entries`, allowed: `at most ${MAX_RESERVATION_ENTRIES} entries` });
       }
@@ -132,9 +157,7 @@ export function planSchedule(value: unknown, unit: TemperatureUnit, limits: Cont
     setting: edits.length ? null : 'schedule.enabled',
     async prepare(io, mac) {
       const reply = await io.request(mac, buildReservationRead(io.commandContext(mac)), ['reservation']);
-      const response = reply.response ?? {};
-      const use = response.reservationUse === 2 || response.reservationUse === 1 ? response.reservationUse : 2;
-      next = change({ reservationUse: use, reservation: wireEntries(response.reservation) });
+      next = change(currentProgram(reply.response));
     },
     build: (ctx) => {
       if (!next) throw new Error('schedule: the current program was not read');
