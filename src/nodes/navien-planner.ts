@@ -15,15 +15,16 @@ import {
   PlannerReport,
   PlannerSession,
   PlannerSettings,
-  ProgramState,
   SessionState,
   StoredInput,
   plannerSettings,
+  programLedgerStore,
 } from '../shared/planner-session';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { memoryOnlyWarning } from './common/context-persistence';
 import { contextValueStore } from './common/context-store';
+import { ledgerFor } from './common/ledger';
 import { connectionStatus } from './common/node-status';
 import { contextRestoreStore } from './common/restore-context';
 
@@ -54,7 +55,6 @@ export = function register(RED: NodeAPI): void {
   const memory = {
     restore: new Map<string, TimedState>(),
     input: new Map<string, StoredInput>(),
-    program: new Map<string, ProgramState>(),
     history: new Map<string, TankSample[]>(),
   };
 
@@ -97,8 +97,6 @@ export = function register(RED: NodeAPI): void {
     }
     const active: PlannerSettings = settings;
     const readOnly = account.readOnly;
-    // Kept entries outlive this process: without a persistent context store a restart forgets which are the planner's.
-    if (active.apply === 'device' && active.keepEntries && !readOnly) memoryOnlyWarning(RED, node, () => t('navien-planner.warnings.keep-entries-memory-only'))();
 
     /** What the session last said; shown again once the connection is back. */
     let lastState: SessionState | undefined;
@@ -155,7 +153,8 @@ export = function register(RED: NodeAPI): void {
         controls,
         restoreStore,
         inputStore: contextValueStore(node, 'navienPlannerInput', memory.input),
-        programStore: contextValueStore(node, 'navienPlannerProgram', memory.program),
+        // In the change ledger, not the context: which entries are the planner's must survive a restart.
+        programStore: programLedgerStore(ledgerFor(RED), mac, node.id, config.account),
         historyStore: contextValueStore(node, 'navienPlannerHistory', memory.history),
         configKey: JSON.stringify(active),
         plan: (payload) => {
