@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay, retryAfterDropDelay } from './backoff';
+import { Clock, SYSTEM_CLOCK } from './clock';
 import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './command-queue';
 import { DiagnosticsCollector, ConnectionKind } from './diagnostics';
 import { EndpointOverrides, Endpoints, resolveEndpoints } from './endpoints';
@@ -8,6 +9,7 @@ import {
   InvalidCredentialsError,
   NavilinkError,
   SdkUnavailableError,
+  SignInLimitedError,
   TokenRejectedError,
   errorMessage,
   redactSecrets,
@@ -17,6 +19,7 @@ import { TransportKind, openMqttSession } from './transport-select';
 import type { MqttTransportSession, TransportFailure } from './mqtt-transport';
 import { DeviceEntry, NavilinkRestClient, SessionTokens } from './rest-client';
 import { ReplyMatcher } from './device/reply-matcher';
+import { guardedSignIn } from './sign-in-guard';
 // Straight from the codec's modules, not its index: every message passes here, and the index's re-exports are
 // property getters (as tsc emits `export *`), a call each time.
 import {
@@ -54,6 +57,8 @@ export interface ConnectionState {
   deep?: boolean;
   /** Last error, already free of secrets. */
   error?: string;
+  /** invalid-credentials only: the cloud's own words when it refused the same way repeatedly (not a wrong password). */
+  refusal?: string;
 }
 
 export type DevicePresence = 'online' | 'offline' | 'unknown';
@@ -78,6 +83,8 @@ export interface AccountConnectionOptions {
   /** Renew AWS credentials (full sign-in + reconnect) this long before they expire. */
   renewBeforeExpiryMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Time for the backoff waits and the sign-in limit (tests run hours of retries in virtual time). */
+  clock?: Clock;
 }
 
 const EXPIRY_MARGIN_MS = 5 * 60_000;
@@ -112,7 +119,7 @@ export class AccountConnection extends EventEmitter {
   private loop: Promise<void> | undefined;
   private endSession: ((end: SessionEnd) => void) | undefined;
   private wakeUp: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
+  private sleepTimer: unknown;
   private renewTimer: NodeJS.Timeout | undefined;
   private queueTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<SessionTokens> | undefined;
@@ -128,6 +135,7 @@ export class AccountConnection extends EventEmitter {
   private readonly operationTimeoutMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly renewBeforeExpiryMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: AccountConnectionOptions) {
     super();
@@ -137,6 +145,7 @@ export class AccountConnection extends EventEmitter {
     this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? EXPIRY_MARGIN_MS;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
     this.queue = new CommandQueue<OutboundMessage>(options.queue ?? DEFAULT_QUEUE_LIMITS);
     // Nodes listen here for fan-out; many nodes per account is normal.
     this.setMaxListeners(0);
@@ -326,7 +335,9 @@ export class AccountConnection extends EventEmitter {
         if (this.closed) return;
         if (err instanceof InvalidCredentialsError) {
           // Never retry: repeated wrong passwords can lock the account. A redeploy with fixed credentials recovers.
-          this.setState({ phase: 'invalid-credentials', error: 'sign-in refused: wrong e-mail or password' });
+          this.setState(err.repeated
+            ? { phase: 'invalid-credentials', error: err.message, refusal: err.repeated.reason }
+            : { phase: 'invalid-credentials', error: 'sign-in refused: wrong e-mail or password' });
           return;
         }
         if (err instanceof SdkUnavailableError) {
@@ -339,7 +350,7 @@ export class AccountConnection extends EventEmitter {
         // One whose sign-in worked but whose MQTT connect failed does not sign in again next time.
         const signInFailed: boolean = signInFirst && this.successfulSignIns === signInsBefore;
         signInFirst = signInFailed || this.tokens === undefined || failure.authRejected || isDeepAttempt(attempt, this.backoff) || this.awsCredentialsExpiring();
-        await this.backOff(attempt, signInFirst, failure.message);
+        await this.backOff(attempt, signInFirst, failure.message, undefined, err instanceof SignInLimitedError ? err.retryInMs : 0);
         continue;
       }
       if (end.reason === 'closed') return;
@@ -452,7 +463,8 @@ export class AccountConnection extends EventEmitter {
   private async signIn(): Promise<void> {
     const rest = this.rest as NavilinkRestClient;
     this.signInCount++;
-    this.tokens = await rest.signIn(this.options.email, this.options.password);
+    const apiUrl = (this.endpoints as Endpoints).apiUrl;
+    this.tokens = await guardedSignIn(rest, apiUrl, this.options.email, this.options.password, () => this.clock.now());
     this.successfulSignIns++;
   }
 
@@ -497,23 +509,27 @@ export class AccountConnection extends EventEmitter {
     this.renewTimer.unref?.();
   }
 
-  /** `sessionMs`: how long the live session lasted, when this is the first retry after it dropped. */
-  private async backOff(attempt: number, deep: boolean, error: string, sessionMs?: number): Promise<void> {
+  /**
+   * `sessionMs`: how long the live session lasted, when this is the first retry after it dropped. `atLeastMs`: the
+   * sign-in limit's wait, when it refused the attempt.
+   */
+  private async backOff(attempt: number, deep: boolean, error: string, sessionMs?: number, atLeastMs = 0): Promise<void> {
     if (this.closed) return;
-    this.outageStartedAt ??= Date.now();
-    const delay = sessionMs === undefined
-      ? reconnectDelay(attempt, this.backoff, Math.random, Date.now() - this.outageStartedAt)
+    this.outageStartedAt ??= this.clock.now();
+    const paced = sessionMs === undefined
+      ? reconnectDelay(attempt, this.backoff, Math.random, this.clock.now() - this.outageStartedAt)
       : retryAfterDropDelay(sessionMs, this.backoff, Math.random);
+    const delay = Math.max(paced, atLeastMs);
     this.setState({ phase: 'reconnecting', attempt, retryInMs: delay, deep, error });
     await new Promise<void>((resolve) => {
       this.wakeUp = resolve;
-      this.sleepTimer = setTimeout(resolve, delay);
+      this.sleepTimer = this.clock.setTimeout(resolve, delay);
     });
     this.wakeUp = undefined;
   }
 
   private cancelSleep(): void {
-    clearTimeout(this.sleepTimer);
+    this.clock.clearTimeout(this.sleepTimer);
     this.wakeUp?.();
   }
 

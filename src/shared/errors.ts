@@ -11,10 +11,13 @@ export class NavilinkError extends Error {
   }
 }
 
-/** The cloud refused the e-mail/password. Retrying would only risk locking the account. */
+/**
+ * The cloud refused the e-mail/password, or refused the sign-in the same way several times in a row (`repeated`: the
+ * cloud's own words, e.g. "HTTP 423, ACCOUNT_LOCKED"). Retrying would only risk locking the account.
+ */
 export class InvalidCredentialsError extends NavilinkError {
-  constructor(readonly apiMessage: string) {
-    super(`sign-in refused (${apiMessage})`, 'INVALID_CREDENTIALS');
+  constructor(readonly apiMessage: string, readonly repeated?: { reason: string; times: number }) {
+    super(repeated ? `sign-in refused ${repeated.times} times in a row (${repeated.reason})` : `sign-in refused (${apiMessage})`, 'INVALID_CREDENTIALS');
   }
 }
 
@@ -23,6 +26,39 @@ export class CloudUnavailableError extends NavilinkError {
   constructor(message: string, readonly httpStatus?: number) {
     super(message, 'CLOUD_UNAVAILABLE');
   }
+}
+
+/**
+ * Sign-in answered with a failure this package does not know (e.g. HTTP 423, or a body code other than the wrong
+ * password's): retried with backoff, but the same refusal a few times in a row is final (src/shared/sign-in-guard.ts).
+ */
+export class SignInRefusedError extends CloudUnavailableError {
+  /** The cloud's words for it, e.g. "HTTP 423, ACCOUNT_LOCKED": free of secrets, short. */
+  readonly reason: string;
+  constructor(httpStatus: number, readonly apiCode: number | undefined, readonly apiMessage: string) {
+    const reason = `HTTP ${httpStatus}${apiCode !== undefined && apiCode !== httpStatus ? `, code ${apiCode}` : ''}${apiMessage ? `, ${apiMessage}` : ''}`;
+    super(`sign-in failed: ${reason}`, httpStatus);
+    this.reason = reason;
+  }
+}
+
+/** Too many failed sign-ins for this account in the last hour: nothing is sent until `retryInMs` has passed. */
+export class SignInLimitedError extends CloudUnavailableError {
+  constructor(readonly limit: number, readonly retryInMs: number) {
+    super(`${limit} failed sign-ins in the last hour: the next one waits ${Math.ceil(retryInMs / 60_000)} min so the account is not locked`);
+  }
+}
+
+/**
+ * A text from the cloud, fit to show: printable, at most 120 characters, and never one of `secrets` (a cloud that
+ * echoes the password back must not put it into a node status).
+ */
+export function cloudText(text: string, secrets: readonly string[] = []): string {
+  let clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  for (const secret of secrets) {
+    if (secret.length >= 3) clean = clean.split(secret).join('<hidden>');
+  }
+  return redactSecrets(clean.length > 120 ? `${clean.slice(0, 119)}…` : clean);
 }
 
 /** The access token was rejected (HTTP 401 or code 401): refresh or sign in again, then retry once. */

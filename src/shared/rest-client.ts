@@ -1,5 +1,5 @@
 import type { Got, Response } from 'got' with { 'resolution-mode': 'import' };
-import { ApiRequestError, CloudUnavailableError, InvalidCredentialsError, TokenRejectedError, errorMessage } from './errors';
+import { ApiRequestError, CloudUnavailableError, InvalidCredentialsError, SignInRefusedError, TokenRejectedError, cloudText, errorMessage } from './errors';
 import { parseCloudJson } from './codec/cloud-json';
 import type { Endpoints } from './endpoints';
 import { trustStoreFor } from './trust-store';
@@ -76,7 +76,7 @@ export class NavilinkRestClient {
 
   async signIn(email: string, password: string): Promise<SessionTokens> {
     const receivedAt = this.now();
-    const data = await this.call('POST', 'user/sign-in', { json: { userId: email, password } }, undefined, true);
+    const data = await this.call('POST', 'user/sign-in', { json: { userId: email, password } }, undefined, [email, password]);
     const token = objectAt(data, 'token') ?? objectAt(data, 'tokens');
     const accessToken = stringAt(token, 'accessToken');
     // Success is decided on the token's presence, not on the HTTP status (docs/protocol.md#rest-envelope).
@@ -177,8 +177,10 @@ export class NavilinkRestClient {
     path: string,
     options: { json?: Record<string, unknown>; searchParams?: Record<string, string> },
     tokens?: SessionTokens,
-    isSignIn = false,
+    /** Set on sign-in: its e-mail and password, which no text from the cloud may repeat. */
+    signInSecrets?: readonly string[],
   ): Promise<unknown> {
+    const isSignIn = signInSecrets !== undefined;
     const http = await this.client();
     let response: Response<string>;
     try {
@@ -193,7 +195,7 @@ export class NavilinkRestClient {
     }
     const envelope = parseEnvelope(response.body);
     const code = typeof envelope?.code === 'number' ? envelope.code : undefined;
-    const msg = typeof envelope?.msg === 'string' ? envelope.msg : '';
+    const msg = typeof envelope?.msg === 'string' ? cloudText(envelope.msg, signInSecrets) : '';
     const ok = response.statusCode >= 200 && response.statusCode < 300 && code === 200;
     if (ok) return envelope?.data;
     if (isSignIn && (code === 1001 || NEVER_RETRY_MESSAGES.test(msg))) throw new InvalidCredentialsError(msg || `code ${code}`);
@@ -201,7 +203,7 @@ export class NavilinkRestClient {
     if (response.statusCode >= 500 || response.statusCode === 429 || !envelope) {
       throw new CloudUnavailableError(`${path}: HTTP ${response.statusCode}${msg ? `, ${msg}` : ''}`, response.statusCode);
     }
-    if (isSignIn) throw new CloudUnavailableError(`sign-in failed: ${msg || `code ${code}`}`, response.statusCode);
+    if (isSignIn) throw new SignInRefusedError(response.statusCode, code, msg);
     throw new ApiRequestError(path, response.statusCode, code, msg);
   }
 }

@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { resetSignInGuard } from '../../src/shared/sign-in-guard';
 
 interface HelperSettings {
   settings(settings: Record<string, unknown>): Record<string, unknown>;
@@ -27,6 +28,13 @@ export const TEST_USER_DIR = mkdtempSync(path.join(tmpdir(), 'navien-test-userdi
  * ERR_SERVER_NOT_RUNNING. Forget a closed server after each test so files stay independent.
  */
 export const mochaHooks = {
+  /**
+   * The sign-in guard is process-wide and keyed by API URL + e-mail: every test of a suite signs in to its simulator's
+   * one account, and their failures must not add up into the next test's hourly limit.
+   */
+  beforeEach(): void {
+    resetSignInGuard();
+  },
   afterEach(): void {
     const cached = require.cache[require.resolve('node-red-node-test-helper')];
     const helper = cached?.exports as { _server?: { listening?: boolean } } | undefined;

@@ -26,6 +26,9 @@ export interface RestFault {
   path: string; // '/user/sign-in' or '*'
   status: number;
   remaining: number;
+  /** The body's `code` and `msg` (default: the HTTP status, and INTERNAL_SERVER_ERROR or FAULT_INJECTED). */
+  code?: number;
+  msg?: string;
 }
 
 export interface RestState {
@@ -99,7 +102,7 @@ export class RestServer {
     const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : undefined;
     const fault = path === undefined ? undefined : this.takeFault(path);
     if (this.state.delayMs > 0) await new Promise((r) => setTimeout(r, this.state.delayMs));
-    if (fault) reply = fail(fault.status, fault.status, fault.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'FAULT_INJECTED');
+    if (fault) reply = fail(fault.status, fault.code ?? fault.status, fault.msg ?? (fault.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'FAULT_INJECTED'));
     else if (path === undefined) reply = NOT_FOUND;
     else reply = this.route(method, path, url.searchParams, req.headers.authorization, body);
     this.onCall?.(method, url.pathname, reply.status);

@@ -278,9 +278,17 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
     this.credentials.revokeRefreshTokens(email);
   }
 
-  /** The next `times` REST calls to `path` (relative to /api/v2.1, e.g. '/device/list') or any path ('*') fail. */
-  failRest(path: string, opts: { status?: number; times?: number } = {}): void {
-    this.restState.faults.push({ path, status: opts.status ?? 500, remaining: opts.times ?? 1 });
+  /**
+   * The next `times` REST calls to `path` (relative to /api/v2.1, e.g. '/device/list') or any path ('*') fail, with
+   * HTTP `status` (default 500) and the body's `code` / `msg` when given (e.g. status 200, code 1099: a code no client knows).
+   */
+  failRest(path: string, opts: { status?: number; times?: number; code?: number; msg?: string } = {}): void {
+    this.restState.faults.push({ path, status: opts.status ?? 500, remaining: opts.times ?? 1, code: opts.code, msg: opts.msg });
+  }
+
+  /** Lifts every REST fault still pending. */
+  clearRestFaults(): void {
+    this.restState.faults.length = 0;
   }
 
   /** From now on `path` (e.g. '/device/firmware/info') answers HTTP 403 for the account, as it does on some real accounts; false lifts it. */
