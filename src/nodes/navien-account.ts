@@ -4,6 +4,7 @@ import { deriveClientId } from '../shared/client-id';
 import type { EndpointOverrides } from '../shared/endpoints';
 import { errorMessage } from '../shared/errors';
 import { hostTimeZone, isUtcName, parseTimeZone } from '../shared/time-zone';
+import { REFUSALS_IN_A_ROW } from '../shared/sign-in-guard';
 import type { AccountNode, AccountUser } from './common/account-api';
 import { translator } from './common/account-lookup';
 import { DevicePickerApi, registerDevicePickerApi } from './common/device-picker-api';
@@ -80,7 +81,9 @@ export = function register(RED: NodeAPI): void {
       });
       created.on('state', (s: ConnectionState) => {
         state = s;
-        if (s.phase === 'invalid-credentials') node.error(t('navien-account.errors.invalid-credentials'));
+        if (s.phase === 'invalid-credentials') {
+          node.error(s.refusal ? t('navien-account.errors.sign-in-refused', { reason: s.refusal, times: REFUSALS_IN_A_ROW }) : t('navien-account.errors.invalid-credentials'));
+        }
         if (s.phase === 'sdk-unavailable') node.error(t('navien-account.errors.sdk-unavailable'));
         if (s.phase === 'config-error' && s.error) node.error(s.error);
         relay('onState', s);

@@ -18,6 +18,8 @@ export function connectionStatus(state: ConnectionState, t: Translate, prefix: s
       }
       return { fill: 'yellow', shape: 'ring', text: t(key('reconnecting'), { seconds: Math.max(1, Math.round(state.retryInMs / 1000)) }) };
     case 'invalid-credentials':
+      // Not a wrong password but a refusal the cloud repeated: its own words tell the user what to fix.
+      if (state.refusal) return { fill: 'red', shape: 'ring', text: t(key('sign-in-refused'), { reason: state.refusal }) };
       return { fill: 'red', shape: 'ring', text: t(key('invalid-credentials')) };
     case 'missing-credentials':
       return { fill: 'red', shape: 'ring', text: t(key('missing-credentials')) };

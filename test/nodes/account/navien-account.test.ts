@@ -128,6 +128,37 @@ describe('navien-account config node (test helper, simulator)', function () {
     assert.equal(fixed.connection?.state.phase, 'connected');
   });
 
+  it('a sign-in refused the same unknown way three times (HTTP 423) stops, shows the cloud\'s message and logs an error', async () => {
+    sim.failRest('/user/sign-in', { status: 423, msg: 'ACCOUNT_LOCKED', times: 1_000 });
+    const refused: number[] = [];
+    const onRest = (e: { path: string; status: number }) => {
+      if (e.path.endsWith('/user/sign-in')) refused.push(e.status);
+    };
+    sim.on('rest', onRest);
+    try {
+      await helper.load([accountNode, statusNode, diagnosticsNode], flow(), goodCredentials);
+      const status = helper.getNode('st1') as Node & { status: (s: StatusCall) => void };
+      const calls: StatusCall[] = [];
+      const original = status.status.bind(status);
+      status.status = (s: StatusCall) => {
+        calls.push(s);
+        original(s);
+      };
+      const accountNodeInstance = helper.getNode('acc1') as AccountLike;
+      await waitFor(() => accountNodeInstance.connection?.state.phase === 'invalid-credentials', 'refusal state', 30_000);
+      await backoffElapsed(DEFAULT_BACKOFF); // a retry would have come by now
+      assert.deepEqual(refused, [423, 423, 423], 'three refusals, then no more sign-ins');
+      const red = calls.filter((c) => c.fill === 'red').at(-1);
+      assert.match(red?.text ?? '', /sign-in-refused.*HTTP 423, ACCOUNT_LOCKED/, JSON.stringify(calls));
+      assert.doesNotMatch(JSON.stringify(calls), new RegExp(DEFAULT_PASSWORD));
+      const errors = (accountNodeInstance as unknown as { error: { getCalls(): Array<{ args: unknown[] }> } }).error.getCalls().map((c) => String(c.args[0]));
+      assert.ok(errors.some((e) => /sign-in-refused.*HTTP 423, ACCOUNT_LOCKED/.test(e)), `the account logs why it stopped: ${JSON.stringify(errors)}`);
+    } finally {
+      sim.off('rest', onRest);
+      sim.clearRestFaults();
+    }
+  });
+
   describe('device picker endpoint', () => {
     it('lists the devices of a deployed account (GET)', async () => {
       await loadAndConnect();
