@@ -6,7 +6,7 @@
  * Input: BENCH_CONNECTS = JSON {apiUrl, iotEndpoint, caFile, transport: 'native' | 'js', cycles, warmup}.
  * Output: one JSON line {before, after, msPerCycle} (memory in bytes).
  */
-import { resolveEndpoints } from '../src/shared/endpoints';
+import { loadEndpoints } from '../src/shared/endpoints';
 import { NavilinkRestClient } from '../src/shared/rest-client';
 import { openMqttSession } from '../src/shared/transport-select';
 
@@ -41,7 +41,7 @@ async function settledMemory(): Promise<Memory> {
 async function main(): Promise<void> {
   const input = JSON.parse(process.env.BENCH_CONNECTS ?? '{}') as Input;
   const env = { ...process.env, NAVIEN_MQTT_TRANSPORT: input.transport };
-  const endpoints = resolveEndpoints({ apiUrl: input.apiUrl, iotEndpoint: input.iotEndpoint, caFile: input.caFile }, {});
+  const endpoints = await loadEndpoints({ apiUrl: input.apiUrl, iotEndpoint: input.iotEndpoint, caFile: input.caFile }, {});
   const tokens = await new NavilinkRestClient(endpoints).signIn('user@example.com', 'example-password');
   let n = 0;
   const cycle = async () => {

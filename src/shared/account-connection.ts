@@ -3,7 +3,7 @@ import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay, retryAft
 import { Clock, SYSTEM_CLOCK } from './clock';
 import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './command-queue';
 import { DiagnosticsCollector, ConnectionKind } from './diagnostics';
-import { EndpointOverrides, Endpoints, resolveEndpoints } from './endpoints';
+import { EndpointAddresses, EndpointOverrides, Endpoints, resolveEndpoints, withCaFile } from './endpoints';
 import {
   ConnectionClosedError,
   InvalidCredentialsError,
@@ -104,6 +104,8 @@ export class AccountConnection extends EventEmitter {
   readonly diagnostics = new DiagnosticsCollector();
   private stateValue: ConnectionState = { phase: 'idle' };
   private endpoints: Endpoints | undefined;
+  /** The sign-in guard's key, with the e-mail (known before the CA file is read). */
+  private apiUrl = '';
   private rest: NavilinkRestClient | undefined;
   private tokens: SessionTokens | undefined;
   private deviceList: DeviceEntry[] = [];
@@ -192,15 +194,22 @@ export class AccountConnection extends EventEmitter {
       this.setState({ phase: 'missing-credentials', error: 'e-mail and password are required' });
       return;
     }
+    let addresses: EndpointAddresses;
     try {
-      this.endpoints = resolveEndpoints(this.options.endpoints, this.options.env);
+      addresses = resolveEndpoints(this.options.endpoints, this.options.env);
     } catch (err) {
       this.setState({ phase: 'config-error', error: errorMessage(err) });
       return;
     }
-    this.rest = new NavilinkRestClient(this.endpoints);
+    // The CA file is read asynchronously (never blocking the runtime); REST calls wait for it.
+    const endpoints = withCaFile(addresses);
+    this.apiUrl = addresses.apiUrl;
+    this.rest = new NavilinkRestClient(endpoints);
     this.queueTimer = setInterval(() => this.queue.dropExpired(), 10_000);
-    this.loop = this.run().catch((err) => {
+    this.loop = endpoints.then((loaded) => {
+      this.endpoints = loaded;
+      return this.run();
+    }).catch((err) => {
       this.setState({ phase: 'config-error', error: errorMessage(err) });
     });
   }
@@ -463,8 +472,7 @@ export class AccountConnection extends EventEmitter {
   private async signIn(): Promise<void> {
     const rest = this.rest as NavilinkRestClient;
     this.signInCount++;
-    const apiUrl = (this.endpoints as Endpoints).apiUrl;
-    this.tokens = await guardedSignIn(rest, apiUrl, this.options.email, this.options.password, () => this.clock.now());
+    this.tokens = await guardedSignIn(rest, this.apiUrl, this.options.email, this.options.password, () => this.clock.now());
     this.successfulSignIns++;
   }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { readCaFile } from './ca-file';
 import { EndpointConfigError } from './errors';
 
 /** Production endpoints of the NaviLink cloud (docs/protocol.md#rest-envelope, #broker). */
@@ -14,26 +14,43 @@ export interface EndpointOverrides {
   caFile?: string;
 }
 
-export interface Endpoints {
+/** Where the cloud is, checked but without the CA file read yet (resolveEndpoints). */
+export interface EndpointAddresses {
   apiUrl: string;
   iotHost: string;
   iotPort: number;
-  /** Extra trusted CAs (PEM) on top of the system roots, or undefined for the system roots only. */
-  extraCa?: string;
   caFile?: string;
+}
+
+export interface Endpoints extends EndpointAddresses {
+  /**
+   * Extra trusted CAs (PEM) on top of the system roots, or undefined for the system roots only. Not optional: only
+   * loadEndpoints makes an Endpoints, so addresses whose CA file was never read cannot be used by mistake.
+   */
+  extraCa: string | undefined;
 }
 
 /**
  * Explicit settings (the account node's Advanced fields) win over the environment
  * (NAVIEN_API_URL, NAVIEN_IOT_ENDPOINT, NAVIEN_CA_FILE), which win over the production defaults.
- * Read when a connection starts, so a redeploy picks up changes.
+ * Read when a connection starts, so a redeploy picks up changes. Checks the addresses only; loadEndpoints also reads
+ * the CA file.
  */
-export function resolveEndpoints(overrides: EndpointOverrides = {}, env: NodeJS.ProcessEnv = process.env): Endpoints {
+export function resolveEndpoints(overrides: EndpointOverrides = {}, env: NodeJS.ProcessEnv = process.env): EndpointAddresses {
   const apiUrl = parseApiUrl(pick(overrides.apiUrl, env.NAVIEN_API_URL) ?? DEFAULT_API_URL);
   const { host, port } = parseHostPort(pick(overrides.iotEndpoint, env.NAVIEN_IOT_ENDPOINT));
   const caFile = pick(overrides.caFile, env.NAVIEN_CA_FILE);
-  const extraCa = caFile ? readCaFile(caFile) : undefined;
-  return { apiUrl, iotHost: host, iotPort: port, extraCa, caFile };
+  return { apiUrl, iotHost: host, iotPort: port, caFile };
+}
+
+/** resolveEndpoints, then the CA file read asynchronously (src/shared/ca-file.ts: regular files under 1 MB only). */
+export async function loadEndpoints(overrides: EndpointOverrides = {}, env: NodeJS.ProcessEnv = process.env): Promise<Endpoints> {
+  return withCaFile(resolveEndpoints(overrides, env));
+}
+
+/** The addresses with their CA file read. */
+export async function withCaFile(addresses: EndpointAddresses): Promise<Endpoints> {
+  return { ...addresses, extraCa: addresses.caFile ? await readCaFile(addresses.caFile) : undefined };
 }
 
 /** System roots plus the extra CAs: extra trust never replaces the normal trust store. */
@@ -73,15 +90,4 @@ function parseHostPort(value: string | undefined): { host: string; port: number 
   const port = match[2] ? Number(match[2]) : DEFAULT_IOT_PORT;
   if (port < 1 || port > 65535) throw new EndpointConfigError(`IoT endpoint port must be 1-65535 (got ${port})`, 'iotEndpoint');
   return { host: match[1], port };
-}
-
-function readCaFile(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new EndpointConfigError(`CA file "${path}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'caFile');
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new EndpointConfigError(`CA file "${path}" holds no PEM certificate`, 'caFile');
-  return pem;
 }

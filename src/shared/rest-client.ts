@@ -69,7 +69,8 @@ export class NavilinkRestClient {
   private readonly timeoutMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly endpoints: Endpoints, options: RestClientOptions = {}) {
+  /** `endpoints` may still be loading (its CA file is read asynchronously): the first request waits for it. */
+  constructor(private readonly endpoints: Endpoints | Promise<Endpoints>, options: RestClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
   }
@@ -158,10 +159,11 @@ export class NavilinkRestClient {
   private async client(): Promise<Got> {
     if (!this.http) {
       const { got } = await loadGot();
+      const endpoints = await this.endpoints;
       // An extra CA: the process-wide trust store and its keep-alive agent (parsed once, not per TLS connection).
-      const trust = trustStoreFor(this.endpoints);
-      this.http = got.extend({
-        prefixUrl: this.endpoints.apiUrl,
+      const trust = trustStoreFor(endpoints);
+      this.http ??= got.extend({
+        prefixUrl: endpoints.apiUrl,
         timeout: { request: this.timeoutMs },
         retry: { limit: 0 }, // retries are the connection's job: it knows which failures are worth it
         throwHttpErrors: false,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { buildStatusRequest, clientReplyFilter, deviceTopicFilter } from '../../src/shared/codec';
-import { Endpoints, resolveEndpoints } from '../../src/shared/endpoints';
+import { Endpoints, loadEndpoints } from '../../src/shared/endpoints';
 import { JsMqttSession, MqttPacket, PacketParser, encodePublish } from '../../src/shared/js-mqtt';
 import { SdkUnavailableError } from '../../src/shared/errors';
 import { loadSdk } from '../../src/shared/aws-sdk-transport';
@@ -27,7 +27,7 @@ describe('js-mqtt transport against the simulator', function () {
 
   before(async () => {
     sim = await NavilinkSimulator.start({ speed: 0 });
-    endpoints = resolveEndpoints({ apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile }, {});
+    endpoints = await loadEndpoints({ apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile }, {});
   });
   after(async () => {
     await sim?.stop();
@@ -139,7 +139,7 @@ describe('js-mqtt transport against the simulator', function () {
   });
 
   it('does not trust the simulator without its CA: TLS verification is on', async () => {
-    const noCa = resolveEndpoints({ apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint }, {});
+    const noCa = await loadEndpoints({ apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint }, {});
     const err = await JsMqttSession.open({ ...options(await credentials()), endpoints: noCa }).then(() => assert.fail('connected without trusting the CA'), (e: unknown) => e);
     const failure = describeFailure(err);
     assert.equal(failure.authRejected, false);
@@ -204,10 +204,10 @@ describe('js-mqtt transport against the simulator', function () {
         return load.call(this, request, ...rest);
       };
       const { openMqttSession, selectTransport } = require(${JSON.stringify(path.join(root, 'src/shared/transport-select.js'))});
-      const { resolveEndpoints } = require(${JSON.stringify(path.join(root, 'src/shared/endpoints.js'))});
+      const { loadEndpoints } = require(${JSON.stringify(path.join(root, 'src/shared/endpoints.js'))});
       const { NavilinkRestClient } = require(${JSON.stringify(path.join(root, 'src/shared/rest-client.js'))});
       (async () => {
-        const endpoints = resolveEndpoints(${JSON.stringify({ apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile })}, {});
+        const endpoints = await loadEndpoints(${JSON.stringify({ apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile })}, {});
         const tokens = await new NavilinkRestClient(endpoints).signIn(${JSON.stringify(DEFAULT_EMAIL)}, ${JSON.stringify(DEFAULT_PASSWORD)});
         const kind = selectTransport({});
         let nativeError = '';
@@ -285,7 +285,7 @@ describe('js-mqtt transport against a scripted broker', function () {
   beforeEach(async () => {
     broker = new FakeBroker();
     const iotEndpoint = await broker.start();
-    endpoints = resolveEndpoints({ apiUrl: 'https://localhost:1/api', iotEndpoint, caFile: ensureCerts(defaultTestCertDir()).caFile }, {});
+    endpoints = await loadEndpoints({ apiUrl: 'https://localhost:1/api', iotEndpoint, caFile: ensureCerts(defaultTestCertDir()).caFile }, {});
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.close()));

@@ -2,23 +2,23 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_API_URL, DEFAULT_IOT_HOST, resolveEndpoints, trustedCas } from '../../src/shared/endpoints';
+import { DEFAULT_API_URL, DEFAULT_IOT_HOST, loadEndpoints, resolveEndpoints, trustedCas } from '../../src/shared/endpoints';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 describe('endpoint overrides', () => {
-  it('uses the production cloud when nothing is set', () => {
-    const e = resolveEndpoints({}, {});
+  it('uses the production cloud when nothing is set', async () => {
+    const e = await loadEndpoints({}, {});
     assert.equal(e.apiUrl, DEFAULT_API_URL);
     assert.equal(e.iotHost, DEFAULT_IOT_HOST);
     assert.equal(e.iotPort, 443);
     assert.equal(trustedCas(e), undefined);
   });
 
-  it('reads NAVIEN_API_URL, NAVIEN_IOT_ENDPOINT and NAVIEN_CA_FILE', () => {
+  it('reads NAVIEN_API_URL, NAVIEN_IOT_ENDPOINT and NAVIEN_CA_FILE', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'navien-ep-'));
     writeFileSync(join(dir, 'ca.pem'), PEM);
-    const e = resolveEndpoints({}, {
+    const e = await loadEndpoints({}, {
       NAVIEN_API_URL: 'https://localhost:8443/api/v2.1/',
       NAVIEN_IOT_ENDPOINT: 'localhost:8883',
       NAVIEN_CA_FILE: join(dir, 'ca.pem'),
@@ -40,9 +40,9 @@ describe('endpoint overrides', () => {
     assert.equal(e.iotPort, 443);
   });
 
-  it('refuses plain http, bad ports and unreadable CA files with a clear message', () => {
+  it('refuses plain http, bad ports and unreadable CA files with a clear message', async () => {
     assert.throws(() => resolveEndpoints({ apiUrl: 'http://x/api' }, {}), /https:\/\//);
     assert.throws(() => resolveEndpoints({ iotEndpoint: 'host:99999' }, {}), /1-65535/);
-    assert.throws(() => resolveEndpoints({ caFile: '/nonexistent/ca.pem' }, {}), /cannot be read: ENOENT/);
+    await assert.rejects(loadEndpoints({ caFile: '/nonexistent/ca.pem' }, {}), /extra CA file cannot be used/);
   });
 });

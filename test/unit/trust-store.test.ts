@@ -4,7 +4,7 @@ import { Agent, get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { resolveEndpoints } from '../../src/shared/endpoints';
+import { loadEndpoints } from '../../src/shared/endpoints';
 import { trustStoreFor } from '../../src/shared/trust-store';
 import { NavilinkSimulator } from '../../tools/simulator/simulator';
 
@@ -23,15 +23,15 @@ describe('trust store of an extra CA', () => {
     await sim.stop();
   });
 
-  it('is built once per CA and shared by every connection that trusts the same CA (also from another file)', () => {
-    const a = trustStoreFor(resolveEndpoints({ caFile: sim.caFile }, {}));
-    const copy = trustStoreFor(resolveEndpoints({ caFile: caFile(readFileSync(sim.caFile, 'utf8')) }, {}));
+  it('is built once per CA and shared by every connection that trusts the same CA (also from another file)', async () => {
+    const a = trustStoreFor(await loadEndpoints({ caFile: sim.caFile }, {}));
+    const copy = trustStoreFor(await loadEndpoints({ caFile: caFile(readFileSync(sim.caFile, 'utf8')) }, {}));
     assert.ok(a);
     assert.equal(copy, a);
     assert.equal(a.secureContext, a.secureContext, 'the secure context is parsed once');
     assert.equal(a.httpsAgent, a.httpsAgent);
     assert.equal(a.pems.length, rootCertificates.length + 1, 'the system roots stay trusted beside the extra CA');
-    assert.equal(trustStoreFor(resolveEndpoints({}, {})), undefined, 'no CA file: the system store as it is');
+    assert.equal(trustStoreFor(await loadEndpoints({}, {})), undefined, 'no CA file: the system store as it is');
   });
 
   it('verifies against its own CA only: the simulator passes with its CA and fails with another one', async () => {
@@ -43,11 +43,11 @@ describe('trust store of an extra CA', () => {
           resolve(res.statusCode ?? 0);
         }).on('error', reject);
       });
-    const own = trustStoreFor(resolveEndpoints({ caFile: sim.caFile }, {}));
+    const own = trustStoreFor(await loadEndpoints({ caFile: sim.caFile }, {}));
     assert.ok(own);
     assert.ok((await status(own.httpsAgent)) > 0);
     // Another CA: any self-signed root that did not sign the simulator's certificate.
-    const other = trustStoreFor(resolveEndpoints({ caFile: caFile(rootCertificates[0]) }, {}));
+    const other = trustStoreFor(await loadEndpoints({ caFile: caFile(rootCertificates[0]) }, {}));
     assert.ok(other && other !== own);
     await assert.rejects(status(other.httpsAgent), /self-signed|unable to verify|certificate/i);
   });

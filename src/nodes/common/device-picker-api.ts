@@ -6,16 +6,19 @@
  * Anyone with editor access can call them, so they guard the stored password: it is used only for ids of
  * navien-account nodes, only with that account's stored e-mail and endpoints (endpoints from the request only go with
  * a password typed into the request), never again after the cloud refused it (repeated refusals lock accounts), and
- * by at most one sign-in per account at a time. A deployed account in use answers from its live connection.
+ * by at most one sign-in per account at a time, within the process-wide sign-in limits (src/shared/sign-in-guard.ts).
+ * A deployed account in use answers from its live connection; otherwise a device list is kept for a few minutes, by
+ * credentials and endpoints, so an editor that asks again (or a script that asks often) does not sign in each time.
  */
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import type { AccountConnection } from '../../shared/account-connection';
 import { NWP500_DEVICE_TYPE } from '../../shared/codec';
-import { EndpointOverrides, resolveEndpoints } from '../../shared/endpoints';
+import { EndpointOverrides, loadEndpoints } from '../../shared/endpoints';
 import { EndpointConfigError, InvalidCredentialsError, errorMessage } from '../../shared/errors';
 import { DeviceEntry, NavilinkRestClient } from '../../shared/rest-client';
+import { guardedSignIn } from '../../shared/sign-in-guard';
 import type { AccountNode } from './account-api';
 import type { Translate } from './node-status';
 
@@ -24,6 +27,12 @@ export const SAVED_PASSWORD_PLACEHOLDER = '__PWRD__';
 /** How long a request waits for a connection that is still signing in before answering 503. */
 const CONNECTING_WAIT_MS = 15_000;
 const ENDPOINT_FIELDS = ['apiUrl', 'iotEndpoint', 'caFile'] as const;
+/** How long a device list read by the picker's own sign-in is answered again without signing in. */
+export const DEVICE_LIST_CACHE_MS = 3 * 60_000;
+/** Device lists kept at most (one per set of credentials); the oldest goes first. */
+const MAX_CACHED_LISTS = 20;
+/** Fingerprints are keyed per process: what stays in memory cannot be checked against guessed passwords elsewhere. */
+const FINGERPRINT_KEY = randomBytes(32);
 
 export interface DeviceSummary {
   mac: string;
@@ -54,8 +63,10 @@ export interface DevicePickerApi {
 }
 
 export function registerDevicePickerApi(RED: NodeAPI, t: Translate): DevicePickerApi {
-  /** Sign-ins in flight for stored credentials, by account id and credentials: concurrent requests share one. */
+  /** Sign-ins in flight, by credentials and endpoints: concurrent requests share one. */
   const inFlight = new Map<string, Promise<DeviceSummary[]>>();
+  /** Device lists read lately, by credentials and endpoints: a changed password or endpoint is a different key. */
+  const cache = new Map<string, { devices: DeviceSummary[]; until: number }>();
   /** Stored credentials the cloud refused, by account id: not tried again until they change. */
   const refusals = new Map<string, { fingerprint: string; reason: string }>();
 
@@ -78,10 +89,29 @@ export function registerDevicePickerApi(RED: NodeAPI, t: Translate): DevicePicke
     };
   }
 
-  /** Identifies a set of stored credentials without keeping them twice. */
-  function fingerprint(account: StoredAccount): string {
+  /** Identifies a set of credentials and endpoints without keeping the password twice. */
+  function fingerprint(account: Omit<StoredAccount, 'id'>): string {
     const { apiUrl, iotEndpoint, caFile } = account.endpoints;
-    return createHash('sha256').update(JSON.stringify([account.email, account.password, apiUrl, iotEndpoint, caFile])).digest('hex');
+    return createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify([account.email, account.password, apiUrl, iotEndpoint, caFile])).digest('hex');
+  }
+
+  /** The account's devices from a recent read, else from one sign-in shared by every request that asks meanwhile. */
+  function listCached(account: Omit<StoredAccount, 'id'>, print = fingerprint(account)): Promise<DeviceSummary[]> {
+    const cached = cache.get(print);
+    if (cached && cached.until > Date.now()) return Promise.resolve(cached.devices);
+    cache.delete(print);
+    let pending = inFlight.get(print);
+    if (!pending) {
+      pending = listWithCredentials(account.email, account.password, account.endpoints)
+        .then((devices) => {
+          cache.set(print, { devices, until: Date.now() + DEVICE_LIST_CACHE_MS });
+          if (cache.size > MAX_CACHED_LISTS) cache.delete(cache.keys().next().value as string);
+          return devices;
+        })
+        .finally(() => inFlight.delete(print));
+      inFlight.set(print, pending);
+    }
+    return pending;
   }
 
   async function listStoredAccount(account: StoredAccount): Promise<DeviceSummary[]> {
@@ -98,20 +128,12 @@ export function registerDevicePickerApi(RED: NodeAPI, t: Translate): DevicePicke
     const print = fingerprint(account);
     const known = refusals.get(account.id);
     if (known?.fingerprint === print) throw refused(known.reason);
-    const key = `${account.id}|${print}`;
-    let pending = inFlight.get(key);
-    if (!pending) {
-      pending = listWithCredentials(account.email, account.password, account.endpoints)
-        .catch((err: unknown) => {
-          if (!(err instanceof InvalidCredentialsError)) throw err;
-          const reason = errorMessage(err);
-          refusals.set(account.id, { fingerprint: print, reason });
-          throw refused(reason);
-        })
-        .finally(() => inFlight.delete(key));
-      inFlight.set(key, pending);
-    }
-    return pending;
+    return listCached(account, print).catch((err: unknown) => {
+      if (!(err instanceof InvalidCredentialsError)) throw err;
+      const reason = errorMessage(err);
+      refusals.set(account.id, { fingerprint: print, reason });
+      throw refused(reason);
+    });
   }
 
   /** The live connection's device list; waits (bounded) while it is still signing in instead of signing in beside it. */
@@ -172,7 +194,7 @@ export function registerDevicePickerApi(RED: NodeAPI, t: Translate): DevicePicke
       if (password !== '' && password !== SAVED_PASSWORD_PLACEHOLDER) {
         // Typed in the dialog: the caller's own password may go wherever the caller points it.
         if (!text('email')) throw new PickerError(400, t('navien-account.errors.missing-credentials'));
-        res.json(await listWithCredentials(text('email'), password, { apiUrl: text('apiUrl'), iotEndpoint: text('iotEndpoint'), caFile: text('caFile') }));
+        res.json(await listCached({ email: text('email'), password, endpoints: { apiUrl: text('apiUrl'), iotEndpoint: text('iotEndpoint'), caFile: text('caFile') } }));
         return;
       }
       const account = storedAccount(text('id'));
@@ -190,12 +212,14 @@ export function registerDevicePickerApi(RED: NodeAPI, t: Translate): DevicePicke
     forget(accountId: string) {
       refusals.delete(accountId);
     },
+
   };
 }
 
 async function listWithCredentials(email: string, password: string, overrides: EndpointOverrides): Promise<DeviceSummary[]> {
-  const rest = new NavilinkRestClient(resolveEndpoints(overrides));
-  const tokens = await rest.signIn(email, password);
+  const endpoints = await loadEndpoints(overrides);
+  const rest = new NavilinkRestClient(endpoints);
+  const tokens = await guardedSignIn(rest, endpoints.apiUrl, email, password);
   const devices = await rest.listDevices(tokens, email);
   return devices.filter((d) => d.deviceType === NWP500_DEVICE_TYPE).map((d) => summary(d, d.cloudPresence));
 }

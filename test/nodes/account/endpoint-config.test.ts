@@ -4,11 +4,16 @@
  * helper, the simulator's REST for the sign-in, the pure-JavaScript transport that feeds the URL to `ws`).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Node } from 'node-red';
 import helper = require('node-red-node-test-helper');
 import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../../tools/simulator/simulator';
+import { CA_FILE_UNUSABLE } from '../../../src/shared/ca-file';
 import { delay, waitFor } from '../../helpers/wait';
 import { useSimulator, useTestServer } from '../flow-helper';
 
@@ -64,5 +69,40 @@ describe('an IoT endpoint with a space (test helper, simulator, JS transport)', 
     } finally {
       await account.deregister(probe);
     }
+  });
+});
+
+describe('a deployed account whose caFile is not a CA file (test helper, simulator)', function () {
+  this.timeout(60_000);
+  const simulator = useSimulator({ speed: 0 });
+  useTestServer();
+
+  for (const [what, caFile] of [['a FIFO', () => fifo], ['/dev/zero', () => '/dev/zero']] as const) {
+    it(`${what}: a configuration error with the one generic text, and the runtime keeps running`, async () => {
+      const sim = simulator();
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 10);
+      try {
+        await helper.load([accountNode, statusNode], [
+          { id: 'acc', type: 'navien-account', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: caFile() },
+          { id: 'st', type: 'navien-status', account: 'acc', device: '0a1b2c3d4e5f', unit: 'C', interval: '0', output: 'all', wires: [[]] },
+        ], { acc: { email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD } });
+        const account = helper.getNode('acc') as AccountLike;
+        await waitFor(() => account.state.phase === 'config-error', 'a configuration error');
+        assert.equal(account.state.error, CA_FILE_UNUSABLE);
+        const before = ticks;
+        await delay(50);
+        assert.ok(ticks > before, 'timers still run');
+        assert.equal(sim.signInCount, 0, 'nothing was sent without the trust the user asked for');
+      } finally {
+        clearInterval(ticker);
+      }
+    });
+  }
+
+  let fifo = '';
+  before(() => {
+    fifo = join(mkdtempSync(join(tmpdir(), 'navien-account-ca-')), 'fifo');
+    execFileSync('mkfifo', [fifo]);
   });
 });

@@ -4,7 +4,8 @@
  * account's cloud and a second simulator as a server the caller controls.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
@@ -98,14 +99,14 @@ describe('device picker admin endpoints (test helper, simulator)', function () {
           .send({ id: 'acc1', email: DEFAULT_EMAIL, password: '__PWRD__', apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile })
           .expect(200);
         assert.deepEqual(same.body, [DEVICE]);
-        // Endpoints left out: the stored ones.
+        // Endpoints left out: the stored ones (the list just read is answered again without a sign-in).
         await helper.request().post('/navien-account/devices').send({ id: 'acc1', password: '__PWRD__' }).expect(200);
-        assert.equal(atCloud.count, 2);
+        assert.equal(atCloud.count, 1);
         // Another e-mail with the stored password: that would try the password on someone else's account.
         const other = await helper.request().post('/navien-account/devices')
           .send({ id: 'acc1', email: 'someone-else@example.org', password: '__PWRD__' });
         assert.equal(other.status, 400);
-        assert.equal(atCloud.count, 2, 'no sign-in for another e-mail with the stored password');
+        assert.equal(atCloud.count, 1, 'no sign-in for another e-mail with the stored password');
       } finally {
         atCloud.stop();
       }
@@ -166,22 +167,30 @@ describe('device picker admin endpoints (test helper, simulator)', function () {
       }
     });
 
-    it('answers every unusable CA file alike, so the answer does not tell whether a path exists', async () => {
+    it('answers every unusable CA file alike (FIFO, /dev/zero, directory, 2 MB, missing, not PEM), never blocking the runtime', async () => {
       await helper.load([accountNode], [account('acc1')], good('acc1'));
       const dir = mkdtempSync(join(tmpdir(), 'navien-picker-ca-'));
       const notPem = join(dir, 'exists.txt');
       writeFileSync(notPem, 'not a certificate\n');
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      const big = join(dir, 'big.pem');
+      writeFileSync(big, readFileSync(sim.caFile, 'utf8') + 'x'.repeat(2 * 1024 * 1024));
       const answers = [];
-      for (const caFile of [join(dir, 'missing.pem'), notPem, dir]) {
+      for (const caFile of [join(dir, 'missing.pem'), notPem, dir, fifo, '/dev/zero', big]) {
+        // A read that blocked the event loop (a FIFO without a writer) would keep this timer from ever firing.
+        let fired = false;
+        const timer = setTimeout(() => (fired = true), 0);
         const res = await helper.request().post('/navien-account/devices')
           .send({ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, apiUrl: sim.apiUrl, caFile });
-        assert.equal(res.status, 400, JSON.stringify(res.body));
+        clearTimeout(timer);
+        assert.ok(fired, `the runtime kept running while ${caFile} was refused`);
+        assert.equal(res.status, 400, `${caFile}: ${JSON.stringify(res.body)}`);
         assert.ok(!JSON.stringify(res.body).includes(dir), 'the answer does not repeat the path');
         assert.doesNotMatch(res.body.error, /ENOENT|EISDIR|EACCES|no PEM/);
         answers.push(res.body);
       }
-      assert.deepEqual(answers[1], answers[0]);
-      assert.deepEqual(answers[2], answers[0]);
+      for (const answer of answers) assert.deepEqual(answer, answers[0], 'one text for every reason');
     });
   });
 
@@ -222,6 +231,39 @@ describe('device picker admin endpoints (test helper, simulator)', function () {
         assert.equal(attempts.count, 1, 'one refused sign-in, not six');
       } finally {
         attempts.stop();
+      }
+    });
+
+    it('an account no node uses: 20 dialog openings, one sign-in', async () => {
+      const attempts = signInAttempts(sim);
+      try {
+        await helper.load([accountNode], [account('acc1')], good('acc1'));
+        for (let i = 0; i < 20; i++) {
+          const res = await helper.request().get('/navien-account/acc1/devices');
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+          assert.deepEqual(res.body, [DEVICE]);
+        }
+        assert.equal(attempts.count, 1, 'the device list is kept for a few minutes');
+      } finally {
+        attempts.stop();
+      }
+    });
+
+    it('a kept device list is never the answer for another password or other endpoints', async () => {
+      const atCloud = signInAttempts(sim);
+      const atForeign = signInAttempts(foreign);
+      try {
+        await helper.load([accountNode], [account('acc1')], good('acc1'));
+        const endpoints = { apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile };
+        await helper.request().post('/navien-account/devices').send({ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, ...endpoints }).expect(200);
+        const wrong = await helper.request().post('/navien-account/devices').send({ email: DEFAULT_EMAIL, password: 'another-password', ...endpoints });
+        assert.equal(wrong.status, 401, 'another password signs in (and is refused) instead of getting the kept list');
+        assert.equal(atCloud.count, 2);
+        await helper.request().post('/navien-account/devices').send({ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, ...foreignEndpoints() }).expect(200);
+        assert.equal(atForeign.count, 1, 'other endpoints are asked themselves');
+      } finally {
+        atCloud.stop();
+        atForeign.stop();
       }
     });
 
