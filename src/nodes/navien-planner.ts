@@ -24,6 +24,7 @@ import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { memoryOnlyWarning } from './common/context-persistence';
 import { contextValueStore } from './common/context-store';
+import { heldInputs } from './common/held-inputs';
 import { connectionStatus } from './common/node-status';
 import { contextRestoreStore } from './common/restore-context';
 
@@ -74,7 +75,6 @@ export = function register(RED: NodeAPI): void {
     let session: PlannerSession | undefined;
     let controls: DeviceControls | undefined;
     let closing = false;
-    const deferred: Array<{ msg: NodeMessageInFlow; send: Send; done: Done }> = [];
 
     function describe(err: unknown): string {
       if (err instanceof PlanInputError) return t('navien-planner.errors.bad-input', err.args);
@@ -97,6 +97,11 @@ export = function register(RED: NodeAPI): void {
       node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: Done) => failText(problem ?? '', msg, done));
       return;
     }
+    /**
+     * The input that arrived before the first connection, bounded like navien-control's held inputs
+     * (`navienHeldInputs`: maxAgeMs, maxItems). A plan is made from the newest input alone, so only that one waits.
+     */
+    const held = heldInputs<{ msg: NodeMessageInFlow; send: Send; done: Done }>(RED, node, t, 'navien-planner', 0);
     const active: PlannerSettings = settings;
     const readOnly = account.readOnly;
     // Kept entries outlive this process: without a persistent context store a restart forgets which are the planner's.
@@ -186,7 +191,7 @@ export = function register(RED: NodeAPI): void {
         else showState(lastState);
         if (isTerminalPhase(state.phase)) {
           const text = state.phase === 'config-error' ? state.error ?? state.phase : t(`navien-planner.status.${state.phase}`);
-          for (const input of deferred.splice(0)) failText(text, input.msg, input.done);
+          held.releaseAll((input) => failText(text, input.msg, input.done));
         }
       },
       onReady() {
@@ -196,7 +201,7 @@ export = function register(RED: NodeAPI): void {
           node.status({ fill: 'red', shape: 'ring', text: t('navien-planner.errors.no-device') });
         }
         started.start().catch((err: unknown) => node.warn(`start: ${describe(err)}`));
-        for (const input of deferred.splice(0)) handleInput(input.msg, input.send, input.done);
+        held.release((input) => handleInput(input.msg, input.send, input.done));
       },
     };
 
@@ -214,8 +219,13 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
       if (!session && account.connection?.state.phase !== 'connected' && !isTerminalPhase(account.state.phase)) {
+        // A newer input replaces the one waiting: the plan would be made from it anyway.
+        for (const older of held.close()) {
+          node.error(t('navien-planner.errors.held-replaced'), older.msg);
+          older.done();
+        }
         node.status({ fill: 'yellow', shape: 'ring', text: t('navien-planner.status.waiting') });
-        deferred.push({ msg, send, done });
+        held.hold({ msg, send, done });
         return;
       }
       handleInput(msg, send, done);
@@ -225,7 +235,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
-      for (const input of deferred.splice(0)) input.done();
+      for (const input of held.close()) input.done();
       // Removal / entries are cleaned up over the connection first (bounded), then the controls and the account let go.
       void (session?.close(removed) ?? Promise.resolve())
         .catch((err: unknown) => node.warn(`close: ${describe(err)}`))
