@@ -212,7 +212,6 @@ export function registerDevicePickerApi(RED: NodeAPI, t: Translate): DevicePicke
     forget(accountId: string) {
       refusals.delete(accountId);
     },
-
   };
 }
 
