@@ -65,6 +65,34 @@ describe('js-mqtt packet codec (MQTT 3.1.1)', () => {
     });
   }
 
+  it('reassembles a 64 KiB PUBLISH that arrives in 1-byte frames, and the packet after it', () => {
+    const payload = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
+    const bytes = Buffer.concat([encodePublish('cmd/52/navilink-0a1b2c3d4e5f/st/push', payload, 1, 4242), encodePuback(9)]);
+    const parser = new PacketParser();
+    const packets: MqttPacket[] = [];
+    for (let i = 0; i < bytes.length; i++) packets.push(...parser.push(bytes.subarray(i, i + 1)));
+    assert.deepEqual(packets.map((p) => p.type), ['publish', 'puback']);
+    const p = packets[0] as Publish;
+    assert.equal(p.topic, 'cmd/52/navilink-0a1b2c3d4e5f/st/push');
+    assert.equal(p.packetId, 4242);
+    assert.ok(p.payload.equals(payload), 'payload byte for byte');
+    assert.equal((packets[1] as Extract<MqttPacket, { type: 'puback' }>).packetId, 9);
+    assert.equal(parser.bufferedBytes, 0);
+  });
+
+  it('keeps the rest of a frame that ends one packet and starts the next, over many small frames', () => {
+    const a = encodePublish('a', Buffer.alloc(1000, 0x61), 1, 1);
+    const b = encodePublish('b', Buffer.alloc(1000, 0x62), 1, 2);
+    const all = Buffer.concat([a, b]);
+    // 7-byte frames: packet a ends inside a frame whose tail belongs to b.
+    const frames: Buffer[] = [];
+    for (let i = 0; i < all.length; i += 7) frames.push(all.subarray(i, i + 7));
+    const packets = parseAll(frames) as Publish[];
+    assert.deepEqual(packets.map((p) => [p.topic, p.packetId, p.payload.length]), [['a', 1, 1000], ['b', 2, 1000]]);
+    assert.ok(packets[1].payload.equals(Buffer.alloc(1000, 0x62)));
+  });
+
   it('returns several packets merged into one frame, and a packet split over three frames', () => {
     const a = encodePublish('cmd/52/a', Buffer.from('{"x":1}'), 0);
     const b = encodePuback(513);

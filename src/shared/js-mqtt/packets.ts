@@ -247,9 +247,19 @@ export class PacketParser {
 
   private peek(n: number): Buffer {
     if (this.chunks[0].length >= n) return this.chunks[0].subarray(0, n);
-    return Buffer.concat(this.chunks, n);
+    // n is at most 5 here: only the first few chunks are read.
+    const parts: Buffer[] = [];
+    for (let i = 0, have = 0; have < n && i < this.chunks.length; i++) {
+      parts.push(this.chunks[i]);
+      have += this.chunks[i].length;
+    }
+    return Buffer.concat(parts, n);
   }
 
+  /**
+   * Removes the next n bytes. A packet that arrived in many small frames is walked by index and copied once: one
+   * Array.shift() per frame made a 64 KiB packet in 1-byte frames quadratic (seconds of blocked event loop).
+   */
   private take(n: number): Buffer {
     let out: Buffer;
     const first = this.chunks[0];
@@ -258,21 +268,16 @@ export class PacketParser {
       if (first.length === n) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);
     } else {
-      const parts: Buffer[] = [];
-      let missing = n;
-      while (missing > 0) {
-        const chunk = this.chunks[0];
-        if (chunk.length <= missing) {
-          parts.push(chunk);
-          this.chunks.shift();
-          missing -= chunk.length;
-        } else {
-          parts.push(chunk.subarray(0, missing));
-          this.chunks[0] = chunk.subarray(missing);
-          missing = 0;
-        }
-      }
+      let count = 0;
+      let have = 0;
+      while (have < n) have += this.chunks[count++].length;
+      const parts = this.chunks.slice(0, count);
+      const surplus = have - n;
+      const last = parts[count - 1];
+      if (surplus > 0) parts[count - 1] = last.subarray(0, last.length - surplus);
       out = Buffer.concat(parts, n);
+      if (surplus > 0) this.chunks.splice(0, count, last.subarray(last.length - surplus));
+      else this.chunks.splice(0, count);
     }
     this.buffered -= n;
     return out;
