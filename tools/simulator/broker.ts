@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import type { CredentialStore } from './credentials';
 import { amzDateToMs, parsePresignedQuery, verifyPresignedSignature } from './sigv4';
@@ -23,6 +23,19 @@ const CLOCK_SKEW_MS = 15 * 60 * 1000;
 export interface BrokerOptions {
   /** Connections older than this are closed (AWS IoT: 24 h). */
   maxConnectionAgeMs: number;
+  /** Topic filters whose SUBSCRIBE is refused with SUBACK 0x80, as an AWS IoT policy without them does. */
+  refusedSubscriptions?: RegExp[];
+}
+
+/**
+ * A client PUBLISH the broker fails on purpose: `lose` swallows it (no PUBACK, not delivered; the connection stays up
+ * and answers pings), `disconnect` closes the connection on it (what AWS IoT does with a publish its policy denies).
+ */
+export interface PublishFault {
+  topic: RegExp;
+  mode: 'lose' | 'disconnect';
+  /** How many matching publishes fail. */
+  remaining: number;
 }
 
 export interface ConnectionInfo {
@@ -54,6 +67,10 @@ export class MqttBroker extends EventEmitter<BrokerEvents> {
   private readonly sockets = new Set<Socket>();
   private readonly connections = new Set<ConnectionInfo>();
   private boundPort = 0;
+  private readonly publishFaults: PublishFault[] = [];
+  private refusedSubscriptions: RegExp[];
+  /** Client publishes the faults swallowed or disconnected on, for assertions. */
+  readonly failedPublishes: Array<{ topic: string; mode: PublishFault['mode'] }> = [];
 
   constructor(
     private readonly tls: { cert: string; key: string },
@@ -61,6 +78,17 @@ export class MqttBroker extends EventEmitter<BrokerEvents> {
     private readonly options: BrokerOptions,
   ) {
     super();
+    this.refusedSubscriptions = options.refusedSubscriptions ?? [];
+  }
+
+  /** The next `fault.remaining` client publishes to a matching topic fail as the fault says. */
+  failPublishes(fault: PublishFault): void {
+    this.publishFaults.push({ ...fault });
+  }
+
+  /** From now on (new SUBSCRIBEs) these topic filters are refused with SUBACK 0x80; [] refuses none. */
+  setRefusedSubscriptions(filters: RegExp[]): void {
+    this.refusedSubscriptions = [...filters];
   }
 
   get port(): number {
@@ -79,7 +107,9 @@ export class MqttBroker extends EventEmitter<BrokerEvents> {
       maxClientsIdLength: 128, // AWS IoT allows 128-character client ids
       // AWS IoT has no QoS 2; refuse it instead of silently upgrading the semantics.
       authorizePublish: (_client, packet, cb) => cb(packet.qos === 2 ? new Error('QoS 2 is not supported') : null),
-      authorizeSubscribe: (_client, sub, cb) => cb(null, { ...sub, qos: sub.qos > 1 ? 1 : sub.qos }),
+      // A null subscription is SUBACK 0x80 (MQTT 3.1.1, 3.9.3).
+      authorizeSubscribe: (_client, sub, cb) =>
+        cb(null, this.refusedSubscriptions.some((r) => r.test(sub.topic)) ? null : { ...sub, qos: sub.qos > 1 ? 1 : sub.qos }),
     });
     aedes.on('client', (client) => {
       const info = this.infoFor(client);
@@ -221,7 +251,9 @@ export class MqttBroker extends EventEmitter<BrokerEvents> {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
+      const wsStream = createWebSocketStream(ws);
+      wsStream.on('error', () => undefined);
+      const stream = new PublishFilter(wsStream, (topic) => this.publishVerdict(topic, info));
       stream.on('error', () => undefined);
       const info: ConnectionInfo = { accessKeyId: verdict.accessKeyId, email: verdict.email, connectedAt: Date.now(), ws, stream };
       info.ageTimer = setTimeout(() => this.closeConnection(info), this.options.maxConnectionAgeMs);
@@ -232,6 +264,16 @@ export class MqttBroker extends EventEmitter<BrokerEvents> {
       });
       aedes.handle(stream, req);
     });
+  }
+
+  /** Whether a client PUBLISH reaches aedes; a `disconnect` fault closes the connection instead. */
+  private publishVerdict(topic: string, info: ConnectionInfo): boolean {
+    const fault = this.publishFaults.find((f) => f.remaining > 0 && f.topic.test(topic));
+    if (!fault) return true;
+    fault.remaining--;
+    this.failedPublishes.push({ topic, mode: fault.mode });
+    if (fault.mode === 'disconnect') setImmediate(() => this.closeConnection(info));
+    return false;
   }
 
   private authorize(req: IncomingMessage): { accessKeyId: string; email: string } | { reason: string; accessKeyId?: string; notFound?: boolean } {
@@ -263,4 +305,90 @@ export class MqttBroker extends EventEmitter<BrokerEvents> {
     }
     return { accessKeyId, email: creds.email };
   }
+}
+
+/**
+ * The client-to-broker direction of one connection, cut into MQTT packets so that single PUBLISH packets can be held
+ * back (publish faults); everything else, and the broker-to-client direction, passes unchanged.
+ */
+class PublishFilter extends Duplex {
+  private pending: Buffer = Buffer.alloc(0);
+  /** After bytes that are not MQTT framing, everything passes through unexamined: aedes reports the error. */
+  private passThrough = false;
+
+  constructor(private readonly inner: Duplex, private readonly keep: (topic: string) => boolean) {
+    super();
+    inner.on('data', (data: Buffer) => this.onData(data));
+    inner.on('end', () => this.push(null));
+    inner.on('error', (err) => this.destroy(err));
+    inner.on('close', () => this.destroy());
+  }
+
+  override _read(): void {
+    this.inner.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.inner.write(chunk, callback);
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.inner.end(callback);
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.inner.destroy();
+    callback(err);
+  }
+
+  private onData(data: Buffer): void {
+    if (this.passThrough) {
+      this.forward(data);
+      return;
+    }
+    this.pending = this.pending.length ? Buffer.concat([this.pending, data]) : data;
+    for (;;) {
+      const size = packetSize(this.pending);
+      if (size === 'invalid') {
+        this.passThrough = true;
+        this.forward(this.pending);
+        this.pending = Buffer.alloc(0);
+        return;
+      }
+      if (size === undefined || this.pending.length < size) return;
+      const packet = this.pending.subarray(0, size);
+      this.pending = this.pending.subarray(size);
+      if (this.shouldPass(packet)) this.forward(packet);
+    }
+  }
+
+  private shouldPass(packet: Buffer): boolean {
+    if (packet[0] >> 4 !== 3) return true; // not a PUBLISH
+    const body = packet.subarray(headerLength(packet));
+    if (body.length < 2) return true;
+    return this.keep(body.toString('utf8', 2, 2 + body.readUInt16BE(0)));
+  }
+
+  private forward(bytes: Buffer): void {
+    if (!this.push(bytes)) this.inner.pause();
+  }
+}
+
+/** Bytes of the fixed header (type byte and remaining-length varint) of a complete header. */
+function headerLength(bytes: Buffer): number {
+  let i = 1;
+  while (bytes[i] & 0x80) i++;
+  return i + 1;
+}
+
+/** Total size of the first packet, undefined while its header is incomplete, 'invalid' for a varint over 4 bytes. */
+function packetSize(bytes: Buffer): number | undefined | 'invalid' {
+  let length = 0;
+  let multiplier = 1;
+  for (let i = 1; i < Math.min(bytes.length, 5); i++) {
+    length += (bytes[i] & 0x7f) * multiplier;
+    if ((bytes[i] & 0x80) === 0) return i + 1 + length;
+    multiplier *= 128;
+  }
+  return bytes.length >= 5 ? 'invalid' : undefined;
 }

@@ -2,7 +2,7 @@
 // It implements the protocol from docs/protocol.md on its own (no imports from src/): it is the peer
 // that proves the client.
 import { EventEmitter } from 'node:events';
-import { MqttBroker } from './broker';
+import { MqttBroker, type PublishFault } from './broker';
 import { defaultTestCertDir, ensureCerts, type SimulatorCerts } from './certs';
 import { CredentialStore, type AwsCredentials } from './credentials';
 import { SimulatedDevice, type DeviceOptions, type DeviceTiming, type ReceivedRequest } from './device';
@@ -53,6 +53,8 @@ export interface SimulatorOptions {
   certDir?: string;
   /** Broadcast `evt/52/navilink-{mac}/connection` when a device goes on/offline (default false). */
   connectionEvents?: boolean;
+  /** Topic filters the broker refuses with SUBACK 0x80, like an AWS IoT policy without them (default none). */
+  refusedSubscriptions?: RegExp[];
 }
 
 export interface SimulatorEvents {
@@ -90,7 +92,10 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
       authorizationExpiresIn: options.authorizationExpiresIn ?? 3600,
       refreshTokenExpiresIn: options.refreshTokenExpiresIn ?? 30 * 86400,
     });
-    this.broker = new MqttBroker(this.certs, this.credentials, { maxConnectionAgeMs: options.maxConnectionAgeMs ?? 24 * 3600 * 1000 });
+    this.broker = new MqttBroker(this.certs, this.credentials, {
+      maxConnectionAgeMs: options.maxConnectionAgeMs ?? 24 * 3600 * 1000,
+      refusedSubscriptions: options.refusedSubscriptions,
+    });
     this.broker.on('connect', (e) => this.emit('connect', e));
     this.broker.on('disconnect', (e) => this.emit('disconnect', e));
     this.broker.on('rejected', (e) => this.emit('rejected', e));
@@ -239,6 +244,24 @@ export class NavilinkSimulator extends EventEmitter<SimulatorEvents> {
   /** Closes every live MQTT connection; the broker keeps listening. */
   dropAllConnections(): void {
     this.broker.dropAll();
+  }
+
+  /**
+   * The next `times` (default 1) client publishes to a topic matching `topic` fail: `lose` (default) swallows each
+   * (no PUBACK, not delivered, the connection stays up), `disconnect` closes the connection on it.
+   */
+  failPublishes(topic: RegExp, opts: { mode?: PublishFault['mode']; times?: number } = {}): void {
+    this.broker.failPublishes({ topic, mode: opts.mode ?? 'lose', remaining: opts.times ?? 1 });
+  }
+
+  /** Client publishes failed by failPublishes so far (oldest first). */
+  get failedPublishes(): ReadonlyArray<{ topic: string; mode: PublishFault['mode'] }> {
+    return this.broker.failedPublishes;
+  }
+
+  /** From now on SUBSCRIBEs to filters matching any of these are refused (SUBACK 0x80); [] refuses none. */
+  refuseSubscriptions(filters: RegExp[]): void {
+    this.broker.setRefusedSubscriptions(filters);
   }
 
   /** Stops the MQTT listener (connections refused) and drops live connections. */
