@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { DEFAULT_BACKOFF, BackoffPolicy, isDeepAttempt, reconnectDelay, retryAfterDropDelay } from './backoff';
 import { Clock, SYSTEM_CLOCK } from './clock';
-import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './command-queue';
+import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits, QueuedItem } from './command-queue';
 import { DiagnosticsCollector, ConnectionKind } from './diagnostics';
 import { EndpointAddresses, EndpointOverrides, Endpoints, resolveEndpoints, withCaFile } from './endpoints';
 import {
@@ -83,11 +83,20 @@ export interface AccountConnectionOptions {
   /** Renew AWS credentials (full sign-in + reconnect) this long before they expire. */
   renewBeforeExpiryMs?: number;
   env?: NodeJS.ProcessEnv;
-  /** Time for the backoff waits and the sign-in limit (tests run hours of retries in virtual time). */
+  /** Time for the backoff waits, the sign-in limit and the waits between publish attempts (tests run hours of retries in virtual time). */
   clock?: Clock;
 }
 
 const EXPIRY_MARGIN_MS = 5 * 60_000;
+/**
+ * A publish that fails on a session that still looks live (no PUBACK in time) is tried this often in all; after that
+ * the session counts as broken and is replaced at once, instead of the command waiting for the keep-alive to notice.
+ */
+const PUBLISH_ATTEMPTS = 3;
+/** The short waits before the second and third attempt. */
+const PUBLISH_RETRY_DELAYS_MS = [250, 1_000];
+
+type PublishOutcome = 'settled' | 'session-gone' | { broken: TransportFailure };
 
 type SessionEnd = { reason: 'drop'; failure: TransportFailure; lastedMs: number } | { reason: 'renew' } | { reason: 'closed' };
 
@@ -124,6 +133,10 @@ export class AccountConnection extends EventEmitter {
   private sleepTimer: unknown;
   private renewTimer: NodeJS.Timeout | undefined;
   private queueTimer: NodeJS.Timeout | undefined;
+  /** The one flush that publishes queued commands, in order, while a session is live. */
+  private flushing: Promise<void> | undefined;
+  private retryPause: { handle: unknown; resume: () => void } | undefined;
+  private sessionStartedAt = 0;
   private refreshing: Promise<SessionTokens> | undefined;
   private everConnected = false;
   signInCount = 0;
@@ -221,6 +234,7 @@ export class AccountConnection extends EventEmitter {
     clearTimeout(this.renewTimer);
     clearInterval(this.queueTimer);
     this.cancelSleep();
+    this.cancelRetryPause();
     this.endSession?.({ reason: 'closed' });
     const closedError = new ConnectionClosedError();
     this.replies.rejectAll(closedError);
@@ -246,23 +260,17 @@ export class AccountConnection extends EventEmitter {
   }
 
   /**
-   * Publishes a control. While disconnected it waits in the offline queue (in order, up to the
-   * queue's limits) and is sent once the session is back and resubscribed; aborting `signal` takes it out again.
+   * Publishes a control; resolves once the broker has acknowledged it. Every command goes out through the queue, one
+   * at a time and in order: a publish that fails on a live session is tried again there (or the session is replaced)
+   * before anything sent after it. While disconnected it waits in the offline queue (up to the queue's limits) and is
+   * sent once the session is back and resubscribed. Aborting `signal` takes it out again, up to the moment it is sent.
    */
   async send(message: OutboundMessage, signal?: AbortSignal): Promise<void> {
     if (this.closed) throw new ConnectionClosedError();
-    const session = this.session;
-    if (session && !session.isClosed && this.stateValue.phase === 'connected') {
-      try {
-        await session.publish(message.topic, message.payload);
-        this.diagnostics.published++;
-        return;
-      } catch {
-        // The socket died under us: fall through to the queue, the reconnect loop will flush it.
-      }
-    }
-    this.diagnostics.queued++;
-    return this.queue.enqueue(message, signal);
+    if (!this.sendableSession()) this.diagnostics.queued++;
+    const sent = this.queue.enqueue(message, signal);
+    void this.flush();
+    return sent;
   }
 
   /**
@@ -425,6 +433,7 @@ export class AccountConnection extends EventEmitter {
   private async liveSession(kind: ConnectionKind, attempt: number): Promise<SessionEnd> {
     const session = this.session as MqttTransportSession;
     const startedAt = Date.now();
+    this.sessionStartedAt = startedAt;
     const ended = new Promise<SessionEnd>((resolve) => {
       this.endSession = resolve;
       session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure, lastedMs: Date.now() - startedAt }));
@@ -432,7 +441,9 @@ export class AccountConnection extends EventEmitter {
     this.setState({ phase: 'connected' });
     this.outageStartedAt = undefined;
     this.scheduleRenewal();
-    await this.flushQueue(session);
+    // A flush that began on the session before may still be winding down; then this session's own.
+    while (this.flushing) await this.flushing;
+    await this.flush();
     this.emit('ready', { kind, attempt });
     // Limits and capabilities gate every control; read them once per device.
     for (const device of this.deviceList) {
@@ -453,20 +464,93 @@ export class AccountConnection extends EventEmitter {
     return end;
   }
 
-  private async flushQueue(session: MqttTransportSession): Promise<void> {
-    const items = this.queue.drain();
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
+  /** The live session commands can go out on now, if any. */
+  private sendableSession(): MqttTransportSession | undefined {
+    const session = this.session;
+    return session && this.isLive(session) ? session : undefined;
+  }
+
+  private isLive(session: MqttTransportSession): boolean {
+    return !this.closed && this.session === session && !session.isClosed && this.stateValue.phase === 'connected';
+  }
+
+  /** Publishes what waits, one command at a time and in order, while a session is live; one flush at a time. */
+  private flush(): Promise<void> {
+    this.flushing ??= this.publishQueued().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async publishQueued(): Promise<void> {
+    for (;;) {
+      const session = this.sendableSession();
+      if (!session) return;
+      // Taken out only now: a command withdrawn while the ones before it went out is never sent.
+      const item = this.queue.next();
+      if (!item) return;
+      const outcome = await this.publishItem(session, item);
+      if (outcome === 'settled') continue;
+      if (this.closed) {
+        item.reject(new ConnectionClosedError());
+        return;
+      }
+      // Back in front, so the next session sends it first and the commands behind it keep their order.
+      this.queue.requeue([item]);
+      if (outcome !== 'session-gone') this.replaceBrokenSession(session, outcome.broken);
+      return;
+    }
+  }
+
+  /** Sends one command, trying again on the same session while it still looks live; settles it unless the session went. */
+  private async publishItem(session: MqttTransportSession, item: QueuedItem<OutboundMessage>): Promise<PublishOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const withdrawn = item.withdrawn();
+      if (withdrawn) {
+        item.reject(withdrawn);
+        return 'settled';
+      }
+      if (!this.isLive(session)) return 'session-gone';
       try {
         await session.publish(item.value.topic, item.value.payload);
         this.diagnostics.published++;
         item.resolve();
-      } catch {
-        // Dropped again mid-flush: keep the rest, in order, for the next session.
-        this.queue.requeue(items.slice(i));
-        return;
+        return 'settled';
+      } catch (err) {
+        if (!this.isLive(session)) return 'session-gone';
+        if (attempt >= PUBLISH_ATTEMPTS) return { broken: describeFailure(err) };
+        await this.pauseBeforeRetry(PUBLISH_RETRY_DELAYS_MS[attempt - 1]);
       }
     }
+  }
+
+  /** Every attempt failed on a session that looks live: it is broken; end it now so the loop reconnects at once. */
+  private replaceBrokenSession(session: MqttTransportSession, failure: TransportFailure): void {
+    if (this.session !== session) return;
+    // No more commands on it while it is being closed.
+    this.session = undefined;
+    this.endSession?.({
+      reason: 'drop',
+      failure: { ...failure, message: `publish failed ${PUBLISH_ATTEMPTS} times on a live session, reconnecting: ${failure.message}` },
+      lastedMs: Date.now() - this.sessionStartedAt,
+    });
+  }
+
+  private pauseBeforeRetry(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const resume = () => {
+        this.retryPause = undefined;
+        resolve();
+      };
+      this.retryPause = { handle: this.clock.setTimeout(resume, ms), resume };
+    });
+  }
+
+  private cancelRetryPause(): void {
+    const pause = this.retryPause;
+    if (!pause) return;
+    this.clock.clearTimeout(pause.handle);
+    pause.resume();
   }
 
   private async signIn(): Promise<void> {

@@ -5,6 +5,8 @@ export interface QueuedItem<T> {
   enqueuedAt: number;
   resolve: () => void;
   reject: (err: Error) => void;
+  /** The reason, once its sender has withdrawn it (aborted its signal); checked again right before each send. */
+  withdrawn: () => Error | undefined;
 }
 
 export interface QueueLimits {
@@ -40,7 +42,7 @@ export class CommandQueue<T> {
     return new Promise<void>((resolve, reject) => {
       const withdraw = () => {
         const index = this.items.indexOf(item);
-        // Already drained: it is being sent, and that send settles it.
+        // Taken out for sending: the sender checks withdrawn() right before it publishes, and settles it.
         if (index < 0) return;
         this.items.splice(index, 1);
         item.reject(abortReason(signal as AbortSignal));
@@ -56,6 +58,7 @@ export class CommandQueue<T> {
           signal?.removeEventListener('abort', withdraw);
           reject(err);
         },
+        withdrawn: () => (signal?.aborted ? abortReason(signal) : undefined),
       };
       this.items.push(item);
       signal?.addEventListener('abort', withdraw, { once: true });
@@ -68,6 +71,15 @@ export class CommandQueue<T> {
     const ready = this.items;
     this.items = [];
     return ready;
+  }
+
+  /**
+   * Takes the first item still young enough out for sending, at the moment it is sent: until then its sender can
+   * withdraw it (a drained batch could not be withdrawn any more while the items before it went out).
+   */
+  next(): QueuedItem<T> | undefined {
+    this.dropExpired();
+    return this.items.shift();
   }
 
   /** Puts items back at the front (a flush that failed halfway), keeping their original order and age. */

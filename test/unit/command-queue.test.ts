@@ -69,4 +69,33 @@ describe('offline command queue', () => {
     item.resolve();
     await sent;
   });
+
+  it('hands commands out one at a time, so a later one can still be withdrawn while the ones before it are sent', async () => {
+    const queue = new CommandQueue<string>({ maxItems: 10, maxAgeMs: 60_000 });
+    const sender = new AbortController();
+    const a = queue.enqueue('a');
+    const b = queue.enqueue('b', sender.signal);
+    const c = queue.enqueue('c');
+    const first = queue.next();
+    assert.equal(first?.value, 'a');
+    sender.abort(new Error('node closed')); // while 'a' is being sent
+    first?.resolve();
+    await a;
+    await assert.rejects(b, /node closed/);
+    const next = queue.next();
+    assert.equal(next?.value, 'c', 'the withdrawn command is never handed out');
+    next?.resolve();
+    await c;
+    assert.equal(queue.next(), undefined);
+  });
+
+  it('tells whether a command taken out for sending was withdrawn since (between two attempts)', () => {
+    const queue = new CommandQueue<string>({ maxItems: 10, maxAgeMs: 60_000 });
+    const sender = new AbortController();
+    queue.enqueue('a', sender.signal).catch(() => undefined);
+    const item = queue.next();
+    assert.equal(item?.withdrawn(), undefined);
+    sender.abort(new Error('gave up'));
+    assert.match(item?.withdrawn()?.message ?? '', /gave up/);
+  });
 });
