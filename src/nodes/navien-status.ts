@@ -4,7 +4,7 @@ import { InboundMessage, NWP500_DEVICE_TYPE } from '../shared/codec';
 import { StatusSummary, summarizeStatus } from '../shared/codec/summary';
 import { isTerminalPhase } from '../shared/connection-phases';
 import { AccountDevices, DeviceLookupError, accountDevices } from '../shared/device/device-api';
-import { ReadNotSupportedError } from '../shared/device/service-reads';
+import { InstallerDiagnosticsUnavailableError, ReadNotSupportedError } from '../shared/device/service-reads';
 import { errorMessage } from '../shared/errors';
 import { InputError } from '../shared/input-error';
 import { normalizeMac } from '../shared/mac';
@@ -146,6 +146,7 @@ export = function register(RED: NodeAPI): void {
     const readError = (err: unknown) => {
       if (err instanceof DeviceLookupError) return t(`navien-status.errors.${err.key}`);
       if (err instanceof ReadNotSupportedError) return t(`navien-status.errors.${err.key}`, { flag: err.flag });
+      if (err instanceof InstallerDiagnosticsUnavailableError) return t(`navien-status.errors.${err.key}`);
       return errorMessage(err);
     };
     const copyFor = (msg: NodeMessageInFlow, index: number) => (index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow));

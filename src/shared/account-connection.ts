@@ -122,6 +122,8 @@ export class AccountConnection extends EventEmitter {
   private session: MqttTransportSession | undefined;
   private transportValue: TransportKind | undefined;
   private subscriptions: string[] = [];
+  /** Installer diagnostics reply filters the broker refused on the current (or last) session. */
+  private refusedDiagnosticsFilters = new Set<string>();
   private readonly queue: CommandQueue<OutboundMessage>;
   private readonly replies = new ReplyMatcher();
   private readonly devicesWithFeatures = new Set<string>();
@@ -200,6 +202,15 @@ export class AccountConnection extends EventEmitter {
     return this.deviceList.find((d) => d.mac === mac);
   }
 
+  /**
+   * False once the broker refused the subscription the device's installer diagnostics reply needs (its policy lacks
+   * that filter): the installer read cannot be answered on this session. True before that is known.
+   */
+  installerDiagnosticsAvailable(mac: string): boolean {
+    const device = this.device(mac);
+    return !device || !this.refusedDiagnosticsFilters.has(this.diagnosticsReplyFilter(device));
+  }
+
   /** Starts connecting in the background; state changes arrive as 'state' events. Idempotent. */
   start(): void {
     if (this.loop || this.closed) return;
@@ -256,6 +267,7 @@ export class AccountConnection extends EventEmitter {
       clientId: this.options.clientId,
       sessionId: String(Date.now()),
       device: { mac: device.mac, additionalValue: device.additionalValue, deviceType: device.deviceType, homeSeq: device.homeSeq },
+      userSeq: this.appUserSeq(),
     };
   }
 
@@ -409,14 +421,20 @@ export class AccountConnection extends EventEmitter {
     session.on('message', (topic: string, payload: Buffer) => this.onMessage(topic, payload));
     try {
       // Clean sessions forget subscriptions: resubscribe before anything is sent
-      // (docs/protocol.md#connection-management).
-      this.subscriptions = [
+      // (docs/protocol.md#connection-management). A refused essential filter fails the session.
+      const essential = [
         clientReplyFilter(NWP500_DEVICE_TYPE, this.options.clientId),
         ...this.deviceList.map((d) => deviceTopicFilter(d.deviceType, d.mac)),
-        ...new Set(this.deviceList.map((d) => appReplyFilter(NWP500_DEVICE_TYPE, d.homeSeq ?? 0, this.options.clientId))),
       ];
+      // The installer diagnostics reply filter is one no reference client subscribes: a broker policy without it must
+      // not keep the account offline, so its refusal only makes the installer read unavailable.
+      const diagnostics = [...new Set(this.deviceList.map((d) => this.diagnosticsReplyFilter(d)))];
+      const diagnosticsGranted = Promise.all(diagnostics.map((filter) => session.subscribe(filter).then(() => true, () => false)));
       // All at once: each waits a round trip for its SUBACK (~100 ms to AWS), one after the other they add up.
-      await Promise.all(this.subscriptions.map((filter) => session.subscribe(filter)));
+      await Promise.all(essential.map((filter) => session.subscribe(filter)));
+      const granted = await diagnosticsGranted;
+      this.refusedDiagnosticsFilters = new Set(diagnostics.filter((_, i) => !granted[i]));
+      this.subscriptions = [...essential, ...diagnostics.filter((_, i) => granted[i])];
     } catch (err) {
       this.session = undefined;
       await session.close();
@@ -462,6 +480,15 @@ export class AccountConnection extends EventEmitter {
     // Close the old connection object before any new one exists: two with one client id kick each other off.
     await session.close();
     return end;
+  }
+
+  private diagnosticsReplyFilter(device: DeviceEntry): string {
+    return appReplyFilter(NWP500_DEVICE_TYPE, device.homeSeq ?? 0, this.appUserSeq(), this.options.clientId);
+  }
+
+  /** The `userSeq` of the five-segment reply topic (uncertain which the cloud wants, see appReplyTopic): the account's. */
+  private appUserSeq(): number {
+    return this.tokens?.userSeq ?? 0;
   }
 
   /** The live session commands can go out on now, if any. */

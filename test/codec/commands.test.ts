@@ -11,6 +11,7 @@ import {
   buildCondenserFaultReset,
   buildDemandResponse,
   buildDeviceInfoRequest,
+  appReplyFilter,
   buildDiagnosticsQuery,
   buildEnergyDailyQuery,
   buildEnergyHourlyQuery,
@@ -179,5 +180,11 @@ describe('codec/commands', () => {
   it('falls back to homeSeq 0 for the diagnostics reply topic', () => {
     const message = buildDiagnosticsQuery({ ...ctx, device: { ...ctx.device, homeSeq: undefined } });
     assert.equal(message.payload.responseTopic, 'cmd/52/0/0/navien-client-0a1b2c3d/res/td/rd');
+  });
+
+  it('puts the account\'s userSeq from sign-in into the diagnostics reply topic, the same one its subscription uses', () => {
+    const message = buildDiagnosticsQuery({ ...ctx, userSeq: 10001, device: { ...ctx.device, homeSeq: 20001 } });
+    assert.equal(message.payload.responseTopic, 'cmd/52/20001/10001/navien-client-0a1b2c3d/res/td/rd');
+    assert.equal(appReplyFilter(52, 20001, 10001, 'navien-client-0a1b2c3d'), 'cmd/52/20001/10001/navien-client-0a1b2c3d/res/#');
   });
 });

@@ -18,6 +18,8 @@ export interface CommandContext {
   clientId: string;
   sessionId: string;
   device: CommandDevice;
+  /** The account's `userSeq` from sign-in, for the five-segment reply topic; 0 when unknown. */
+  userSeq?: number;
 }
 
 export interface OutboundMessage {
@@ -124,15 +126,19 @@ export function clientReplyTopic(deviceType: number, clientId: string, suffix: s
 
 /**
  * Subscription for the app-form replies of one home: the installer diagnostics reply arrives only there
- * (docs/protocol.md#reply-topics). userSeq 0, as sent in appReplyTopic.
+ * (docs/protocol.md#reply-topics). Same userSeq as the query's appReplyTopic.
  */
-export function appReplyFilter(deviceType: number, homeSeq: number, clientId: string): string {
-  return `cmd/${deviceType}/${homeSeq}/0/${clientId}/res/#`;
+export function appReplyFilter(deviceType: number, homeSeq: number, userSeq: number, clientId: string): string {
+  return `cmd/${deviceType}/${homeSeq}/${userSeq}/${clientId}/res/#`;
 }
 
-/** The app's five-segment reply topic; userSeq is sent as 0 like nwp500-python (the cloud does not check it). */
-export function appReplyTopic(deviceType: number, homeSeq: number, clientId: string, suffix: string): string {
-  return `cmd/${deviceType}/${homeSeq}/0/${clientId}/res/${suffix}`;
+/**
+ * The app's five-segment reply topic. Which number the cloud expects as `userSeq` is uncertain
+ * (docs/protocol.md#reply-topics): the phone app sends the account's `userInfo.userSeq` from sign-in, nwp500-python 0.
+ * We send the account's, as the app does. Callers pass it in; AccountConnection.commandContext picks it.
+ */
+export function appReplyTopic(deviceType: number, homeSeq: number, userSeq: number, clientId: string, suffix: string): string {
+  return `cmd/${deviceType}/${homeSeq}/${userSeq}/${clientId}/res/${suffix}`;
 }
 
 // ---- envelope ----
@@ -219,7 +225,7 @@ export function buildFirmwareInfoQuery(ctx: CommandContext): OutboundMessage {
 /** The cloud decodes the reply into JSON only for the five-segment reply topic (docs/protocol.md#queries). */
 export function buildDiagnosticsQuery(ctx: CommandContext): OutboundMessage {
   const { deviceType, homeSeq } = ctx.device;
-  return query(ctx, COMMANDS.diagnostics, 'st/td/rd', appReplyTopic(deviceType, homeSeq ?? 0, ctx.clientId, 'td/rd'));
+  return query(ctx, COMMANDS.diagnostics, 'st/td/rd', appReplyTopic(deviceType, homeSeq ?? 0, ctx.userSeq ?? 0, ctx.clientId, 'td/rd'));
 }
 
 function months(list: readonly number[]): number[] {

@@ -31,7 +31,7 @@ export interface ServiceReadIo {
   mac: string;
   /** The account's list entry of the device (REST reads need its `additionalValue`). */
   entry: DeviceEntry;
-  connection: Pick<AccountConnection, 'request' | 'commandContext' | 'withAccessToken' | 'presenceOf' | 'diagnostics'>;
+  connection: Pick<AccountConnection, 'request' | 'commandContext' | 'withAccessToken' | 'presenceOf' | 'diagnostics' | 'installerDiagnosticsAvailable'>;
   /** The feature record: the one read on connecting, else read now. */
   features(): Promise<Record<string, unknown>>;
   timeoutMs: number;
@@ -42,6 +42,14 @@ export class ReadNotSupportedError extends NavilinkError {
   readonly key = 'unsupported-read';
   constructor(readonly read: string, readonly flag: string) {
     super(`this water heater does not support the ${read} read (${flag})`, 'UNSUPPORTED');
+  }
+}
+
+/** The broker refused the subscription the installer diagnostics reply arrives on: the read cannot be answered. */
+export class InstallerDiagnosticsUnavailableError extends NavilinkError {
+  readonly key = 'installer-unavailable';
+  constructor() {
+    super('installer diagnostics unavailable: the cloud refused the subscription to their reply topic', 'DIAGNOSTICS_UNAVAILABLE');
   }
 }
 
@@ -61,6 +69,8 @@ export function installedOn(days: number | null, now: Date = new Date()): string
 /** Installer diagnostics counters (docs/protocol.md#installer-diagnostics); the reply comes on the app-form topic. */
 export async function readInstaller(io: ServiceReadIo, now: Date = new Date()): Promise<ServiceReadResult> {
   const { connection, mac } = io;
+  // Asking would only wait for a reply that cannot arrive.
+  if (!connection.installerDiagnosticsAvailable(mac)) throw new InstallerDiagnosticsUnavailableError();
   const reply = await connection.request(mac, buildDiagnosticsQuery(connection.commandContext(mac)), ['diagnostics'], io.timeoutMs);
   // Implausible values of MQTT replies are counted once, where the connection receives them.
   const counters = decodeInstallerCounters(reply.response);

@@ -74,7 +74,7 @@ describe('navien-status service reads: installer counters, firmware, recirculati
     status.receive({ payload: 'check', keep: 'me' });
     const msg = await out.next((m) => m.topic === `navien/${MAC}/installer`, 'the installer counters');
     const [query] = requestsOn(MAC, '/st/td/rd');
-    assert.match((query.payload as any).responseTopic, /^cmd\/52\/20001\/0\/[^/]+\/res\/td\/rd$/);
+    assert.match((query.payload as any).responseTopic, /^cmd\/52\/20001\/10001\/[^/]+\/res\/td\/rd$/, 'the account\'s own userSeq from sign-in');
     const totals = sim().device(MAC).energyTotals();
     const p = msg.payload;
     assert.equal(msg.keep, 'me');
@@ -87,6 +87,24 @@ describe('navien-status service reads: installer counters, firmware, recirculati
     assert.equal(p.events.condensateOverflow, 3);
     assert.equal(msg.raw.data.taData.cumulatedOpNumComp, 757, 'the wire groups are msg.raw');
     assert.deepEqual(msg.device, { mac: MAC, name: 'Garage heater', deviceType: 52, model: 'NWP500' });
+  });
+
+  it('installer, where the cloud refuses the diagnostics reply subscription: the account stays connected and the read says unavailable', async () => {
+    sim().refuseSubscriptions([/^cmd\/52\/\d+\/\d+\/[^/]+\/res\/#$/]);
+    try {
+      const { account, status, out, errors } = await load({ read: 'installer' });
+      sim().clearReceived();
+      status.receive({ payload: 'check', marker: 'unavailable' });
+      await waitFor(() => errors.length > 0, 'the error');
+      assert.equal(errors[0][0], 'installer read failed: installer diagnostics are unavailable: the cloud refused the subscription their reply arrives on (the account stays connected; every other read works)');
+      assert.equal((errors[0][1] as any).marker, 'unavailable');
+      // Statuses still flow on the same session.
+      await roundTrip(account, MARKER_MAC);
+      assert.equal(requestsOn(MAC, '/st/td/rd').length, 0, 'no query that could not be answered');
+      assert.equal(out.filter((m: any) => m.topic?.endsWith('/installer')).length, 0);
+    } finally {
+      sim().refuseSubscriptions([]);
+    }
   });
 
   it('firmware: every REST component and the download info; nothing pending, then a downloaded update', async () => {
