@@ -5,9 +5,13 @@ import type { EndpointOverrides } from '../shared/endpoints';
 import { errorMessage } from '../shared/errors';
 import { hostTimeZone, isUtcName, parseTimeZone } from '../shared/time-zone';
 import { REFUSALS_IN_A_ROW } from '../shared/sign-in-guard';
+import { KeeperRegistry, SETTINGS_SECTION } from '../shared/ledger/keeper-registry';
+import type { SettingsSection } from '../shared/ledger/settings-record';
 import type { AccountNode, AccountUser } from './common/account-api';
 import { translator } from './common/account-lookup';
 import { DevicePickerApi, registerDevicePickerApi } from './common/device-picker-api';
+import { ledgerFor } from './common/ledger';
+import { keeperClock, runnerTiming } from './common/runtime-settings';
 
 interface AccountConfig extends NodeDef {
   apiUrl?: string;
@@ -51,6 +55,8 @@ export = function register(RED: NodeAPI): void {
     let usersLeft: (() => void) | undefined;
     const overrides: EndpointOverrides = { apiUrl: config.apiUrl, iotEndpoint: config.iotEndpoint, caFile: config.caFile };
     let connection: AccountConnection | undefined;
+    /** The undo keepers of the current connection (one per heater). */
+    let keepers: KeeperRegistry | undefined;
     let state: ConnectionState = { phase: 'idle' };
     // The zone is checked here, not guessed later: the nodes that need it refuse to work with a wrong one.
     const zone = parseTimeZone(config.timeZone);
@@ -60,6 +66,7 @@ export = function register(RED: NodeAPI): void {
       warnedHostUtc.add(node.id);
       node.warn(t('navien-account.warnings.host-utc', { host: hostTimeZone() }));
     }
+    let closing = false;
 
     const relay = <K extends keyof AccountUser>(handler: K, ...args: unknown[]) => {
       for (const user of users) {
@@ -88,7 +95,21 @@ export = function register(RED: NodeAPI): void {
         if (s.phase === 'config-error' && s.error) node.error(s.error);
         relay('onState', s);
       });
-      created.on('ready', () => relay('onReady'));
+      const registry = new KeeperRegistry(created, {
+        account: node.id,
+        ledger: ledgerFor(RED),
+        timing: runnerTiming(RED),
+        isDeployed: (id) => !!RED.nodes.getNode(id),
+        log: (text) => node.warn(text),
+        onError: (err) => node.error(errorMessage(err)),
+        clock: keeperClock(RED),
+      });
+      keepers = registry;
+      created.on('ready', () => {
+        // Start and every reconnect: what is overdue, or whose node is gone, is put back now; the rest re-armed.
+        registry.reconcile().catch((err: unknown) => node.warn(`restore: ${errorMessage(err)}`)).finally(releaseIfUnused);
+        relay('onReady');
+      });
       created.on('presence', (mac, p) => relay('onPresence', mac, p));
       created.on('drop', (d) => relay('onDrop', d));
       created.on('reconnected', (r) => relay('onReconnected', r));
@@ -98,9 +119,20 @@ export = function register(RED: NodeAPI): void {
       });
     };
 
+    /** With no node using it, the connection stays only while a restore is due (a deleted node's boost). */
+    const releaseIfUnused = () => {
+      const registry = keepers;
+      if (users.size > 0 || !registry || closing) return;
+      void registry.whenIdle().then(() => {
+        if (users.size === 0 && keepers === registry && !closing) void closeConnection();
+      });
+    };
+
     const closeConnection = (): Promise<void> => {
       const old = connection;
       connection = undefined;
+      keepers?.close();
+      keepers = undefined;
       state = { phase: 'idle' };
       if (!old) return closingByClientId.get(deriveClientId(node.id)) ?? Promise.resolve();
       const id = old.clientId;
@@ -132,12 +164,27 @@ export = function register(RED: NodeAPI): void {
       deregister(user: AccountUser): Promise<void> {
         users.delete(user);
         if (users.size === 0) usersLeft?.();
-        // Connect lazily, close with the last user: an unused account holds no connection.
-        return users.size === 0 ? closeConnection() : Promise.resolve();
+        // Connect lazily, close with the last user: an unused account holds no connection (once no restore is due).
+        if (users.size === 0 && !keepers?.busy) return closeConnection();
+        if (users.size === 0) releaseIfUnused();
+        return Promise.resolve();
       },
-    } satisfies Pick<AccountNode, 'register' | 'deregister'>);
+      keeper(mac: string) {
+        return keepers?.keeper(mac);
+      },
+    } satisfies Pick<AccountNode, 'register' | 'deregister' | 'keeper'>);
+
+    // Changes of ours left on a heater of this account (its nodes deleted while Node-RED was down): connect to undo them.
+    ledgerFor(RED)
+      .read<SettingsSection>(SETTINGS_SECTION)
+      .then((section) => {
+        if (closing || connection || !Object.values(section ?? {}).some((h) => h.account === node.id && h.changes.length > 0)) return;
+        openConnection();
+      })
+      .catch((err: unknown) => node.warn(`change ledger: ${errorMessage(err)}`));
 
     node.on('close', (removed: boolean, done: () => void) => {
+      closing = true;
       if (removed) picker?.forget(node.id);
       const timer = setTimeout(done, CLOSE_TIMEOUT_MS);
       let waitTimer: NodeJS.Timeout | undefined;

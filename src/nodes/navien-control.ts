@@ -1,14 +1,15 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { TemperatureUnit, decodeFeature } from '../shared/codec';
+import { TemperatureUnit, decodeFeature, fromHalfCelsius } from '../shared/codec';
 import { isTerminalPhase } from '../shared/connection-phases';
-import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, ProgramWritesPausedError, RunnerTiming } from '../shared/control/device-commands';
+import { ControlCancelledError, ControlOutcome, ProgramWritesPausedError } from '../shared/control/device-commands';
 import { DeviceControls } from '../shared/control/device-controls';
 import { dryRunCommands } from '../shared/control/dry-run';
 import { ControlInputError, ControlLimits, PlannedControl } from '../shared/control/plan';
 import type { TimedRequest } from '../shared/control/plans/timed';
 import { PlannedRequest, planRequest, precheckRequest } from '../shared/control/request/parse';
 import { outcomePayload, timedPayload } from '../shared/control/results';
-import type { TimedEvent, TimedState } from '../shared/control/timed-actions';
+import type { TimedEvent } from '../shared/control/timed-actions';
+import { KeeperEvent, modeName } from '../shared/ledger/settings-keeper';
 import { accountDevices } from '../shared/device/device-api';
 import { QueueError, errorMessage } from '../shared/errors';
 import { normalizeMac } from '../shared/mac';
@@ -16,8 +17,7 @@ import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
 import { heldInputs } from './common/held-inputs';
 import { connectionStatus } from './common/node-status';
-import { memoryOnlyWarning } from './common/context-persistence';
-import { contextRestoreStore } from './common/restore-context';
+import { runnerTiming } from './common/runtime-settings';
 
 interface ControlConfig extends NodeDef {
   account: string;
@@ -33,11 +33,11 @@ interface ControlConfig extends NodeDef {
 /** How long an input waits for the device's feature record before it is refused. */
 const FEATURE_TIMEOUT_MS = 15_000;
 
-/** Tests shorten the runner's waits through the runtime settings (`navienControlTiming`). */
-function runnerTiming(RED: NodeAPI): RunnerTiming {
-  const custom = (RED.settings as unknown as Record<string, unknown>).navienControlTiming;
-  return typeof custom === 'object' && custom !== null ? { ...DEFAULT_TIMING, ...(custom as Partial<RunnerTiming>) } : DEFAULT_TIMING;
-}
+/**
+ * How long a deleted or disabled node's close waits for its boost or vacation to be put back: well inside Node-RED's
+ * 15 s, and before the account stops waiting for its users (5 s). The keeper finishes what the close could not.
+ */
+const REMOVE_RESTORE_BUDGET_MS = 4_000;
 
 type Done = (err?: Error) => void;
 type Msg = NodeMessageInFlow & { unit?: unknown; dryRun?: unknown };
@@ -46,8 +46,6 @@ const noop = () => undefined;
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
-  /** Pending restores by node id, for this process (see contextRestoreStore). */
-  const pendingRestores = new Map<string, TimedState>();
 
   function NavienControlNode(this: Node, config: ControlConfig): void {
     RED.nodes.createNode(this, config);
@@ -58,6 +56,8 @@ export = function register(RED: NodeAPI): void {
     const boostMinutes = Number(config.boostMinutes);
     let controls: DeviceControls | undefined;
     let closing = false;
+    /** Ends the subscription to the heater's keeper (its restores and what it could not put back). */
+    let unsubscribe: (() => void) | undefined;
 
     const failText = (text: string, msg: NodeMessageInFlow, done: Done = noop) => {
       node.status({ fill: 'red', shape: 'ring', text });
@@ -91,21 +91,39 @@ export = function register(RED: NodeAPI): void {
     };
     /** One feature read at a time for all of this node's inputs (a released backlog asks once, not once per input). */
     let featureRead: Promise<Record<string, unknown>> | undefined;
-    const store = contextRestoreStore(node, pendingRestores, memoryOnlyWarning(RED, node, () => t('navien-control.warnings.restore-memory-only')));
     const online = () => account.connection?.presenceOf(mac) !== 'offline';
 
     const ensureControls = (): DeviceControls | undefined => {
       const connection = account.connection;
-      if (!connection || !mac || closing) return undefined;
-      controls ??= new DeviceControls(connection, mac, {
-        unit,
-        timing: runnerTiming(RED),
-        store,
-        report: (event) => reportTimed(event, { topic: event.topic ?? `navien/${mac}/${event.command}` } as NodeMessageInFlow, (m) => node.send(m)),
-        warn: (text) => node.warn(text),
-        onError: (err) => node.error(errorMessage(err)),
-      });
+      const keeper = mac ? account.keeper(mac) : undefined;
+      if (!connection || !mac || closing || !keeper) return undefined;
+      if (!controls) {
+        unsubscribe?.();
+        unsubscribe = keeper.subscribe(node.id, onKeeperEvent);
+        controls = new DeviceControls(connection, mac, { unit, timing: runnerTiming(RED), owner: node.id, keeper });
+      }
       return controls;
+    };
+
+    /** What the keeper did with this node's boost or vacation when no input message asked for it just now. */
+    const onKeeperEvent = (event: KeeperEvent) => {
+      if (closing) return;
+      const command = event.kind === 'vacation' ? 'vacation' : 'boost';
+      if (event.type === 'restored') {
+        if (event.cause === 'requested') return; // reported for the message that asked for it
+        const topic = event.event.topic ?? `navien/${mac}/${event.event.command}`;
+        reportTimed(event.event, { topic } as NodeMessageInFlow, (m) => node.send(m));
+      } else if (event.type === 'overridden') {
+        for (const f of event.fields) {
+          const shows = f.field === 'mode' ? String(modeName(f.shows)) : `${fromHalfCelsius(f.shows, event.unit)} °${event.unit}`;
+          const ours = f.field === 'mode' ? String(modeName(f.ours)) : `${fromHalfCelsius(f.ours, event.unit)} °${event.unit}`;
+          node.warn(t('navien-control.warnings.not-put-back', { command, field: f.field === 'mode' ? 'mode' : 'setpoint', shows, ours }));
+        }
+      } else {
+        const text = t('navien-control.errors.restore-pending', { command, reason: event.reason, seconds: Math.round(event.retryInMs / 1000) });
+        node.status({ fill: 'yellow', shape: 'ring', text: t('navien-control.status.restore-pending', { command }) });
+        node.error(text, { topic: `navien/${mac}/${command}`, payload: event.event ? timedPayload(event.event, unit, online()) : null } as NodeMessageInFlow);
+      }
     };
 
     const user: AccountUser = {
@@ -121,8 +139,8 @@ export = function register(RED: NodeAPI): void {
         }
       },
       onReady() {
-        // A boost or vacation restore left pending by a redeploy or restart resumes (or runs now, if overdue).
-        ensureControls()?.resume().catch((err: unknown) => node.warn(`boost/vacation restore: ${errorMessage(err)}`));
+        // The account's keeper reconciles the ledger on every connection (overdue: now; the rest re-armed).
+        ensureControls();
         held.release((input) => handleInput(input.msg, input.send, input.done));
       },
     };
@@ -247,13 +265,25 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
-      // A deleted node restores nothing any more; a redeployed or restarted one picks its restore up again.
-      if (removed) pendingRestores.delete(node.id);
+      unsubscribe?.();
       for (const input of held.close()) input.done();
-      // Controls are cancelled and timers stop; a pending restore stays in the context store for the next start.
+      // Waiting controls are cancelled; a redeployed or restarted node's boost goes on in the keeper.
       controls?.close();
       controls = undefined;
-      void account.deregister(user).finally(done);
+      // Deleted or disabled: its boost and vacation end now. The close waits for that within a budget; the keeper
+      // (the account's) finishes what it could not, and keeps the connection open for it.
+      const keeper = removed && mac ? account.keeper(mac) : undefined;
+      const restoring = keeper
+        ? Promise.all((['boost', 'vacation'] as const).map((kind) => keeper.end(node.id, kind, 'removed').catch(() => undefined)))
+        : Promise.resolve();
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, REMOVE_RESTORE_BUDGET_MS)));
+      void Promise.race([restoring, budget])
+        .then(() => {
+          clearTimeout(timer);
+          return account.deregister(user);
+        })
+        .finally(done);
     });
   }
 

@@ -1,10 +1,10 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { decodeFeature } from '../shared/codec';
+import { decodeFeature, fromHalfCelsius } from '../shared/codec';
+import { KeeperEvent, modeName } from '../shared/ledger/settings-keeper';
 import { isTerminalPhase } from '../shared/connection-phases';
-import { DEFAULT_TIMING, ProgramWritesPausedError, RunnerTiming } from '../shared/control/device-commands';
+import { ProgramWritesPausedError } from '../shared/control/device-commands';
 import { DeviceControls } from '../shared/control/device-controls';
 import { Clock, SYSTEM_CLOCK } from '../shared/clock';
-import type { TimedState } from '../shared/control/timed-actions';
 import { accountDevices } from '../shared/device/device-api';
 import { QueueError, errorMessage } from '../shared/errors';
 import { InputError } from '../shared/input-error';
@@ -26,7 +26,7 @@ import { memoryOnlyWarning } from './common/context-persistence';
 import { contextValueStore } from './common/context-store';
 import { heldInputs } from './common/held-inputs';
 import { connectionStatus } from './common/node-status';
-import { contextRestoreStore } from './common/restore-context';
+import { runnerTiming } from './common/runtime-settings';
 
 interface PlannerConfig extends NodeDef, PlannerConfigFields {
   account: string;
@@ -36,12 +36,6 @@ interface PlannerConfig extends NodeDef, PlannerConfigFields {
 type Done = (err?: Error) => void;
 type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 const noop = () => undefined;
-
-/** The same runner timing as navien-control (tests shorten it through `navienControlTiming`). */
-function runnerTiming(RED: NodeAPI): RunnerTiming {
-  const custom = (RED.settings as unknown as Record<string, unknown>).navienControlTiming;
-  return typeof custom === 'object' && custom !== null ? { ...DEFAULT_TIMING, ...(custom as Partial<RunnerTiming>) } : DEFAULT_TIMING;
-}
 
 /** The system clock; tests run a simulated night on a fake one through the runtime setting `navienPlannerClock`. */
 function plannerClock(RED: NodeAPI): Clock {
@@ -53,7 +47,6 @@ export = function register(RED: NodeAPI): void {
   const t = translator(RED);
   // What survives a redeploy without a persistent context store, by node id (see contextValueStore).
   const memory = {
-    restore: new Map<string, TimedState>(),
     input: new Map<string, StoredInput>(),
     program: new Map<string, ProgramState>(),
     history: new Map<string, TankSample[]>(),
@@ -74,6 +67,7 @@ export = function register(RED: NodeAPI): void {
     }
     let session: PlannerSession | undefined;
     let controls: DeviceControls | undefined;
+    let unsubscribe: (() => void) | undefined;
     let closing = false;
 
     function describe(err: unknown): string {
@@ -137,19 +131,12 @@ export = function register(RED: NodeAPI): void {
     /** Controls and the session, once the account is connected (the device API needs the connection). */
     const ensureSession = (): PlannerSession | undefined => {
       const connection = account.connection;
-      if (!connection || closing) return undefined;
+      const keeper = account.keeper(mac);
+      if (!connection || closing || !keeper) return undefined;
       if (session) return session;
       const device = accountDevices(connection).device(mac);
-      const restoreStore = contextRestoreStore(node, memory.restore, memoryOnlyWarning(RED, node, () => t('navien-planner.warnings.live-memory-only')));
-      controls = new DeviceControls(connection, mac, {
-        unit: active.unit,
-        timing: runnerTiming(RED),
-        store: restoreStore,
-        report: (event) => session?.timedEvent(event),
-        warn: (text) => node.warn(text),
-        onError: (err) => node.error(errorMessage(err)),
-        clock,
-      });
+      unsubscribe = keeper.subscribe(node.id, onKeeperEvent);
+      controls = new DeviceControls(connection, mac, { unit: active.unit, timing: runnerTiming(RED), owner: node.id, keeper, boostKind: 'plan', clock });
       session = new PlannerSession({
         mac,
         settings: active,
@@ -168,7 +155,6 @@ export = function register(RED: NodeAPI): void {
           },
         },
         controls,
-        restoreStore,
         inputStore: contextValueStore(node, 'navienPlannerInput', memory.input),
         programStore: contextValueStore(node, 'navienPlannerProgram', memory.program),
         historyStore: contextValueStore(node, 'navienPlannerHistory', memory.history),
@@ -183,6 +169,24 @@ export = function register(RED: NodeAPI): void {
       });
       return session;
     };
+
+    /** What the heater's keeper did with the plan's setting when nobody asked for it just now. */
+    function onKeeperEvent(event: KeeperEvent): void {
+      if (closing) return;
+      if (event.type === 'restored') {
+        if (event.cause !== 'requested') session?.timedEvent(event.event);
+      } else if (event.type === 'overridden') {
+        for (const f of event.fields) {
+          const shows = f.field === 'mode' ? String(modeName(f.shows)) : `${fromHalfCelsius(f.shows, event.unit)} °${event.unit}`;
+          const ours = f.field === 'mode' ? String(modeName(f.ours)) : `${fromHalfCelsius(f.ours, event.unit)} °${event.unit}`;
+          node.warn(t('navien-planner.warnings.not-put-back', { field: f.field === 'mode' ? 'mode' : 'setpoint', shows, ours }));
+        }
+      } else {
+        const text = t('navien-planner.errors.restore-pending', { reason: event.reason, seconds: Math.round(event.retryInMs / 1000) });
+        node.status({ fill: 'yellow', shape: 'ring', text });
+        node.error(text, { topic: `navien/${mac}/planner/restore`, payload: null } as NodeMessageInFlow);
+      }
+    }
 
     const user: AccountUser = {
       id: node.id,
@@ -235,6 +239,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
+      unsubscribe?.();
       for (const input of held.close()) input.done();
       // Removal / entries are cleaned up over the connection first (bounded), then the controls and the account let go.
       void (session?.close(removed) ?? Promise.resolve())

@@ -4,7 +4,9 @@ import type { ControlOutcome } from '../../src/shared/control/device-commands';
 import { dryRunCommands } from '../../src/shared/control/dry-run';
 import type { ControlLimits, PlanIo, PlannedControl } from '../../src/shared/control/plan';
 import { planRequest } from '../../src/shared/control/request/parse';
-import { TimedActions, TimedState } from '../../src/shared/control/timed-actions';
+import { TimedActions } from '../../src/shared/control/timed-actions';
+import { SYSTEM_CLOCK } from '../../src/shared/clock';
+import { memoryKeeper } from '../helpers/memory-keeper';
 
 const MAC = '0a1b2c3d4e5f';
 const CTX: CommandContext = { clientId: 'c', sessionId: '1', device: { mac: MAC, additionalValue: '1234', deviceType: 52 } };
@@ -37,22 +39,15 @@ describe('dry run: what an input would publish, built where the real run builds 
       ['boost', { setpoint: 140, mode: 'high-demand', minutes: 30 }, 'dhw-mode 4'],
     ]);
     const sent: string[] = [];
-    let saved: TimedState | undefined;
-    const actions = new TimedActions({
-      mac: MAC,
-      unit: 'F',
-      submit: async (plan: PlannedControl): Promise<ControlOutcome> => {
-        sent.push(wire(plan.build(CTX).payload));
-        return { command: plan.command, requested: plan.requested, applied: plan.requested, result: 'confirmed', latencyMs: 0, status: undefined };
-      },
-      readStatus: async () => ({ dhwOperationSetting: 3, dhwTemperatureSetting: 100 }),
-      watchStatus: () => () => undefined,
-      store: { get: async () => saved, set: async (state) => void (saved = state) },
-      report: () => undefined,
-      warn: () => undefined,
-    });
+    const submit = async (plan: PlannedControl): Promise<ControlOutcome> => {
+      sent.push(wire(plan.build(CTX).payload));
+      return { command: plan.command, requested: plan.requested, applied: plan.requested, result: 'confirmed', latencyMs: 0, status: undefined };
+    };
+    const readStatus = async () => ({ dhwOperationSetting: 3, dhwTemperatureSetting: 100 });
+    const { keeper } = memoryKeeper(MAC, { submit, readStatus, clock: SYSTEM_CLOCK });
+    const actions = new TimedActions({ mac: MAC, unit: 'F', owner: 'n1', submit, readStatus, keeper });
     await actions.run(timed[0], undefined);
-    actions.close();
+    keeper.close();
     assert.deepEqual(sent, shown.map((c) => wire(c.message)));
   });
 

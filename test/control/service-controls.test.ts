@@ -5,7 +5,8 @@ import type { ControlLimits, PlannedControl } from '../../src/shared/control/pla
 import { hasCondenserFault } from '../../src/shared/control/plans/condenser-fault-reset';
 import { planRequest } from '../../src/shared/control/request/parse';
 import type { Clock } from '../../src/shared/clock';
-import { TimedActions, TimedState } from '../../src/shared/control/timed-actions';
+import { TimedActions } from '../../src/shared/control/timed-actions';
+import { memoryKeeper } from '../helpers/memory-keeper';
 
 const MAC = '0a1b2c3d4e5f';
 const CTX: CommandContext = { clientId: 'c', sessionId: '1', device: { mac: MAC, additionalValue: '1234', deviceType: 52 } };
@@ -39,43 +40,36 @@ describe('service controls: vacation days while on vacation, the condenser fault
   it('a vacation with restore, then new days while it runs: goout-day is sent, the restore keeps the mode from before and moves to the new end', async () => {
     const clock = manualClock(1_000_000);
     const sent: string[] = [];
-    let saved: TimedState | undefined;
     let status: Record<string, unknown> = { dhwOperationSetting: 3, dhwTemperatureSetting: 100 };
-    const actions = new TimedActions({
-      mac: MAC,
-      unit: 'F',
-      submit: async (plan: PlannedControl): Promise<ControlOutcome> => {
+    const submit = async (plan: PlannedControl): Promise<ControlOutcome> => {
         const request = plan.build(CTX).payload.request as { mode: string; param: number[] };
         sent.push(`${request.mode} ${request.param.join(',')}`);
         if (request.mode === 'dhw-mode' && request.param[0] === 5) status = { ...status, dhwOperationSetting: 5, vacationDaySetting: request.param[1] };
         if (request.mode === 'goout-day') status = { ...status, vacationDaySetting: request.param[0] };
         return { command: plan.command, requested: plan.requested, applied: plan.confirmedValue(status) ?? null, result: 'confirmed', latencyMs: 0, status };
-      },
-      readStatus: async () => status,
-      watchStatus: () => () => undefined,
-      store: { get: async () => saved, set: async (state) => void (saved = structuredClone(state)) },
-      report: () => undefined,
-      warn: () => undefined,
-      clock,
-    });
+    };
+    const readStatus = async () => status;
+    const { keeper, record } = memoryKeeper(MAC, { submit, readStatus, clock });
+    const actions = new TimedActions({ mac: MAC, unit: 'F', owner: 'n1', submit, readStatus, keeper, clock });
+    const vacation = () => record()?.changes.find((c) => c.kind === 'vacation');
     const start = planRequest(undefined, { vacation: { days: 3, restore: true } }, undefined, LIMITS).timed[0];
     await actions.run(start, 'away');
-    assert.equal(saved?.vacation?.until, 1_000_000 + 3 * DAY);
+    assert.equal(vacation()?.until, 1_000_000 + 3 * DAY);
     clock.advance(DAY);
     const change = planRequest(undefined, { vacation: { days: 5, restore: true } }, undefined, LIMITS).timed[0];
     const event = await actions.run(change, undefined);
     assert.deepEqual([event?.phase, event?.result, event?.applied], ['changed', 'confirmed', { days: 5 }]);
     assert.deepEqual(sent, ['dhw-mode 5,3', 'goout-day 5']);
-    assert.deepEqual(saved?.vacation?.previous, { mode: 3, setpointRaw: 100 }, 'what the end puts back is unchanged');
-    assert.equal(saved?.vacation?.until, 1_000_000 + DAY + 5 * DAY, 'the end moved to five days from the change');
-    assert.equal(saved?.vacation?.topic, 'away', 'the restore message keeps the topic of the message that started it');
+    assert.deepEqual(record()?.baseline, { mode: 3, setpointRaw: 100 }, 'what the end puts back is unchanged');
+    assert.equal(vacation()?.until, 1_000_000 + DAY + 5 * DAY, 'the end moved to five days from the change');
+    assert.equal(vacation()?.topic, 'away', 'the restore message keeps the topic of the message that started it');
     assert.deepEqual(clock.pending(), [1_000_000 + DAY + DAY], 'one timer, re-armed in steps of a day');
 
     const keep = planRequest(undefined, { vacation: { days: 2 } }, undefined, LIMITS).timed[0];
     await actions.run(keep, undefined);
-    assert.equal(saved?.vacation?.until, undefined, 'without restore the vacation no longer ends by itself');
+    assert.equal(vacation()?.until, undefined, 'without restore the vacation no longer ends by itself');
     assert.deepEqual(clock.pending(), []);
-    actions.close();
+    keeper.close();
   });
 
   it('a condenser fault is E990 or the tripped condensate sensor', () => {

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { CommandContext, InboundMessage, decodeFeature } from '../../src/shared/codec';
 import type { ControlOutcome } from '../../src/shared/control/device-commands';
 import type { Clock } from '../../src/shared/clock';
-import { TimedActions, TimedEvent, TimedState } from '../../src/shared/control/timed-actions';
+import { TimedActions } from '../../src/shared/control/timed-actions';
+import type { KeeperEvent } from '../../src/shared/ledger/settings-keeper';
+import { memoryKeeper } from '../helpers/memory-keeper';
 import { ControlInputError, ControlLimits, PlannedControl } from '../../src/shared/control/plan';
 import type { TimedRequest } from '../../src/shared/control/plans/timed';
 import { planRequest } from '../../src/shared/control/request/parse';
@@ -184,44 +186,37 @@ class FakeClock implements Clock {
   }
 }
 
-describe('TimedActions (fake device, fake clock, in-memory store)', () => {
+describe('TimedActions and the heater\'s keeper (fake device, fake clock, in-memory ledger)', () => {
   function rig(initial: Record<string, unknown> = { dhwOperationSetting: 3, dhwTemperatureSetting: 100 }) {
     const device = { ...initial };
     const sent: string[] = [];
-    const reported: TimedEvent[] = [];
-    let saved: TimedState | undefined;
     const listeners = new Set<(s: Record<string, unknown>) => void>();
     const clock = new FakeClock();
-    const deps = {
-      mac: 'aa',
-      unit: 'F' as const,
-      submit: async (plan: PlannedControl): Promise<ControlOutcome> => {
-        const request = plan.build(CTX).payload.request as { mode: string; param: number[] };
-        sent.push(`${request.mode} ${request.param.join(',')}`);
-        if (request.mode === 'dhw-temperature') device.dhwTemperatureSetting = request.param[0];
-        if (request.mode === 'dhw-mode') {
-          device.dhwOperationSetting = request.param[0];
-          if (request.param[1]) device.vacationDaySetting = request.param[1];
-        }
-        const applied = plan.confirmedValue({ ...device });
-        return { command: plan.command, requested: plan.requested, applied, result: applied === undefined ? 'timeout' : 'confirmed', latencyMs: 1, status: { ...device } };
-      },
-      readStatus: async () => ({ ...device }),
-      watchStatus: (listener: (s: Record<string, unknown>) => void) => {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-      store: {
-        get: async () => (saved ? (JSON.parse(JSON.stringify(saved)) as TimedState) : undefined),
-        set: async (state: TimedState) => {
-          saved = Object.keys(state).length ? JSON.parse(JSON.stringify(state)) : undefined;
-        },
-      },
-      report: (event: TimedEvent) => reported.push(event),
-      warn: () => undefined,
-      clock,
+    /** The heater ignores our writes (they time out) while set. */
+    let deaf = false;
+    const submit = async (plan: PlannedControl): Promise<ControlOutcome> => {
+      if (deaf) return { command: plan.command, requested: plan.requested, applied: null, result: 'timeout', latencyMs: 1, status: { ...device } };
+      const request = plan.build(CTX).payload.request as { mode: string; param: number[] };
+      sent.push(`${request.mode} ${request.param.join(',')}`);
+      if (request.mode === 'dhw-temperature') device.dhwTemperatureSetting = request.param[0];
+      if (request.mode === 'dhw-mode') {
+        device.dhwOperationSetting = request.param[0];
+        if (request.param[1]) device.vacationDaySetting = request.param[1];
+      }
+      const applied = plan.confirmedValue({ ...device });
+      return { command: plan.command, requested: plan.requested, applied, result: applied === undefined ? 'timeout' : 'confirmed', latencyMs: 1, status: { ...device } };
     };
-    return { device, sent, reported, deps, clock, saved: () => saved, push: (s: Record<string, unknown>) => listeners.forEach((l) => l(s)) };
+    const readStatus = async () => ({ ...device });
+    const watchStatus = (listener: (s: Record<string, unknown>) => void) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    };
+    const kept = memoryKeeper('aa', { submit, readStatus, watchStatus, clock });
+    const reported: KeeperEvent[] = [];
+    kept.keeper.subscribe('n1', (e) => reported.push(e));
+    const deps = { mac: 'aa', unit: 'F' as const, owner: 'n1', submit, readStatus, keeper: kept.keeper, clock };
+    const restored = () => reported.flatMap((e) => (e.type === 'restored' && e.cause !== 'requested' ? [e.event] : []));
+    return { device, sent, reported, restored, deps, clock, record: kept.record, deaf: (on: boolean) => void (deaf = on), push: (s: Record<string, unknown>) => listeners.forEach((l) => l(s)) };
   }
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -231,70 +226,84 @@ describe('TimedActions (fake device, fake clock, in-memory store)', () => {
     const started = await actions.run({ kind: 'boost', requested: { setpoint: 140, mode: 'high-demand', minutes: 30 }, setpointRaw: 120, modeId: 4, minutes: 30 }, 'evening');
     assert.deepEqual([started?.phase, started?.result, started?.applied], ['started', 'confirmed', { setpoint: 140, mode: 'high-demand' }]);
     assert.deepEqual(r.sent, ['dhw-temperature 120', 'dhw-mode 4']);
-    assert.deepEqual(r.saved()?.boost?.previous, { mode: 3, setpointRaw: 100 });
-    assert.equal(r.saved()?.boost?.until, 1_000_000 + 30 * 60_000);
+    assert.deepEqual(r.record()?.baseline, { mode: 3, setpointRaw: 100 });
+    assert.deepEqual(r.record()?.changes.map((c) => [c.owner, c.kind, c.ours, c.until]), [['n1', 'boost', { mode: 4, setpointRaw: 120 }, 1_000_000 + 30 * 60_000]]);
     r.clock.advance(30 * 60_000 - 1);
     await settle();
-    assert.equal(r.reported.length, 0, 'not before its time');
+    assert.equal(r.restored().length, 0, 'not before its time');
     r.clock.advance(1);
     for (let i = 0; i < 10; i++) await settle();
     assert.deepEqual(r.sent.slice(2), ['dhw-temperature 100', 'dhw-mode 3']);
     // 100 half-°C = 50 °C = 122 °F; energy-saver = 3.
-    assert.deepEqual(r.reported.map((e) => [e.command, e.phase, e.result, e.topic]), [['boost', 'restored', 'confirmed', 'evening']]);
-    assert.deepEqual(r.reported[0].requested, { mode: 'energy-saver', setpoint: 122 });
-    assert.equal(r.saved(), undefined);
+    assert.deepEqual(r.restored().map((e) => [e.command, e.phase, e.result, e.topic]), [['boost', 'restored', 'confirmed', 'evening']]);
+    assert.deepEqual(r.restored()[0].requested, { mode: 'energy-saver', setpoint: 122 });
+    assert.equal(r.record(), undefined);
   });
 
-  it('a new instance on the same store resumes the timer, or restores at once when overdue', async () => {
+  it('a restored boost is done only when the heater confirms it: a timeout keeps the record and retries with backoff', async () => {
+    const r = rig();
+    const actions = new TimedActions(r.deps);
+    await actions.run({ kind: 'boost', requested: {}, setpointRaw: 120, minutes: 1 }, undefined);
+    // The heater stops taking the setpoint (its writes time out) just as the boost ends.
+    r.deaf(true);
+    r.clock.advance(60_000);
+    for (let i = 0; i < 10; i++) await settle();
+    assert.deepEqual(r.reported.map((e) => e.type), ['retrying']);
+    assert.equal(r.record()?.changes[0].ending, true, 'kept, marked due');
+    r.clock.advance(29_999);
+    for (let i = 0; i < 5; i++) await settle();
+    assert.equal(r.reported.length, 1, 'not before 30 s');
+    r.clock.advance(1);
+    for (let i = 0; i < 10; i++) await settle();
+    assert.deepEqual(r.reported.map((e) => e.type), ['retrying', 'retrying'], 'tried again after 30 s');
+    assert.equal((r.reported[1] as { retryInMs: number }).retryInMs, 60_000, 'then 60 s');
+    r.deaf(false);
+    r.clock.advance(60_000);
+    for (let i = 0; i < 10; i++) await settle();
+    assert.deepEqual(r.reported.map((e) => e.type), ['retrying', 'retrying', 'restored']);
+    assert.equal(r.device.dhwTemperatureSetting, 100);
+    assert.equal(r.record(), undefined);
+  });
+
+  it('a new instance on the same keeper resumes the timer, or restores at once when overdue', async () => {
     const r = rig();
     const first = new TimedActions(r.deps);
     await first.run({ kind: 'boost', requested: {}, setpointRaw: 120, minutes: 10 }, undefined);
-    first.close(); // a redeploy: timers stop, the record stays
-    assert.ok(r.saved()?.boost);
+    assert.ok(r.record());
     const second = new TimedActions(r.deps);
     await second.resume();
     r.clock.advance(10 * 60_000);
     for (let i = 0; i < 10; i++) await settle();
-    assert.deepEqual(r.reported.map((e) => e.phase), ['restored']);
+    assert.deepEqual(r.restored().map((e) => e.phase), ['restored']);
     assert.equal(r.device.dhwTemperatureSetting, 100);
-
-    const late = rig();
-    const a = new TimedActions(late.deps);
-    await a.run({ kind: 'boost', requested: {}, modeId: 2, minutes: 1 }, undefined);
-    a.close();
-    late.clock.advance(5 * 60_000); // Node-RED was down past the end
-    const b = new TimedActions(late.deps);
-    await b.resume();
-    for (let i = 0; i < 10; i++) await settle();
-    assert.deepEqual(late.sent, ['dhw-mode 2', 'dhw-temperature 100', 'dhw-mode 3']);
-    assert.equal(late.reported.length, 1);
   });
 
-  it('boost until a tank charge restores on the first status at or above it; a second boost keeps the first "before"', async () => {
+  it('boost until a tank charge restores on the first status at or above it; a second boost keeps the first baseline', async () => {
     const r = rig();
     const actions = new TimedActions(r.deps);
     await actions.run({ kind: 'boost', requested: {}, setpointRaw: 131, untilCharge: 90, minutes: 720 }, undefined);
     await actions.run({ kind: 'boost', requested: {}, setpointRaw: 125, untilCharge: 90, minutes: 720 }, undefined);
-    assert.deepEqual(r.saved()?.boost?.previous, { mode: 3, setpointRaw: 100 });
+    assert.deepEqual(r.record()?.baseline, { mode: 3, setpointRaw: 100 });
     r.push({ dhwChargePer: 89 });
     await settle();
-    assert.equal(r.reported.length, 0);
+    assert.equal(r.restored().length, 0);
     r.push({ dhwChargePer: 90 });
     for (let i = 0; i < 10; i++) await settle();
-    assert.deepEqual(r.reported.map((e) => e.phase), ['restored']);
+    assert.deepEqual(r.restored().map((e) => e.phase), ['restored']);
     assert.equal(r.device.dhwTemperatureSetting, 100);
   });
 
-  it('vacation remembers mode and setpoint; false puts them back; refusals when off or nothing pending', async () => {
+  it('vacation puts the mode back; a setpoint the owner changed meanwhile stays theirs; refusals when off or nothing pending', async () => {
     const r = rig({ dhwOperationSetting: 1, dhwTemperatureSetting: 110 });
     const actions = new TimedActions(r.deps);
     const started = await actions.run({ kind: 'vacation', requested: { days: 4, restore: true }, days: 4, restore: true }, undefined);
     assert.deepEqual([started?.result, started?.applied], ['confirmed', { mode: 'vacation', days: 4 }]);
-    assert.equal(r.saved()?.vacation?.until, 1_000_000 + 4 * 86_400_000);
-    r.device.dhwTemperatureSetting = 90; // changed meanwhile on the panel
+    assert.equal(r.record()?.changes[0].until, 1_000_000 + 4 * 86_400_000);
+    r.device.dhwTemperatureSetting = 90; // changed meanwhile on the panel: the owner's newest setting
     const ended = await actions.run({ kind: 'vacation-end', requested: false }, undefined);
     assert.deepEqual([ended?.phase, ended?.result], ['restored', 'confirmed']);
-    assert.deepEqual(r.sent, ['dhw-mode 5,4', 'dhw-mode 1', 'dhw-temperature 110']);
+    assert.deepEqual(r.sent, ['dhw-mode 5,4', 'dhw-mode 1']);
+    assert.equal(r.device.dhwTemperatureSetting, 90);
     await assert.rejects(actions.run({ kind: 'vacation-end', requested: false }, undefined), (err: ControlInputError) => err.key === 'no-vacation');
     await assert.rejects(actions.run({ kind: 'boost-cancel', requested: false }, undefined), (err: ControlInputError) => err.key === 'no-boost');
     const off = rig({ dhwOperationSetting: 6, dhwTemperatureSetting: 110 });
@@ -308,9 +317,9 @@ describe('TimedActions (fake device, fake clock, in-memory store)', () => {
     await actions.run({ kind: 'vacation', requested: { days: 30, restore: true }, days: 30, restore: true }, undefined);
     r.clock.advance(29 * 86_400_000);
     for (let i = 0; i < 10; i++) await settle();
-    assert.equal(r.reported.length, 0);
+    assert.equal(r.restored().length, 0);
     r.clock.advance(86_400_000);
     for (let i = 0; i < 10; i++) await settle();
-    assert.deepEqual(r.reported.map((e) => [e.command, e.phase]), [['vacation', 'restored']]);
+    assert.deepEqual(r.restored().map((e) => [e.command, e.phase]), [['vacation', 'restored']]);
   });
 });

@@ -6,20 +6,29 @@ import { resetSignInGuard } from '../../src/shared/sign-in-guard';
 
 interface HelperSettings {
   settings(settings: Record<string, unknown>): Record<string, unknown>;
+  _settings?: Record<string, unknown>;
 }
 
 /**
- * The node tests' Node-RED user directory: a temp folder of this mocha process, so the change ledger
- * (navien-ledger.json) of the nodes under test never lands in the developer's ~/.node-red. A test that gives its own
- * `userDir` (a restart with the same directory) keeps it; `userDir: undefined` falls back to this one.
+ * The node tests' Node-RED user directories: temp folders of this mocha process, so the change ledger
+ * (navien-ledger.json) of the nodes under test never lands in the developer's ~/.node-red. Each test gets its own
+ * (a boost one test leaves in the ledger is not undone on the same simulated heater in the next). A test that gives
+ * its own `userDir` (a restart with the same directory) keeps it; `userDir: undefined` falls back to a fresh one.
  */
 export const TEST_USER_DIR = mkdtempSync(path.join(tmpdir(), 'navien-test-userdir-'));
+let testDirs = 0;
+const freshUserDir = () => mkdtempSync(path.join(TEST_USER_DIR, `test-${++testDirs}-`));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helperSettings = require('node-red-node-test-helper') as HelperSettings;
+/** Whether the test chose its user directory itself. */
+let ownUserDir = false;
 {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const helper = require('node-red-node-test-helper') as HelperSettings;
-  const original = helper.settings.bind(helper);
-  helper.settings = (settings) => original({ ...settings, userDir: settings.userDir ?? TEST_USER_DIR });
-  helper.settings({});
+  const original = helperSettings.settings.bind(helperSettings);
+  helperSettings.settings = (settings) => {
+    ownUserDir = settings.userDir !== undefined;
+    return original({ ...settings, userDir: settings.userDir ?? freshUserDir() });
+  };
+  helperSettings.settings({});
 }
 
 /**
@@ -30,10 +39,12 @@ export const TEST_USER_DIR = mkdtempSync(path.join(tmpdir(), 'navien-test-userdi
 export const mochaHooks = {
   /**
    * The sign-in guard is process-wide and keyed by API URL + e-mail: every test of a suite signs in to its simulator's
-   * one account, and their failures must not add up into the next test's hourly limit.
+   * one account, and their failures must not add up into the next test's hourly limit. Each test also gets a fresh
+   * user directory unless it chose its own.
    */
   beforeEach(): void {
     resetSignInGuard();
+    if (!ownUserDir && helperSettings._settings) helperSettings._settings.userDir = freshUserDir();
   },
   afterEach(): void {
     const cached = require.cache[require.resolve('node-red-node-test-helper')];

@@ -1,6 +1,7 @@
 import type { Node } from 'node-red';
 import type { AccountConnection, ConnectionState, DevicePresence } from '../../shared/account-connection';
 import type { ConnectionRecord, DropRecord } from '../../shared/diagnostics';
+import type { SettingsKeeper } from '../../shared/ledger/settings-keeper';
 
 /**
  * What a node using the account hears from the shared connection about the connection itself. Every handler is
@@ -27,4 +28,6 @@ export interface AccountNode extends Node {
   readonly state: ConnectionState;
   register(user: AccountUser): void;
   deregister(user: AccountUser): Promise<void>;
+  /** The undo keeper of a heater on the current connection (undefined without one). */
+  keeper(mac: string): SettingsKeeper | undefined;
 }

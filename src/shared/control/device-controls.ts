@@ -1,57 +1,58 @@
 /**
  * The controls of one node for one device: its lease on the device's shared command runner (one control at a time,
- * spaced, confirmed) and its timed actions (boost, vacation and their restore), over the account connection and the
- * device API.
+ * spaced, confirmed) and its timed actions (boost, vacation), whose ends the heater's SettingsKeeper (the account
+ * connection's) carries out.
  */
 import type { AccountConnection } from '../account-connection';
 import type { TemperatureUnit } from '../codec';
 import { accountDevices } from '../device/device-api';
+import type { SettingsKeeper } from '../ledger/settings-keeper';
 import type { ControlOutcome, RunnerTiming } from './device-commands';
 import type { PlannedControl } from './plan';
 import { RunnerLease, leaseRunner } from './runner-registry';
 import type { TimedRequest } from './plans/timed';
 import type { Clock } from '../clock';
-import { TimedActions, TimedEvent, TimedStore } from './timed-actions';
+import { TimedActions, TimedDeps, TimedEvent } from './timed-actions';
 
 export interface DeviceControlsOptions {
   unit: TemperatureUnit;
   timing: RunnerTiming;
-  /** Where a pending restore is kept (the node's context), so a redeploy or restart resumes it. */
-  store: TimedStore;
-  /** A restore nobody asked for just now (timer, tank charge, start-up). */
-  report(event: TimedEvent): void;
-  /** A restore that failed for a reason other than a closed node. */
-  warn(text: string): void;
-  /** A status listener that threw (a bug): reported, the connection goes on. */
-  onError(err: unknown): void;
-  /** When timed actions end (default: the system clock; navien-planner's tests run a night on a fake one). */
+  /** The node these controls belong to (the owner of its changes in the ledger). */
+  owner: string;
+  /** The heater's undo keeper (see KeeperRegistry). */
+  keeper: SettingsKeeper;
+  /** What a boost is in the ledger (navien-planner's live plan: `plan`). */
+  boostKind?: TimedDeps['boostKind'];
+  /** Latency of timed events (default: the system clock). */
   clock?: Clock;
 }
 
 export class DeviceControls {
   private readonly runner: RunnerLease;
   private readonly timed: TimedActions;
+  private readonly keeper: SettingsKeeper;
+  private readonly owner: string;
+  private readonly boostKind: NonNullable<TimedDeps['boostKind']>;
 
   constructor(connection: AccountConnection, readonly mac: string, options: DeviceControlsOptions) {
     // Shared with every other node on this device, so their controls are spaced and serialised together.
     const runner = leaseRunner(connection, mac, { timing: options.timing });
     const device = accountDevices(connection).device(mac);
     this.runner = runner;
+    this.keeper = options.keeper;
+    this.owner = options.owner;
+    this.boostKind = options.boostKind ?? 'boost';
     this.timed = new TimedActions({
       mac,
       unit: options.unit,
+      owner: options.owner,
+      boostKind: options.boostKind,
       submit: (plan) => runner.submit(plan),
       readStatus: async () => {
         const reply = await device.requestStatus();
         return (reply.response?.status ?? {}) as Record<string, unknown>;
       },
-      watchStatus: (listener) =>
-        device.watch((message) => {
-          if (message.kind === 'status' && message.response?.status) listener(message.response.status as Record<string, unknown>);
-        }, options.onError),
-      store: options.store,
-      report: options.report,
-      warn: options.warn,
+      keeper: options.keeper,
       clock: options.clock,
     });
   }
@@ -66,14 +67,23 @@ export class DeviceControls {
     return this.timed.run(request, topic);
   }
 
-  /** Picks up a restore left pending by a redeploy or restart (at once if overdue). */
+  /** Restores what is overdue and re-arms the rest (the keeper's reconcile). */
   resume(): Promise<void> {
     return this.timed.resume();
   }
 
-  /** Cancels this node's controls (other nodes' on the device go on) and stops timers; a pending restore stays in the store. */
+  /** The user's own setting (the heater's baseline) while a change of ours is on it. */
+  async baseline(): Promise<{ mode: number; setpointRaw: number } | undefined> {
+    return this.keeper.baseline();
+  }
+
+  /** Forgets this node's boost (or plan) without putting anything back: the user took the heater over. */
+  letGo(): Promise<void> {
+    return this.keeper.drop(this.owner, this.boostKind);
+  }
+
+  /** Cancels this node's waiting controls (other nodes' on the device go on); the keeper goes on with every change still active. */
   close(): void {
-    this.timed.close();
     this.runner.release();
   }
 }

@@ -1,28 +1,28 @@
 /**
  * `live`: the heater follows the plan because the node tells it, at each window boundary, through navien-control's
- * own machinery. A window (and the hold between windows) is a boost as navien-control runs it: TimedActions keeps the
- * user's mode and setpoint from before the first one in the node's restore store, every later boost keeps that "before",
- * each runs until the plan's end, and at the end TimedActions puts the user's setting back by itself, also after a
- * redeploy or restart (a restore that is overdue runs at once). Controls go through the command runner: one at a time,
+ * own machinery. A window (and the hold between windows) is a boost as navien-control runs it, recorded in the change
+ * ledger as the plan's change (kind `plan`) before it is sent: the heater's baseline (the user's own setting) stays,
+ * what we set is updated with each write, each runs until the plan's end, and at the end the heater's keeper puts the
+ * user's setting back by itself, also after a redeploy, a restart or the node's deletion (overdue: at once). Controls go through the command runner: one at a time,
  * spaced, confirmed from the heater's status.
  */
 import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, TemperatureUnit, fromHalfCelsius, toHalfCelsius } from '../codec';
 import { ControlCancelledError } from '../control/device-commands';
 import type { TimedRequest } from '../control/plans/timed';
 import type { Clock } from '../clock';
-import type { TimedEvent, TimedStore } from '../control/timed-actions';
+import type { TimedEvent } from '../control/timed-actions';
 import { InputError } from '../input-error';
 import { Plan, settingAt } from '../planner';
 import type { PlannerReport } from './reports';
 
 export interface LiveControls {
   run(request: TimedRequest, topic: unknown): Promise<TimedEvent | undefined>;
+  /** Forgets the plan's change in the ledger without putting anything back. */
+  letGo(): Promise<void>;
 }
 
 export interface LiveDeps {
   controls: LiveControls;
-  /** The node's restore store (the one TimedActions keeps its boost in). */
-  store: TimedStore;
   clock: Clock;
   unit: TemperatureUnit;
   /** Topic TimedActions gives its own restore message. */
@@ -73,15 +73,13 @@ export class LivePlanFollower {
   }
 
   /**
-   * The heater was switched off or put on vacation: the planner lets go. The stored "before" is dropped so nothing
-   * switches the heater back at the plan's end (TimedActions' timer then finds nothing to restore).
+   * The heater was switched off or put on vacation: the planner lets go. Its change is dropped from the ledger so
+   * nothing switches the heater back at the plan's end.
    */
   async abandon(): Promise<void> {
     this.stop();
-    const state = (await this.deps.store.get()) ?? {};
-    if (!state.boost) return;
-    delete state.boost;
-    await this.deps.store.set(state);
+    this.applied = undefined;
+    await this.deps.controls.letGo();
   }
 
   /** Stops following (timers); the restore stays pending in the store, as after a redeploy. */

@@ -8,7 +8,7 @@ import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DecodedFeature, isControlSupport
 import type { ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
 import type { Clock } from '../clock';
-import type { TimedEvent, TimedStore } from '../control/timed-actions';
+import type { TimedEvent } from '../control/timed-actions';
 import { InputError } from '../input-error';
 import {
   MODE_IDS,
@@ -48,6 +48,8 @@ export interface SessionControls extends LiveControls {
   submit(plan: PlannedControl): Promise<ControlOutcome>;
   /** Picks up a restore left pending by a redeploy or restart (see DeviceControls.resume). */
   resume(): Promise<void>;
+  /** The user's own setting while a change of ours is on the heater (the ledger's baseline for it). */
+  baseline(): Promise<{ mode: number; setpointRaw: number } | undefined>;
 }
 
 /** The last prices, surplus and message targets, kept so a redeploy plans on without waiting for new prices. */
@@ -75,7 +77,6 @@ export interface SessionDeps {
   timeZone?: string;
   device: SessionDevice;
   controls: SessionControls;
-  restoreStore: TimedStore;
   inputStore: ValueStore<StoredInput>;
   programStore: ValueStore<ProgramState>;
   historyStore: ValueStore<TankSample[]>;
@@ -124,7 +125,7 @@ export class PlannerSession {
   constructor(private readonly deps: SessionDeps) {
     this.history = new StatusHistory(deps.historyStore, deps.warn);
     const common = { clock: deps.clock, unit: deps.settings.unit, report: deps.report, describe: deps.describe };
-    this.live = new LivePlanFollower({ ...common, controls: deps.controls, store: deps.restoreStore, topic: `navien/${deps.mac}/planner/restore`, status: () => this.latest?.raw });
+    this.live = new LivePlanFollower({ ...common, controls: deps.controls, topic: `navien/${deps.mac}/planner/restore`, status: () => this.latest?.raw });
     this.program = new ProgramWriter({ ...common, mac: deps.mac, timeZone: deps.timeZone, submit: (p) => deps.controls.submit(p), store: deps.programStore });
   }
 
@@ -206,6 +207,7 @@ export class PlannerSession {
     this.unwatch?.();
     const { apply, keepEntries } = this.deps.settings;
     const work: Array<Promise<void>> = [];
+    // The setting first: it goes through the heater's keeper (its own queue), alongside the program entries' removal.
     if (!this.deps.readOnly && removed && apply === 'live') work.push(this.live.restore());
     if (!this.deps.readOnly && this.program.pending > 0 && (removed || !keepEntries)) work.push(this.program.removeAll(true));
     this.live.close();
@@ -269,8 +271,9 @@ export class PlannerSession {
       if (this.program.pending > 0 && !this.deps.readOnly) await this.program.removeAll(false);
       throw new InputError(mode === DHW_MODE_VACATION ? 'heater-vacation' : 'heater-off');
     }
-    const kept = (await this.deps.restoreStore.get())?.boost;
-    if (kept && kept.mac === this.deps.mac) return kept.previous;
+    // One baseline per heater: the user's own setting from before our first change (a boost's or this plan's).
+    const kept = await this.deps.controls.baseline();
+    if (kept) return kept;
     const fromProgram = this.program.userSetting(this.deps.clock.now());
     if (fromProgram) return fromProgram;
     const setpointRaw = raw.dhwTemperatureSetting;

@@ -163,7 +163,7 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     assert.deepEqual(device.reservations.reservation, owner);
   });
 
-  it('vacation enters the app way and false puts the mode and setpoint from before back', async () => {
+  it('vacation enters the app way and false puts the mode from before back; a setpoint changed on the panel meanwhile stays', async () => {
     const { control, outputs } = await deploy();
     control.receive({ topic: 'away', payload: { vacation: { days: 3 } } });
     await waitFor(() => outputs.length === 1, 'vacation started', 15_000);
@@ -174,13 +174,13 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     const ctrl = sent('/ctrl');
     assert.deepEqual([ctrl.at(-1)?.mode, (ctrl.at(-1)?.payload as any).request.param], ['dhw-mode', [5, 3]]);
     assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 5);
-    sim.device(MAC).setStatus({ dhwTemperatureSetting: 90 }); // someone lowered it on the panel meanwhile
+    sim.device(MAC).setStatus({ dhwTemperatureSetting: 90 }); // the owner lowered it on the panel meanwhile
     control.receive({ payload: { vacation: false } });
     await waitFor(() => outputs.length === 2, 'vacation ended', 15_000);
-    // Energy saver (3) and 100 half-°C = 122 °F, as before the vacation.
-    assert.deepEqual([outputs[1].payload.phase, outputs[1].payload.result, outputs[1].payload.requested], ['restored', 'confirmed', { mode: 'energy-saver', setpoint: 122 }]);
+    // Energy saver (3) as before the vacation; the owner's newest setpoint (90 half-°C = 113 °F) is theirs, not overwritten.
+    assert.deepEqual([outputs[1].payload.phase, outputs[1].payload.result, outputs[1].payload.requested], ['restored', 'confirmed', { mode: 'energy-saver', setpoint: 113 }]);
     const snap = sim.device(MAC).snapshot();
-    assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [3, 100]);
+    assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [3, 90]);
   });
 
   it('TOU schedule, demand response, air filter and water program reach the device and are confirmed', async () => {
@@ -299,7 +299,7 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     await seen80; // the node's charge watcher has seen 80 %
     await roundTrip(account); // a restore it started would have reached the device before this answer
     assert.deepEqual(sim.received.slice(from).filter((r) => r.topic.endsWith('/ctrl')), [], 'no restore sent at 80 %');
-    assert.equal(outputs.length, 1, 'still boosting at 80 %');
+    assert.equal(outputs.length, 1, `still boosting at 80 %: ${JSON.stringify(outputs.slice(1).map((o) => o.payload))}`);
     sim.device(MAC).setStatus({ dhwChargePer: 96 }, true);
     await waitFor(() => outputs.length === 2, 'restored at 96 %', 15_000);
     assert.equal(outputs[1].payload.phase, 'restored');
@@ -314,10 +314,8 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     first.control.receive({ payload: { boost: { setpoint: 140, minutes: 0.1 } } });
     await waitFor(() => first.outputs.length === 1, 'boost started', 15_000);
     assert.equal(sim.device(MAC).snapshot().dhwTemperatureSetting, 120);
-    // No persistent context store: the user is told once that a restart would forget the boost.
-    const warnings = warningsOf(ids.control);
-    assert.equal(warnings.length, 1, warnings.join('\n'));
-    assert.match(warnings[0], /memory only.*restarts.*contextStorage in settings\.js/s);
+    // The change ledger keeps the restore whatever the context store: nothing to warn about.
+    assert.deepEqual(warningsOf(ids.control), []);
     await helper.setFlows(flow, 'full', credentials); // every node stops and starts again
     const second = await attach(ids);
     await waitFor(() => second.outputs.length === 1, 'restored by the redeployed node', 20_000);
@@ -326,44 +324,35 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     assert.equal(first.outputs.length, 1, 'the old instance reported nothing more');
   });
 
-  it('with a file-backed context store a boost survives a restart and is restored at once when overdue', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navien-context-'));
-    helper.settings({ userDir: dir, contextStorage: { default: { module: 'localfilesystem', config: { dir, flushInterval: 0 } } } });
+  it('with the default memory context store a boost survives a restart (same userDir): the ledger puts it back at once when overdue', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'navien-userdir-'));
+    helper.settings({ userDir: dir });
     const red = helper._redNodes;
     try {
       const { ids, flow, credentials } = flowFor();
       await helper.load(nodes, flow, credentials);
-      // helper.load resets the context module to memory; load the configured store as Node-RED's start does.
-      await red.loadContextsPlugin();
       const first = await attach(ids);
-      first.control.receive({ payload: { boost: { setpoint: 140, mode: 'electric', minutes: 0.05 } } });
+      first.control.receive({ topic: 'evening', payload: { boost: { setpoint: 140, mode: 'electric', minutes: 0.05 } } });
       await waitFor(() => first.outputs.length === 1, 'boost started', 15_000);
       assert.deepEqual([sim.device(MAC).snapshot().dhwOperationSetting, sim.device(MAC).snapshot().dhwTemperatureSetting], [2, 120]);
-      assert.deepEqual(warningsOf(ids.control), [], 'a file-backed store needs no warning');
-      // "Restart": stop every flow, close the store (flushes to disk), and stay down past the end of the boost.
+      // "Restart": stop every flow; Node-RED's memory context is gone, the ledger file in the userDir is not.
       await red.stopFlows();
-      await red.closeContextsPlugin();
-      const filePath = path.join(dir, 'context', 'tab', `${ids.control}.json`);
-      const stored = JSON.parse(fs.readFileSync(filePath, 'utf8'));
-      assert.deepEqual(stored.navienRestore.boost.previous, { mode: 3, setpointRaw: 100 });
-      // Prove the restart reads the file (not anything left in this process): change what it will put back.
-      stored.navienRestore.boost.previous.setpointRaw = 102;
-      fs.writeFileSync(filePath, JSON.stringify(stored));
+      const ledger = JSON.parse(fs.readFileSync(path.join(dir, 'navien-ledger.json'), 'utf8'));
+      const record = ledger.sections.settings[MAC];
+      assert.deepEqual(record.baseline, { mode: 3, setpointRaw: 100 });
+      assert.deepEqual(record.changes.map((c: any) => [c.owner, c.kind, c.ours, c.topic]), [[ids.control, 'boost', { mode: 2, setpointRaw: 120 }, 'evening']]);
       // Stay down until the boost is over: a restore timer still running somewhere would have fired by then.
-      await delay(Math.max(0, stored.navienRestore.boost.until - Date.now()) + 500);
+      await delay(Math.max(0, record.changes[0].until - Date.now()) + 500);
       assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 2, 'nothing restored while Node-RED was down');
-      // Start again: a fresh store instance reads the file; the node finds the overdue boost and restores at once.
-      await red.loadContextsPlugin();
       await red.startFlows();
       const second = await attach(ids);
       await waitFor(() => second.outputs.length === 1, 'restored after the restart', 20_000);
-      assert.deepEqual([second.outputs[0].payload.phase, second.outputs[0].payload.result], ['restored', 'confirmed']);
+      assert.deepEqual([second.outputs[0].topic, second.outputs[0].payload.phase, second.outputs[0].payload.result], ['evening', 'restored', 'confirmed']);
       const snap = sim.device(MAC).snapshot();
-      assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [3, 102]);
-      await waitFor(() => !fs.readFileSync(path.join(dir, 'context', 'tab', `${ids.control}.json`), 'utf8').includes('navienRestore'), 'record removed from the file', 5_000);
+      assert.deepEqual([snap.dhwOperationSetting, snap.dhwTemperatureSetting], [3, 100]);
+      await waitFor(() => JSON.parse(fs.readFileSync(path.join(dir, 'navien-ledger.json'), 'utf8')).sections.settings === undefined, 'record removed from the ledger', 5_000);
     } finally {
-      await red.closeContextsPlugin().catch(() => undefined);
-      helper.settings({ contextStorage: undefined, userDir: undefined });
+      helper.settings({ userDir: undefined });
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
