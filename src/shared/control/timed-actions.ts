@@ -26,6 +26,8 @@ export interface TimedEvent {
   status: Record<string, unknown> | undefined;
   /** For restores that no input message asked for: the topic of the message that started the action. */
   topic?: unknown;
+  /** Restores: when (clock ms) the heater had been sent everything and answered. */
+  at?: number;
 }
 
 export interface TimedDeps {

@@ -246,8 +246,11 @@ export class SettingsKeeper {
     const change = record?.changes.find((c) => c.owner === owner && c.kind === kind);
     if (!record || !change) return undefined;
     this.disarm(change);
-    // Due from now on, also across a restart, until the heater shows it.
-    if (!change.ending) await this.write((r) => ({ ...r, changes: r.changes.map((c) => (sameChange(c, change) ? { ...c, ending: true } : c)) }));
+    // Asked for: due from now on, also across a restart, until the heater shows it (an overdue change or one whose
+    // node is gone is due after a restart anyway, so those go out without waiting for the disk).
+    if (!change.ending && (cause === 'requested' || cause === 'charge')) {
+      await this.write((r) => ({ ...r, changes: r.changes.map((c) => (sameChange(c, change) ? { ...c, ending: true } : c)) }));
+    }
     let outcomes: ControlOutcome[] = [];
     let status: Record<string, unknown> | undefined;
     let step: ReturnType<typeof restoreStep> | undefined;
@@ -372,6 +375,7 @@ export class SettingsKeeper {
       latencyMs: this.clock.now() - started,
       status: outcomes.map((o) => o.status).filter(Boolean).at(-1) ?? status,
       topic: change.topic,
+      at: this.clock.now(),
     };
   }
 }

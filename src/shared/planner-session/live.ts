@@ -94,7 +94,7 @@ export class LivePlanFollower {
     const requested = event.requested as { mode?: unknown; setpoint?: unknown } | null;
     const setting = requested && typeof requested.setpoint === 'number' ? { mode: String(requested.mode), setpoint: requested.setpoint } : null;
     this.applied = undefined;
-    return { type: 'restore', at: iso(this.deps.clock.now()), cause, setting, result: event.result, applied: applied ?? null };
+    return { type: 'restore', at: iso(event.at ?? this.deps.clock.now()), cause, setting, result: event.result, applied: applied ?? null };
   }
 
   private stop(): void {
