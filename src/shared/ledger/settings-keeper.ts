@@ -64,6 +64,11 @@ export interface KeeperDeps {
   clock?: Clock;
 }
 
+/**
+ * A status the heater pushed this recently is what it shows now (it pushes on every change a user makes): a restore
+ * goes out without a status round trip first, which at cloud latency would eat the close's budget.
+ */
+const FRESH_STATUS_MS = 60_000;
 /** setTimeout overflows above 2^31-1 ms; long waits re-arm in steps of a day. */
 const MAX_TIMER_MS = 86_400_000;
 /** Retries of a restore that was not confirmed: 30 s, doubling, at most 15 min apart. */
@@ -83,9 +88,15 @@ export class SettingsKeeper {
   /** Every ledger read-modify-write and restore of this heater, one after another. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The newest status the heater sent (real time: the connection's, not the test clock's). */
+  private latest: { status: Record<string, unknown>; at: number } | undefined;
+  private readonly unwatch: () => void;
 
   constructor(private readonly deps: KeeperDeps) {
     this.clock = deps.clock ?? SYSTEM_CLOCK;
+    this.unwatch = deps.watchStatus((status) => {
+      this.latest = { status: { ...this.latest?.status, ...status }, at: Date.now() };
+    });
   }
 
   get mac(): string {
@@ -213,6 +224,7 @@ export class SettingsKeeper {
   /** Stops timers and watchers (the connection closes); the ledger keeps every record for the next start. */
   close(): void {
     this.closed = true;
+    this.unwatch();
     for (const handle of this.timers.values()) this.clock.clearTimeout(handle);
     this.timers.clear();
     for (const stop of this.watchers.values()) stop();
@@ -255,7 +267,8 @@ export class SettingsKeeper {
     let status: Record<string, unknown> | undefined;
     let step: ReturnType<typeof restoreStep> | undefined;
     try {
-      status = await this.deps.readStatus();
+      const latest = this.latest;
+      status = latest && Date.now() - latest.at < FRESH_STATUS_MS ? latest.status : await this.deps.readStatus();
       step = restoreStep(record, change, status);
       for (const w of step.writes) {
         const plan = w.field === 'mode' ? modePlanId(w.value) : setpointPlanRaw(w.value, change.unit);

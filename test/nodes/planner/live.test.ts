@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { waitFor } from '../../helpers/wait';
 import { MAC, helper, warningsOf } from '../flow-helper';
 import { H, MIN, PRICES_END, START, START_STATUS, TARGET, baselineNight, local, runNight } from './night';
-import { Msg, attachPlanner, nightPrice, nodes, plannerFlow, powerSaverPrices, quiet, usePlannerSimulator } from './planner-flow';
+import { FAST_RUNNER, Msg, attachPlanner, nightPrice, nodes, plannerFlow, powerSaverPrices, quiet, usePlannerSimulator } from './planner-flow';
 
 const of = (msgs: Msg[], type: string) => msgs.filter((m) => m.topic === `navien/${MAC}/planner/${type}`).map((m) => m.payload);
 
@@ -103,6 +103,33 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
     assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
     assert.equal(clock.pending, 0, 'timers left on the clock after the node closed');
+  });
+
+  it('deleting the node at cloud latency (3 s replies and pushes) still puts the user\'s setting back, within the deploy (defect 2, the setting part)', async () => {
+    const clock = setClock(START);
+    // Confirmations take 3 s here: the runner must not give up on them first.
+    helper.settings({ navienPlannerClock: clock, navienControlTiming: { ...FAST_RUNNER, confirmTimeoutMs: 15_000 } });
+    const device = sim().device(MAC);
+    device.setStatus({ ...START_STATUS, dhwOperationSetting: 3 }); // the user's energy-saver (the hold keeps it)
+    device.tick(1);
+    const setup = plannerFlow(sim(), { planner: { apply: 'live' } });
+    await helper.load(nodes, setup.flow, setup.credentials);
+    const attached = await attachPlanner(setup.ids);
+    attached.planner.receive({ payload: powerSaverPrices(START, 13, nightPrice) });
+    await waitFor(() => of(attached.reports, 'apply').length === 1, 'the hold');
+    await quiet(sim(), attached.account);
+    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [3, 81]);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the hold's follow-up pushes
+    device.setTiming({ replyDelayMs: 3_000, pushDelayMs: 3_000 });
+    try {
+      const started = Date.now();
+      await helper.setFlows(setup.flow.filter((n) => n.id !== setup.ids.planner), 'full', setup.credentials);
+      // The restore goes out first, on the keeper's own queue, from the status the heater last pushed (no round trip).
+      assert.ok(Date.now() - started < 12_000, `the deploy took ${Date.now() - started} ms`);
+      assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [3, 121]);
+    } finally {
+      device.setTiming({ replyDelayMs: 5, pushDelayMs: 20 });
+    }
   });
 
   it('a heater the user puts on vacation during the plan is let go: no window and no restore switch it back', async () => {
