@@ -15,16 +15,16 @@ import {
   PlannerReport,
   PlannerSession,
   PlannerSettings,
-  ProgramState,
   SessionState,
   StoredInput,
   plannerSettings,
+  programLedgerStore,
 } from '../shared/planner-session';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
-import { memoryOnlyWarning } from './common/context-persistence';
 import { contextValueStore } from './common/context-store';
 import { heldInputs } from './common/held-inputs';
+import { ledgerFor } from './common/ledger';
 import { connectionStatus } from './common/node-status';
 import { runnerTiming } from './common/runtime-settings';
 
@@ -48,7 +48,6 @@ export = function register(RED: NodeAPI): void {
   // What survives a redeploy without a persistent context store, by node id (see contextValueStore).
   const memory = {
     input: new Map<string, StoredInput>(),
-    program: new Map<string, ProgramState>(),
     history: new Map<string, TankSample[]>(),
   };
 
@@ -98,8 +97,6 @@ export = function register(RED: NodeAPI): void {
     const held = heldInputs<{ msg: NodeMessageInFlow; send: Send; done: Done }>(RED, node, t, 'navien-planner', 0);
     const active: PlannerSettings = settings;
     const readOnly = account.readOnly;
-    // Kept entries outlive this process: without a persistent context store a restart forgets which are the planner's.
-    if (active.apply === 'device' && active.keepEntries && !readOnly) memoryOnlyWarning(RED, node, () => t('navien-planner.warnings.keep-entries-memory-only'))();
 
     /** What the session last said; shown again once the connection is back. */
     let lastState: SessionState | undefined;
@@ -156,7 +153,8 @@ export = function register(RED: NodeAPI): void {
         },
         controls,
         inputStore: contextValueStore(node, 'navienPlannerInput', memory.input),
-        programStore: contextValueStore(node, 'navienPlannerProgram', memory.program),
+        // In the change ledger, not the context: which entries are the planner's must survive a restart.
+        programStore: programLedgerStore(ledgerFor(RED), mac, node.id, config.account),
         historyStore: contextValueStore(node, 'navienPlannerHistory', memory.history),
         configKey: JSON.stringify(active),
         plan: (payload) => {

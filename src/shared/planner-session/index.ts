@@ -4,5 +4,6 @@ export * from './history';
 export * from './reports';
 export * from './live';
 export * from './program';
+export * from './program-ledger';
 export * from './plan-request';
 export * from './session';

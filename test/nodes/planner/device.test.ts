@@ -120,10 +120,8 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     const writes = recordWrites();
     const { flow, ids, credentials, device } = await deviceFlow({ keepEntries: true });
     assert.equal(writes.length, 1);
-    // No persistent context store: a restart would forget which entries are the planner's, and the user is told.
-    const warnings = warningsOf(ids.planner);
-    assert.equal(warnings.length, 1, warnings.join('\n'));
-    assert.match(warnings[0], /memory only.*repeat every week.*contextStorage in settings\.js/s);
+    // The entries are kept in the change ledger, not the context: no memory-only warning, even with the memory store.
+    assert.deepEqual(warningsOf(ids.planner), []);
     const ours = writes[0];
     assert.ok(ours.length >= 3);
     // Redeployed as it is: the old instance leaves its entries, the new one writes the same plan again.
@@ -138,6 +136,26 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     await waitFor(() => writes.length === 3, 'the removal');
     assert.deepEqual(writes[2], []);
     assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+  });
+
+  it('keepEntries across a restart with the memory context store: the new process knows its entries and writes no duplicates', async () => {
+    setClock(START);
+    const writes = recordWrites();
+    const { flow, ids, credentials, device } = await deviceFlow({ keepEntries: true });
+    const ours = writes[0];
+    assert.deepEqual(device.reservations.reservation, [...USER_PROGRAM, ...ours]);
+    // Node-RED stops and starts again: its context (memory) is gone, the change ledger in the user directory is not.
+    await helper.unload();
+    await helper.stopServer();
+    await helper.startServer();
+    await helper.load(nodes, flow, credentials);
+    const next = await attachPlanner(ids);
+    next.planner.receive({ payload: powerSaverPrices(START, 13, nightPrice) });
+    await waitFor(() => of(next.reports, 'program').length === 1, 'the new process\'s write');
+    await quiet(sim(), next.account);
+    const [write] = of(next.reports, 'program');
+    assert.deepEqual([write.result, write.userEntries], ['confirmed', 3], 'the kept entries are not taken for the user\'s');
+    assert.deepEqual(device.reservations.reservation, [...USER_PROGRAM, ...ours], 'the planner\'s entries once, the user\'s untouched');
   });
 
   it('without keepEntries the closing node removes its entries (the redeployed one writes them again)', async () => {
