@@ -53,6 +53,8 @@ export interface ProgramState {
   restore?: { mode: number; setpointRaw: number };
   /** A planner entry has switched the heater and no restore entry since (as of the last removal of passed entries). */
   active?: boolean;
+  /** The mode id and setpoint (half-°C) that entry switched to: the user's setting goes back only while the heater shows it. */
+  holding?: { mode: number; setpointRaw: number };
   /** The program was off and held nothing of the user's: the planner switched it on and switches it off again. */
   enabledByUs?: boolean;
 }
@@ -66,6 +68,8 @@ export interface ProgramDeps {
   store: ValueStore<ProgramState>;
   report(report: PlannerReport): void;
   describe(err: unknown): string;
+  /** A fresh status (raw), when removeAll is not given one. */
+  requestStatus?(): Promise<Record<string, unknown>>;
 }
 
 const MINUTE_MS = 60_000;
@@ -193,15 +197,17 @@ export class ProgramWriter {
 
   /**
    * Removes every planner entry, and (`restoreSetting`) puts the user's setting back if a planner entry holds the
-   * heater now; not when the user switched it off or put it on vacation meanwhile.
+   * heater now and the heater still shows that entry's setting (`shown`, else a fresh status): not when the user
+   * changed it, switched it off or put it on vacation meanwhile. The setting goes back first: at cloud latency
+   * (2-4 s a reply) the removal's read and write alone can outlast a close, and a hold left on the heater is what the
+   * owner notices; entries left behind are the keeper's to remove.
    */
-  async removeAll(restoreSetting: boolean): Promise<void> {
-    const active = this.isActive(this.deps.clock.now());
-    await this.edit('remove', () => ({ entries: [] }));
+  async removeAll(restoreSetting: boolean, shown?: Record<string, unknown>): Promise<void> {
+    const now = this.deps.clock.now();
+    const holding = this.isActive(now) ? this.holdingSetting(now) : undefined;
     const restore = this.state.restore;
-    if (!active || !restore || !restoreSetting) return;
-    this.queue = this.queue.then(() => this.restoreSetting(restore));
-    await this.queue;
+    const putBack = restoreSetting && holding && restore ? this.restoreIfShown(restore, holding, shown) : Promise.resolve();
+    await Promise.all([putBack, this.edit('remove', () => ({ entries: [] }))]);
   }
 
   /** Stops the removal timer; the entries stay on the heater and in the store. */
@@ -214,6 +220,23 @@ export class ProgramWriter {
   private isActive(now: number): boolean {
     const passed = this.state.entries.filter((e) => e.at <= now).sort((a, b) => a.at - b.at);
     return passed.length > 0 ? !passed[passed.length - 1].restores : this.state.active === true;
+  }
+
+  /** The setting the planner's last switched entry holds the heater at (kept when passed entries are removed). */
+  private holdingSetting(now: number): { mode: number; setpointRaw: number } | undefined {
+    const passed = this.state.entries.filter((e) => e.at <= now).sort((a, b) => a.at - b.at);
+    const last = passed[passed.length - 1];
+    return last ? { mode: last.wire.mode, setpointRaw: last.wire.param } : this.state.holding;
+  }
+
+  private async restoreIfShown(restore: { mode: number; setpointRaw: number }, holding: { mode: number; setpointRaw: number }, shown?: Record<string, unknown>): Promise<void> {
+    const status = shown ?? (await this.deps.requestStatus?.().catch(() => undefined));
+    // Unknown or changed: the owner's, not ours to put back (their change wins).
+    if (!status || status.dhwOperationSetting !== holding.mode || status.dhwTemperatureSetting !== holding.setpointRaw) {
+      await this.save({ ...this.state, active: false, holding: undefined });
+      return;
+    }
+    await this.restoreSetting(restore);
   }
 
   /**
@@ -282,9 +305,10 @@ export class ProgramWriter {
         wire = { reservationUse, reservation: [...user, ...written.map((e) => e.wire)] };
         const passed = this.state.entries.filter((e) => e.at <= now).sort((a, b) => a.at - b.at);
         const active = passed.length > 0 ? !passed[passed.length - 1].restores : this.state.active;
+        const holding = this.holdingSetting(now);
         // Kept before it is sent: whatever becomes of the write, all of these may be on the heater now.
         const union = [...this.state.entries.filter((e) => !written.some((w) => key(w.wire) === key(e.wire))), ...written];
-        await this.save({ ...this.state, entries: union, enabledByUs, active });
+        await this.save({ ...this.state, entries: union, enabledByUs, active, ...(active && holding ? { holding } : { holding: undefined }) });
       },
       build: (ctx) => {
         if (!wire) throw new Error('planner program: the current program was not read');
@@ -311,7 +335,7 @@ export class ProgramWriter {
     try {
       const outcomes = await Promise.all(restorePlans('boost', { mode: restore.mode, setpointRaw: restore.setpointRaw }, this.deps.unit).map((p) => this.deps.submit(p)));
       const failed = outcomes.find((o) => o.result !== 'confirmed');
-      await this.save({ ...this.state, active: false });
+      await this.save({ ...this.state, active: false, holding: undefined });
       const setting = { mode: RESERVATION_MODES.nameOf(restore.mode) ?? String(restore.mode), setpoint: fromHalfCelsius(restore.setpointRaw, this.deps.unit) };
       this.deps.report({ type: 'restore', at, cause: 'stopped', setting, result: failed ? failed.result : 'confirmed', applied: failed ? null : setting });
     } catch (err) {

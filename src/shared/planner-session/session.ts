@@ -100,6 +100,11 @@ const CHECK_MS = 15 * MINUTE_MS;
 const FRESH_MS = 2 * MINUTE_MS;
 /** Close must end well inside Node-RED's 15 s (and before the account stops waiting for its users). */
 const CLOSE_BUDGET_MS = 4_000;
+/**
+ * Device mode's close: putting the setting back and removing the entries is four round trips of 2-4 s each at cloud
+ * latency; still inside Node-RED's 15 s with room for the account to let go. What is left over, the keeper finishes.
+ */
+const PROGRAM_CLOSE_BUDGET_MS = 10_000;
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -126,7 +131,7 @@ export class PlannerSession {
     this.history = new StatusHistory(deps.historyStore, deps.warn);
     const common = { clock: deps.clock, unit: deps.settings.unit, report: deps.report, describe: deps.describe };
     this.live = new LivePlanFollower({ ...common, controls: deps.controls, topic: `navien/${deps.mac}/planner/restore`, status: () => this.latest?.raw });
-    this.program = new ProgramWriter({ ...common, mac: deps.mac, timeZone: deps.timeZone, submit: (p) => deps.controls.submit(p), store: deps.programStore });
+    this.program = new ProgramWriter({ ...common, mac: deps.mac, timeZone: deps.timeZone, submit: (p) => deps.controls.submit(p), store: deps.programStore, requestStatus: () => deps.device.requestStatus() });
   }
 
   /**
@@ -207,13 +212,16 @@ export class PlannerSession {
     this.unwatch?.();
     const { apply, keepEntries } = this.deps.settings;
     const work: Array<Promise<void>> = [];
-    // The setting first: it goes through the heater's keeper (its own queue), alongside the program entries' removal.
+    // The setting first: it goes through the heater's keeper, alongside the program entries' removal.
     if (!this.deps.readOnly && removed && apply === 'live') work.push(this.live.restore());
-    if (!this.deps.readOnly && this.program.pending > 0 && (removed || !keepEntries)) work.push(this.program.removeAll(true));
+    // Also when its entries have switched and are gone but their hold is still on.
+    const removing = !this.deps.readOnly && (this.program.pending > 0 || this.program.userSetting(this.deps.clock.now()) !== undefined) && (removed || !keepEntries);
+    if (removing) work.push(this.program.removeAll(true, this.latest?.raw));
     this.live.close();
     this.program.close();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(work).catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_BUDGET_MS)))]);
+    const budget = removing ? PROGRAM_CLOSE_BUDGET_MS : CLOSE_BUDGET_MS;
+    await Promise.race([Promise.all(work).catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, budget)))]);
     clearTimeout(timer);
   }
 

@@ -10,7 +10,7 @@ import type { ReceivedRequest } from '../../../tools/simulator/simulator';
 import { waitFor } from '../../helpers/wait';
 import { MAC, helper, warningsOf } from '../flow-helper';
 import { MIN, START, START_STATUS, baselineNight, local, runNight } from './night';
-import { Msg, attachPlanner, nightPrice, nodes, plannerFlow, powerSaverPrices, quiet, usePlannerSimulator } from './planner-flow';
+import { FAST_RUNNER, Msg, attachPlanner, nightPrice, nodes, plannerFlow, powerSaverPrices, quiet, usePlannerSimulator } from './planner-flow';
 
 /** The user's own program: weekdays 12:00 Heat Pump 58 °C, weekends 08:00 Energy Saver 55 °C, one inactive entry. */
 const USER_PROGRAM: WireEntry[] = [
@@ -113,6 +113,38 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
     assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
     assert.equal(clock.pending, 0, 'timers left on the clock after the node closed');
+  });
+
+  it('deleted at cloud latency (3 s replies): the user\'s setting comes back first, within the close', async function () {
+    this.timeout(120_000);
+    const clock = setClock(START);
+    // Replies take as long as the real cloud's; the runner waits long enough for them.
+    helper.settings({ navienPlannerClock: clock, navienControlTiming: { ...FAST_RUNNER, confirmTimeoutMs: 10_000 } });
+    const { flow, ids, credentials, account, device } = await deviceFlow({});
+    clock.advance(2 * MIN);
+    device.runProgram(3, 18, 2);
+    await quiet(sim(), account);
+    device.setTiming({ replyDelayMs: 3_000 });
+    try {
+      await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
+      assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121], 'the hold is left on the heater');
+    } finally {
+      device.setTiming({ replyDelayMs: 5 });
+    }
+  });
+
+  it('deleting the node leaves a setting the owner changed during the hold alone', async () => {
+    const clock = setClock(START);
+    const { flow, ids, credentials, account, device } = await deviceFlow({});
+    clock.advance(2 * MIN);
+    device.runProgram(3, 18, 2);
+    await quiet(sim(), account);
+    // The owner sets 55 °C at the heater itself (a push): not the planner's hold any more.
+    device.setStatus({ dhwTemperatureSetting: 110 }, true);
+    await quiet(sim(), account);
+    await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
+    assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 110]);
   });
 
   it('keepEntries: the entries stay when the node closes; a node no longer in device mode removes them', async () => {
