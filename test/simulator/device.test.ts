@@ -146,6 +146,20 @@ describe('simulated NWP500 over MQTT', function () {
     assert.equal(sim.device().reservations.reservation.length, 2);
   });
 
+  it('runs a due program entry on a powered-off heater and switches it back on (as a real NWP500 does)', async () => {
+    const device = sim.device();
+    const saved = device.reservations;
+    try {
+      device.reservations = { reservationUse: 2, reservation: [{ enable: 2, week: 124, hour: 6, min: 30, mode: 1, param: 116 }] };
+      assert.equal((await ctrl(33554433, 'power-off', [])).dhwOperationSetting, 6);
+      // Wednesday 06:30 (weekday 3): the entry is due.
+      assert.ok(device.runProgram(3, 6, 30), 'the due entry ran');
+      assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 116]);
+    } finally {
+      device.reservations = saved;
+    }
+  });
+
   it('reads and writes the recirculation schedule', async () => {
     const read = await ask(envelope(CLIENT, 'st/recirc-rsv/rd', { command: 16777231 }, `cmd/52/${CLIENT}/res/recirc-rsv/rd`), (m) => m.topic.endsWith('recirc-rsv/rd'));
     assert.deepEqual([read.payload.response.reservationUse, read.payload.response.reservation], [1, []]);

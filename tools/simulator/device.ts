@@ -795,13 +795,13 @@ export class SimulatedDevice extends EventEmitter {
 
   /**
    * The weekly program as the heater runs it (docs/protocol.md#weekly-program): an active entry for this weekday
-   * (0 = Sunday) and minute switches the mode and setpoint as the controls do. Not while the program is off, the unit
-   * is off or on vacation. The simulator keeps no wall clock, so the caller says which minute it is (once per minute).
-   * Returns the entry that ran.
+   * (0 = Sunday) and minute switches the mode and setpoint as the controls do. Not while the program is off or on
+   * vacation; a powered-off unit is switched back on by a due entry, as a real NWP500 does. The simulator keeps no
+   * wall clock, so the caller says which minute it is (once per minute). Returns the entry that ran.
    */
   runProgram(weekday: number, hour: number, minute: number): ScheduleEntry | undefined {
     const s = this.status;
-    if (this.reservations.reservationUse !== 2 || s.dhwOperationSetting === 5 || s.dhwOperationSetting === 6) return undefined;
+    if (this.reservations.reservationUse !== 2 || s.dhwOperationSetting === 5) return undefined;
     const bit = [128, 64, 32, 16, 8, 4, 2][weekday];
     const entry = this.reservations.reservation.find((e) => e.enable === 2 && (e.week & bit) !== 0 && e.hour === hour && e.min === minute);
     if (!entry) return undefined;

@@ -125,6 +125,7 @@ export class PlannerSession {
   private failure: string | undefined;
   private featureRecord: DecodedFeature | undefined;
   private starting: Promise<void> | undefined;
+  private poweredOffRemoval: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly deps: SessionDeps) {
@@ -349,10 +350,20 @@ export class PlannerSession {
 
   // ---- status, drift, targets ----
 
+  /**
+   * The owner switched the heater off: a due program entry would switch it back on (a real NWP500 does), so the
+   * planner's entries go at once, without putting any setting back. Once per power-off.
+   */
+  private letGoOfProgram(): void {
+    if (this.deps.readOnly || this.program.pending === 0 || this.poweredOffRemoval) return;
+    this.poweredOffRemoval = this.program.removeAll(false).finally(() => (this.poweredOffRemoval = undefined));
+  }
+
   private onStatus(raw: Record<string, unknown>): void {
     if (this.closed) return;
     const now = this.deps.clock.now();
     this.latest = { raw, at: now };
+    if (raw.dhwOperationSetting === DHW_MODE_POWER_OFF) this.letGoOfProgram();
     const sample = sampleFromStatus(raw, now, this.current?.model.capacityWhPerK ?? this.history.lastCapacity() ?? undefined);
     if (sample) this.history.add(sample);
     if (this.waitingForStatus && this.lastInput) {

@@ -147,6 +147,21 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 110]);
   });
 
+  it('the owner switches the heater off: the planner\'s entries go at once, so none switches it back on', async () => {
+    const clock = setClock(START);
+    const { account, device } = await deviceFlow({});
+    assert.ok(device.reservations.reservation.length > USER_PROGRAM.length);
+    // Off at the heater itself: the status push shows dhwOperationSetting 6.
+    device.setStatus({ dhwOperationSetting: 6 }, true);
+    await waitFor(() => device.reservations.reservation.length === USER_PROGRAM.length, 'the planner\'s entries removed');
+    await quiet(sim(), account);
+    assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+    // 18:02, when the planner's hold would have switched: the heater stays off.
+    clock.advance(2 * MIN);
+    device.runProgram(3, 18, 2);
+    assert.equal(device.status.dhwOperationSetting, 6);
+  });
+
   it('keepEntries: the entries stay when the node closes; a node no longer in device mode removes them', async () => {
     setClock(START);
     const writes = recordWrites();
