@@ -25,6 +25,7 @@ import { findAccount, translator } from './common/account-lookup';
 import { contextValueStore } from './common/context-store';
 import { heldInputs } from './common/held-inputs';
 import { ledgerFor } from './common/ledger';
+import { programKeepers } from './common/program-keepers';
 import { connectionStatus } from './common/node-status';
 import { runnerTiming } from './common/runtime-settings';
 
@@ -50,6 +51,12 @@ export = function register(RED: NodeAPI): void {
     input: new Map<string, StoredInput>(),
     history: new Map<string, TankSample[]>(),
   };
+  // Entries of planners no longer deployed (deleted while Node-RED was down, or their close ran out of time).
+  const keepers = programKeepers(RED, {
+    clock: plannerClock(RED),
+    timing: runnerTiming(RED),
+    text: (key, args) => t(`navien-planner.errors.${key}`, args),
+  });
 
   function NavienPlannerNode(this: Node, config: PlannerConfig): void {
     RED.nodes.createNode(this, config);
@@ -197,12 +204,16 @@ export = function register(RED: NodeAPI): void {
         }
       },
       onReady() {
+        const existing = session;
         const started = ensureSession();
         if (!started) return;
         if (accountDevices(account.connection as NonNullable<typeof account.connection>).device(mac).missing) {
           node.status({ fill: 'red', shape: 'ring', text: t('navien-planner.errors.no-device') });
         }
         started.start().catch((err: unknown) => node.warn(`start: ${describe(err)}`));
+        // Connected again: what switched meanwhile goes, and what removed planners left is undone.
+        if (existing) existing.reconcile().catch((err: unknown) => node.warn(`reconcile: ${describe(err)}`));
+        void keepers.sweep();
         held.release((input) => handleInput(input.msg, input.send, input.done));
       },
     };
@@ -234,10 +245,17 @@ export = function register(RED: NodeAPI): void {
     });
 
     account.register(user);
+    // What a removed planner left on this heater and could not be undone yet: shown here, and to a Catch node.
+    const unwatchKeeper = keepers.watch(mac, (problem) => {
+      if (!problem || closing) return;
+      node.status({ fill: 'yellow', shape: 'ring', text: t('navien-planner.status.keeper-pending') });
+      node.error(problem.text);
+    });
 
     node.on('close', (removed: boolean, done: () => void) => {
       closing = true;
       unsubscribe?.();
+      unwatchKeeper();
       for (const input of held.close()) input.done();
       // Removal / entries are cleaned up over the connection first (bounded), then the controls and the account let go.
       void (session?.close(removed) ?? Promise.resolve())

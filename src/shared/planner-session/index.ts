@@ -5,5 +5,6 @@ export * from './reports';
 export * from './live';
 export * from './program';
 export * from './program-ledger';
+export * from './program-keeper';
 export * from './plan-request';
 export * from './session';

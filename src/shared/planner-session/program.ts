@@ -206,6 +206,8 @@ export class ProgramWriter {
     const now = this.deps.clock.now();
     const holding = this.isActive(now) ? this.holdingSetting(now) : undefined;
     const restore = this.state.restore;
+    // Nothing to put back (or the owner switched the heater off): the planner lets go of the setting for good.
+    if (!(restoreSetting && holding && restore)) this.state = { ...this.state, active: false, holding: undefined };
     const putBack = restoreSetting && holding && restore ? this.restoreIfShown(restore, holding, shown) : Promise.resolve();
     await Promise.all([putBack, this.edit('remove', () => ({ entries: [] }))]);
   }
@@ -231,8 +233,10 @@ export class ProgramWriter {
 
   private async restoreIfShown(restore: { mode: number; setpointRaw: number }, holding: { mode: number; setpointRaw: number }, shown?: Record<string, unknown>): Promise<void> {
     const status = shown ?? (await this.deps.requestStatus?.().catch(() => undefined));
-    // Unknown or changed: the owner's, not ours to put back (their change wins).
-    if (!status || status.dhwOperationSetting !== holding.mode || status.dhwTemperatureSetting !== holding.setpointRaw) {
+    // Unknown: still held as far as we know (a later removal, the keeper's, asks again).
+    if (!status) return;
+    // Changed: the owner's, not ours to put back (their change wins).
+    if (status.dhwOperationSetting !== holding.mode || status.dhwTemperatureSetting !== holding.setpointRaw) {
       await this.save({ ...this.state, active: false, holding: undefined });
       return;
     }
@@ -304,8 +308,9 @@ export class ProgramWriter {
         }
         wire = { reservationUse, reservation: [...user, ...written.map((e) => e.wire)] };
         const passed = this.state.entries.filter((e) => e.at <= now).sort((a, b) => a.at - b.at);
-        const active = passed.length > 0 ? !passed[passed.length - 1].restores : this.state.active;
-        const holding = this.holdingSetting(now);
+        // A removal leaves the hold to removeAll's own put-back (it may have run just before).
+        const active = action === 'remove' ? this.state.active : passed.length > 0 ? !passed[passed.length - 1].restores : this.state.active;
+        const holding = action === 'remove' ? this.state.holding : this.holdingSetting(now);
         // Kept before it is sent: whatever becomes of the write, all of these may be on the heater now.
         const union = [...this.state.entries.filter((e) => !written.some((w) => key(w.wire) === key(e.wire))), ...written];
         await this.save({ ...this.state, entries: union, enabledByUs, active, ...(active && holding ? { holding } : { holding: undefined }) });
@@ -335,7 +340,8 @@ export class ProgramWriter {
     try {
       const outcomes = await Promise.all(restorePlans('boost', { mode: restore.mode, setpointRaw: restore.setpointRaw }, this.deps.unit).map((p) => this.deps.submit(p)));
       const failed = outcomes.find((o) => o.result !== 'confirmed');
-      await this.save({ ...this.state, active: false, holding: undefined });
+      // Not confirmed: still held as far as we know, so a later removal (the keeper's) tries again.
+      if (!failed) await this.save({ ...this.state, active: false, holding: undefined });
       const setting = { mode: RESERVATION_MODES.nameOf(restore.mode) ?? String(restore.mode), setpoint: fromHalfCelsius(restore.setpointRaw, this.deps.unit) };
       this.deps.report({ type: 'restore', at, cause: 'stopped', setting, result: failed ? failed.result : 'confirmed', applied: failed ? null : setting });
     } catch (err) {

@@ -161,6 +161,7 @@ export class PlannerSession {
     if (mode === 'live') await this.deps.controls.resume().catch((err: unknown) => this.deps.warn(`restore: ${this.deps.describe(err)}`));
     else if (!this.deps.readOnly) await this.live.restore().catch((err: unknown) => this.deps.warn(`restore: ${this.deps.describe(err)}`));
     if (mode !== 'device' && this.program.pending > 0 && !this.deps.readOnly) await this.program.removeAll(true);
+    else await this.reconcile();
     if (this.lastInput && this.lastInput.prices.some((s) => s.end > this.deps.clock.now())) await this.replan('start');
     else this.deps.state({ kind: 'waiting' });
   }
@@ -194,6 +195,15 @@ export class PlannerSession {
       await this.carryOut(made.plan);
       return made.payload;
     });
+  }
+
+  /**
+   * After a start or a reconnection: the entries this planner knows from the ledger that have switched meanwhile are
+   * removed (by exact match; the rest stay until the next plan replaces them, never taken for the owner's).
+   */
+  async reconcile(): Promise<void> {
+    if (this.closed || this.deps.readOnly || this.program.pending === 0 || this.deps.settings.apply !== 'device') return;
+    await this.program.prune();
   }
 
   /** A TimedActions restore nobody asked for just now (the plan's end): output 2. */

@@ -4,6 +4,10 @@
  * runProgram), so in the scripted night it follows the plan without any live command from the node.
  */
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { LEDGER_FILE_NAME, LedgerFile } from '../../../src/shared/ledger/ledger-file';
+import { PROGRAM_SECTION, type ProgramSection } from '../../../src/shared/planner-session';
+import { TEST_USER_DIR } from '../../helpers/mocha-setup';
 import { decodeReservationEntry } from '../../../src/shared/codec';
 import type { ScheduleEntry as WireEntry } from '../../../tools/simulator/schedules';
 import type { ReceivedRequest } from '../../../tools/simulator/simulator';
@@ -19,12 +23,17 @@ const USER_PROGRAM: WireEntry[] = [
   { enable: 1, week: 124, hour: 6, min: 30, mode: 4, param: 120 },
 ];
 
+/** The ledger section of the planner's entries, as the nodes under test wrote it (the tests' user directory). */
+async function ledgerSection(): Promise<ProgramSection | undefined> {
+  return LedgerFile.open(path.join(TEST_USER_DIR, LEDGER_FILE_NAME)).read<ProgramSection>(PROGRAM_SECTION);
+}
+
 const of = (msgs: Msg[], type: string) => msgs.filter((m) => m.topic === `navien/${MAC}/planner/${type}`).map((m) => m.payload);
 const readable = (entries: WireEntry[]) => entries.map((e) => decodeReservationEntry(e, 'C'));
 
 describe('navien-planner device: the plan in the heater\'s weekly program (fake clock)', function () {
   this.timeout(240_000);
-  const { sim, setClock } = usePlannerSimulator();
+  const { sim, clock, setClock } = usePlannerSimulator();
 
   it('writes the plan beside the user\'s entries, the heater follows it by itself, passed entries go, and only the user\'s remain', async () => {
     const clock = setClock(START);
@@ -128,6 +137,10 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     try {
       await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
       assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121], 'the hold is left on the heater');
+      // What the close had no time for, the keeper finishes: only the user's entries are left, and nothing in the ledger.
+      await waitFor(() => device.reservations.reservation.length === USER_PROGRAM.length, 'the keeper to remove the entries', 60_000);
+      assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+      await waitFor(async () => ((await ledgerSection())?.[MAC]?.[ids.planner] === undefined ? true : undefined), 'the ledger record gone');
     } finally {
       device.setTiming({ replyDelayMs: 5 });
     }
@@ -203,6 +216,24 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     const [write] = of(next.reports, 'program');
     assert.deepEqual([write.result, write.userEntries], ['confirmed', 3], 'the kept entries are not taken for the user\'s');
     assert.deepEqual(device.reservations.reservation, [...USER_PROGRAM, ...ours], 'the planner\'s entries once, the user\'s untouched');
+  });
+
+  it('a planner deleted while Node-RED was down: after the restart its entries are removed, the user\'s stay', async () => {
+    setClock(START);
+    const { flow, ids, credentials, account, device } = await deviceFlow({ keepEntries: true });
+    clock().advance(2 * MIN);
+    device.runProgram(3, 18, 2);
+    await quiet(sim(), account);
+    assert.ok(device.reservations.reservation.length > USER_PROGRAM.length);
+    await helper.unload();
+    await helper.stopServer();
+    // Started again without the planner (its flows.json edited meanwhile): only the account is left to connect through.
+    await helper.startServer();
+    await helper.load(nodes, flow.filter((n) => n.id !== ids.planner), credentials);
+    await waitFor(() => device.reservations.reservation.length === USER_PROGRAM.length && device.status.dhwTemperatureSetting === 121, 'the removed planner\'s entries and hold undone');
+    assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });
+    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 121]);
+    await waitFor(async () => ((await ledgerSection())?.[MAC]?.[ids.planner] === undefined ? true : undefined), 'the ledger record gone');
   });
 
   it('without keepEntries the closing node removes its entries (the redeployed one writes them again)', async () => {
