@@ -1,7 +1,8 @@
 import type { NodeAPI } from 'node-red';
 import type { AccountConnection } from '../../shared/account-connection';
 import type { Clock } from '../../shared/clock';
-import { DeviceCommandRunner, RunnerTiming } from '../../shared/control/device-commands';
+import type { RunnerTiming } from '../../shared/control/device-commands';
+import { RunnerLease, leaseRunner } from '../../shared/control/runner-registry';
 import { accountDevices } from '../../shared/device/device-api';
 import { errorMessage } from '../../shared/errors';
 import { ProgramKeeper, programOwners } from '../../shared/planner-session';
@@ -26,14 +27,17 @@ interface KeeperOptions {
   text(key: 'keeper-pending' | 'keeper-no-account', args: Record<string, string>): string;
 }
 
-/** One heater on one account: an account user while it has work, with its own runner and keeper per connection. */
+/**
+ * One heater on one account: an account user while it has work, with a lease of the heater's one runner (its removals
+ * are serialised with the nodes' program writes) and a keeper per connection.
+ */
 interface KeeperSlot {
   account: AccountNode;
   mac: string;
   owners: Set<string>;
   user: AccountUser;
   connection?: AccountConnection;
-  runner?: DeviceCommandRunner;
+  runner?: RunnerLease;
   keeper?: ProgramKeeper;
 }
 
@@ -66,7 +70,7 @@ export function programKeepers(RED: NodeAPI, options: KeeperOptions): ProgramKee
     if (slots.get(key) !== slot) return;
     slots.delete(key);
     slot.keeper?.close();
-    slot.runner?.close();
+    slot.runner?.release();
     void slot.account.deregister(slot.user).catch(() => undefined);
   };
 
@@ -75,9 +79,9 @@ export function programKeepers(RED: NodeAPI, options: KeeperOptions): ProgramKee
     if (!connection) return;
     if (slot.connection !== connection) {
       slot.keeper?.close();
-      slot.runner?.close();
+      slot.runner?.release();
       const device = accountDevices(connection).device(slot.mac);
-      const runner = new DeviceCommandRunner(connection, slot.mac, options.timing);
+      const runner = leaseRunner(connection, slot.mac, { timing: options.timing });
       slot.connection = connection;
       slot.runner = runner;
       slot.keeper = new ProgramKeeper({
