@@ -55,3 +55,26 @@ describe('the settings record: one baseline per heater (defect 11)', () => {
     assert.deepEqual(again.baseline, { mode: 3, setpointRaw: 121 });
   });
 });
+
+describe('the settings record: a vacation during the same node\'s boost', () => {
+  // The user's own: energy-saver (3) at 100 half-°C; the node's boost: high demand (4) at 120; then its vacation.
+  const boosted = withChange(undefined, MAC, status(3, 100), change('control', 'boost', { mode: 4, setpointRaw: 120 })).record;
+  const away = withChange(boosted, MAC, status(4, 120), { ...change('control', 'vacation', { mode: 5 }), replaces: ['boost'] }).record;
+
+  it('takes the boost\'s place: one change, which also owns the boost\'s setpoint', () => {
+    assert.deepEqual(away.changes.map((c) => [c.kind, c.ours]), [['vacation', { mode: 5, setpointRaw: 120 }]]);
+    assert.deepEqual(away.baseline, { mode: 3, setpointRaw: 100 });
+  });
+
+  it('its end puts back the mode and the setpoint from before the boost, not the boost\'s 120', () => {
+    const ends = restoreStep(away, away.changes[0], status(5, 120));
+    assert.deepEqual(ends.writes, [{ field: 'mode', value: 3 }, { field: 'setpointRaw', value: 100 }]);
+    assert.equal(ends.after, undefined);
+  });
+
+  it('a setpoint the owner changed during the vacation stays theirs', () => {
+    const ends = restoreStep(away, away.changes[0], status(5, 110));
+    assert.deepEqual(ends.writes, [{ field: 'mode', value: 3 }]);
+    assert.deepEqual(ends.overridden, [{ field: 'setpointRaw', ours: 120, shows: 110 }]);
+  });
+});

@@ -104,7 +104,7 @@ export function adoptOwnerChanges(record: HeaterSettings, status: Record<string,
 }
 
 export interface NewChange extends Omit<SettingChange, 'ending'> {
-  /** Vacation: a boost of the same owner is folded in (the vacation's end goes to what was before the boost). */
+  /** Vacation: a boost of the same owner is folded in (the vacation's end goes to what was before the boost, setpoint too). */
   replaces?: ChangeKind[];
 }
 
@@ -128,8 +128,12 @@ export function withChange(record: HeaterSettings | undefined, mac: string, stat
   }
   const { replaces = [], ...fields } = change;
   const same = base.changes.find((c) => c.owner === change.owner && c.kind === change.kind);
-  const rest = base.changes.filter((c) => c !== same && !(c.owner === change.owner && replaces.includes(c.kind)));
-  const merged: SettingChange = { ...fields, ours: { ...(same?.ours ?? {}), ...definedOnly(change.ours) } };
+  const isReplaced = (c: SettingChange) => c.owner === change.owner && replaces.includes(c.kind);
+  const rest = base.changes.filter((c) => c !== same && !isReplaced(c));
+  // What a replaced change set and this one does not (a boost's setpoint under a vacation) stays ours through this
+  // one, so its end puts that back too; otherwise the boost's value would silently become the owner's.
+  const inherited = Object.assign({}, ...base.changes.filter(isReplaced).map((c) => c.ours)) as SettingValue;
+  const merged: SettingChange = { ...fields, ours: { ...inherited, ...(same?.ours ?? {}), ...definedOnly(change.ours) } };
   // Started (again) now: no longer due.
   delete merged.ending;
   return { record: { ...base, changes: [...rest, merged] }, overridden, dropped };

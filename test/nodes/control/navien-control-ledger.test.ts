@@ -65,6 +65,21 @@ describe('navien-control and the change ledger (test helper, real account node, 
     assert.deepEqual(shows(), [3, 100]);
   });
 
+  it('a vacation started during the node\'s boost ends on the owner\'s own mode and setpoint, not the boost\'s', async () => {
+    const { control, outputs } = await deploy();
+    control.receive({ payload: { boost: { setpoint: 140, mode: 'high-demand', minutes: 60 } } });
+    await waitFor(() => outputs.length === 1, 'boost started');
+    assert.deepEqual(shows(), [4, 120]);
+    control.receive({ payload: { vacation: { days: 3 } } });
+    await waitFor(() => outputs.length === 2, 'vacation started');
+    assert.equal(shows()[0], 5);
+    control.receive({ payload: { vacation: false } });
+    await waitFor(() => outputs.length === 3, 'vacation ended');
+    assert.deepEqual([outputs[2].payload.phase, outputs[2].payload.result], ['restored', 'confirmed']);
+    assert.deepEqual(shows(), [3, 100], 'energy saver at 100 half-°C, as before the boost');
+    await waitFor(() => ledgerOf(dir)?.sections.settings === undefined, 'the ledger emptied');
+  });
+
   it('a delete whose restore outlasts the close budget (3 s replies): the keeper finishes it after the close', async () => {
     const { flow, ids, credentials, control, outputs } = await deploy();
     control.receive({ payload: { boost: { setpoint: 140, mode: 'high-demand', minutes: 60 } } });
