@@ -51,7 +51,12 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     assert.deepEqual(windowStart?.setting, { mode: 'heat-pump', setpoint: first.windows[0].setpoint });
     // The heater's own record of the setpoint writes: 40.5 °C at 18:00, the window's at its start, 60.5 °C at 07:00.
     assert.deepEqual(setpoints.filter(([, , sp]) => sp === 81).map(([t]) => t)[0], START);
-    assert.ok(setpoints.some(([t, , sp]) => sp === first.windows[0].setpoint * 2 && t === Math.ceil(Date.parse(first.windows[0].start) / MIN) * MIN || t === Date.parse(first.windows[0].start)));
+    // At the window's start (or the minute it rounds up to), and at the window's setpoint: both must hold.
+    const windowStartAt = Date.parse(first.windows[0].start);
+    assert.ok(
+      setpoints.some(([t, , sp]) => sp === first.windows[0].setpoint * 2 && (t === Math.ceil(windowStartAt / MIN) * MIN || t === windowStartAt)),
+      JSON.stringify(setpoints),
+    );
 
     // 07:00: the plan is over and the user's own mode and setpoint are back, reported on output 2.
     const restored = of(run.reports, 'restore');
