@@ -174,7 +174,7 @@ describe('navien-control writes, capability gating and timed actions (test helpe
     const ctrl = sent('/ctrl');
     assert.deepEqual([ctrl.at(-1)?.mode, (ctrl.at(-1)?.payload as any).request.param], ['dhw-mode', [5, 3]]);
     assert.equal(sim.device(MAC).snapshot().dhwOperationSetting, 5);
-    sim.device(MAC).setStatus({ dhwTemperatureSetting: 90 }); // the owner lowered it on the panel meanwhile
+    sim.device(MAC).setStatus({ dhwTemperatureSetting: 90 }, true); // the owner lowered it on the panel meanwhile (the heater pushes the change)
     control.receive({ payload: { vacation: false } });
     await waitFor(() => outputs.length === 2, 'vacation ended', 15_000);
     // Energy saver (3) as before the vacation; the owner's newest setpoint (90 half-°C = 113 °F) is theirs, not overwritten.
