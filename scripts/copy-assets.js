@@ -1,5 +1,6 @@
 // Node-RED looks for <node>.html, locales/ and icons/ beside each compiled node file,
-// so the build copies them next to dist/nodes/*.js.
+// so the build copies them next to dist/nodes/*.js. resources/ (the editor script the .html files share) stays at the
+// package root: Node-RED serves a module's own resources/ folder at resources/<module>/, and package.json "files" packs it.
 'use strict';
 const fs = require('fs');
 const path = require('path');

@@ -1,7 +1,7 @@
 /**
  * Editor assets: message catalogs, help files and node definitions.
- * Every catalog parses, German has exactly the English keys, every key the editor HTML
- * uses exists, the runtime's keys are present, and each node file keeps a literal
+ * Every catalog parses, German has exactly the English keys, every key the editor HTML and the shared editor script
+ * (resources/navien-editor.js) use exists, the runtime's keys are present, and each node file keeps a literal
  * RED.nodes.registerType('<type>', { ... }) (the Flow Library scorecard parses it).
  */
 import assert from 'node:assert/strict';
@@ -111,6 +111,17 @@ describe('editor locales and node definitions', () => {
           assert.ok(existsSync(join(root, 'locales', lang, `${type}.${ext}`)), `missing locales/${lang}/${type}.${ext}`);
         }
       }
+    }
+  });
+
+  it('every key used by the shared editor script (resources/navien-editor.js) exists in en-US', () => {
+    const source = readFileSync(join(root, 'resources', 'navien-editor.js'), 'utf8');
+    const keys = editorKeys(source);
+    assert.ok(keys.length > 0, 'no i18n keys found');
+    for (const key of keys) {
+      const type = key.split('.')[0];
+      assert.ok(TYPES.includes(type), `navien-editor.js uses ${key} of no node type`);
+      assert.equal(typeof lookup(loadCatalog('en-US', type), key), 'string', `navien-editor.js uses unknown key ${key}`);
     }
   });
 

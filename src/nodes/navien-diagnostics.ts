@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { REPORT_INTERVAL } from '../shared/diagnostics';
 import { intervalSeconds } from '../shared/seconds';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';
@@ -8,9 +9,6 @@ interface DiagnosticsConfig extends NodeDef {
   account: string;
   interval?: string | number;
 }
-
-/** Seconds between reports: 0 = events only; reports more often than 10 s tell nothing new (the help and the editor say the same). */
-const REPORT_INTERVAL = { fallback: 300, min: 10 };
 
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);

@@ -5,6 +5,13 @@
  */
 
 import { redactSecrets } from './errors';
+import type { IntervalRule } from './seconds';
+
+/**
+ * navien-diagnostics' seconds between reports: 0 = events only; reports more often than 10 s tell nothing new (the
+ * help and the editor say the same).
+ */
+export const REPORT_INTERVAL: IntervalRule = { fallback: 300, min: 10 };
 
 export type ConnectionKind = 'connected' | 'resumed' | 'deep-reconnected';
 

@@ -285,6 +285,12 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
     const ours = sets.filter((s) => s.module === PACKAGE);
     assert.deepEqual(ours.flatMap((s) => s.types).sort(), [...ALL_TYPES].sort());
     assert.deepEqual(ours.filter((s) => s.err), [], 'node sets with load errors');
+    // The script the five editor files share, served from the package's resources/ folder.
+    assert.deepEqual(
+      await inPage<string[]>('Object.keys(window.NavienEditor || {}).sort()'),
+      ['deviceLabel', 'devicePicker', 'dialog', 'errorColor', 'errorText', 'limits', 'normMac', 'requestDevices', 'rules', 'validate', 'values'],
+      'window.NavienEditor',
+    );
     await screenshot('palette');
   });
 

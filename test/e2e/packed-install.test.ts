@@ -104,7 +104,7 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     await simulator?.stop();
   });
 
-  it('packs the compiled nodes, their editor files and the examples, and no sources, tests, maps or declarations', function () {
+  it('packs the compiled nodes, their editor files, the shared editor script and the examples, and no sources, tests, maps or declarations', function () {
     // npm puts every entry under package/.
     const files = tarEntries.map((entry) => entry.replace(/^package\//, ''));
     const has = (pattern: RegExp, what: string) => assert.ok(files.some((f) => pattern.test(f)), `tarball has no ${what}:\n${files.join('\n')}`);
@@ -116,6 +116,8 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
       has(new RegExp(`^dist/nodes/locales/en-US/${type}\\.json$`), `dist/nodes/locales/en-US/${type}.json`);
     }
     has(/^dist\/nodes\/icons\/[^/]+\.svg$/, 'dist/nodes/icons/*.svg');
+    // The editor script every .html loads (without it the editor never finishes loading the palette).
+    has(/^resources\/navien-editor\.js$/, 'resources/navien-editor.js');
     const unwanted = files.filter(
       (f) => /^(src|test|tools|scripts|build)\//.test(f) || /^tsconfig.*\.json$/.test(f) || /\.test\.js$|\.map$|\.d\.ts$/.test(f),
     );
@@ -151,6 +153,14 @@ for (const { name: runtimeName, key: runtimeKey } of RUNTIMES) describe(`packed 
     // The editor fetches the node definitions and help as HTML; ours must be in it.
     const html = await (await fetch(red.url('/nodes'), { headers: { Accept: 'text/html' } })).text();
     for (const type of NODE_TYPES) assert.ok(html.includes(`registerType('${type}'`) || html.includes(`registerType("${type}"`), `editor HTML lacks ${type}`);
+    // Each node's editor file loads the shared script from the package's resources/ folder, which Node-RED serves.
+    const shared = `resources/${PACKAGE}/navien-editor.js`;
+    assert.ok(html.includes(`<script src="${shared}"></script>`), `editor HTML does not load ${shared}`);
+    const script = await fetch(red.url(`/${shared}`));
+    assert.equal(script.status, 200, `GET /${shared}`);
+    const source = await script.text();
+    assert.equal(source, readFileSync(join(userDir, 'node_modules', PACKAGE, 'resources', 'navien-editor.js'), 'utf8'), `${shared} is not the installed file`);
+    assert.match(source, /global\.NavienEditor = /);
 
     assert.deepEqual(red.navienErrors(), [], 'Node-RED logged errors about the navien nodes');
   });

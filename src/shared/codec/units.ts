@@ -3,7 +3,9 @@
  * The wire is always Celsius-based; the display unit is the caller's choice.
  */
 
-export type TemperatureUnit = 'F' | 'C';
+/** The units a node's dialog offers (and `msg.unit` may name). */
+export const TEMPERATURE_UNITS = ['F', 'C'] as const;
+export type TemperatureUnit = (typeof TEMPERATURE_UNITS)[number];
 
 /** Display values get one decimal: the finest wire step is 0.1 °C (= 0.18 °F). */
 const DISPLAY_DECIMALS = 1;

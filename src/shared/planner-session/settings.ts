@@ -37,7 +37,7 @@ export const DEFAULT_TARGETS: readonly TargetSpec[] = [{ at: '06:30', charge: 90
 export const DEFAULT_MAX_SETPOINT = { F: 140, C: 60 } as const;
 export const DEFAULT_HORIZON_HOURS = 24;
 export const DEFAULT_RESERVE_PERCENT = 5;
-const MAX_RESERVE_PERCENT = 50;
+export const MAX_RESERVE_PERCENT = 50;
 
 function numberField(value: unknown, path: string, fallback: number, min: number, max: number, unit = ''): number {
   if (value === undefined || value === '' || value === null) return fallback;

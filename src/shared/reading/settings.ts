@@ -15,12 +15,16 @@ export interface StatusConfigFields {
   heartbeat?: unknown;
 }
 
+/** What output 1 sends (the dialog's "Output"); `all` for a missing or unknown value. */
+export const STATUS_OUTPUTS = ['all', 'changes', 'fields', 'chart'] as const;
+export type StatusOutput = (typeof STATUS_OUTPUTS)[number];
+
 export interface StatusSettings {
   unit: TemperatureUnit;
   /** Seconds between polls; 0 = pushes only. */
   interval: number;
   /** `chart`: small chart points per status, energy reads as bar rows (chart-messages.ts). */
-  output: 'all' | 'changes' | 'fields' | 'chart';
+  output: StatusOutput;
   readDefaults: Required<ReadDefaults>;
   bands: Deadbands;
   /** Seconds; a full snapshot at least this often with output changes/fields; 0 = never. */
@@ -34,7 +38,7 @@ export function statusSettings(config: StatusConfigFields): StatusSettings {
   return {
     unit: config.unit === 'C' ? 'C' : 'F',
     interval: intervalSeconds(config.interval, POLL_INTERVAL),
-    output: config.output === 'changes' || config.output === 'fields' || config.output === 'chart' ? config.output : 'all',
+    output: (STATUS_OUTPUTS as readonly unknown[]).includes(config.output) ? (config.output as StatusOutput) : 'all',
     readDefaults: { read: configuredRead(config.read), period: configuredPeriod(config.period) },
     bands: {
       temperature: nonNegative(config.deadbandTemp, DEFAULT_DEADBANDS.temperature),

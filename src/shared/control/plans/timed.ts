@@ -27,6 +27,8 @@ export interface TimedPrevious {
 
 /** 72 h: as long as the device's own override windows (touOverrideStatus, Electric mode's revert). */
 export const BOOST_MAX_MINUTES = 72 * 60;
+/** Boost length when a boost names neither minutes nor untilCharge and the node sets none (the dialog's default). */
+export const DEFAULT_BOOST_MINUTES = 60;
 /** A boost that waits for a tank charge still ends after this long if the charge is never reached. */
 export const BOOST_CHARGE_CAP_MINUTES = 12 * 60;
 const BOOST_MODES = WRITABLE_DHW_MODES.filter((m) => m !== 'vacation');
@@ -67,7 +69,7 @@ export function planBoost(value: unknown, unit: TemperatureUnit, limits: Control
     if (m <= 0 || m > BOOST_MAX_MINUTES) throw new InputError('out-of-range', { field: 'boost.minutes', value: m, min: 'above 0', max: BOOST_MAX_MINUTES });
     minutes = m;
   } else {
-    minutes = untilCharge !== undefined ? BOOST_CHARGE_CAP_MINUTES : limits.boostMinutes ?? 60;
+    minutes = untilCharge !== undefined ? BOOST_CHARGE_CAP_MINUTES : limits.boostMinutes ?? DEFAULT_BOOST_MINUTES;
   }
   const requested: Record<string, unknown> = { ...value };
   if (!('minutes' in value) && untilCharge === undefined) requested.minutes = minutes;
