@@ -39,7 +39,7 @@ export async function run(): Promise<BenchResult> {
         timeoutMs: 5 * 60_000,
       });
       results[transport] = JSON.parse(stdout.trim().split('\n').pop() as string) as CycleResult;
-      log(`connects: ${transport}: ${fmt(((results[transport] as CycleResult).after.rss - (results[transport] as CycleResult).before.rss) / MB, 1)} MB over ${CYCLES}`);
+      log(`connects: ${transport}: ${fmt((results[transport].after.rss - results[transport].before.rss) / MB, 1)} MB over ${CYCLES}`);
     }
   } finally {
     await sim.stop();

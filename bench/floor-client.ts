@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   // Module loading is not part of a run: Node-RED has loaded got and the SDK before a deploy's clock starts too
   // (after the first deploy), and the measured Node-RED deploys are warm ones.
   const { got } = await import('got');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the optional dependency, loaded as src/shared/aws-sdk-transport.ts does
   const { auth, iot, mqtt } = require('aws-iot-device-sdk-v2') as typeof Sdk;
   const client = new mqtt.MqttClient();
   const [host, port] = input.iotEndpoint.split(':');
@@ -46,14 +47,14 @@ async function main(): Promise<void> {
     const t0 = now();
     const steps: Record<string, number> = {};
     const http = got.extend({ prefixUrl: input.apiUrl, https: { certificateAuthority: ca }, retry: { limit: 0 } });
-    const signIn = (await http.post('user/sign-in', { json: { userId: EMAIL, password: PASSWORD } }).json()) as {
+    const signIn = await http.post('user/sign-in', { json: { userId: EMAIL, password: PASSWORD } }).json<{
       data: { token: { accessToken: string; accessKeyId: string; secretKey: string; sessionToken: string } };
-    };
+    }>();
     const token = signIn.data.token;
     steps.signIn = now() - t0;
-    const list = (await http
+    const list = await http
       .post('device/list', { json: { offset: 0, count: 20, userId: EMAIL }, headers: { authorization: token.accessToken } })
-      .json()) as { data: Array<{ deviceInfo: { macAddress: string; additionalValue: string; deviceType: number; homeSeq?: number } }> };
+      .json<{ data: Array<{ deviceInfo: { macAddress: string; additionalValue: string; deviceType: number; homeSeq?: number } }> }>();
     const info = list.data[0].deviceInfo;
     steps.deviceList = now() - t0;
 

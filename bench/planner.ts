@@ -66,7 +66,7 @@ type Cheapest = `cheapest ${number} h`;
 const OFF = 'planner, model 20 % off';
 const LEARNING = 'planner, model 20 % off, learning';
 type Strategy = 'none' | Cheapest | 'planner' | typeof OFF | typeof LEARNING;
-const CHEAPEST: Cheapest[] = CHEAPEST_HOURS.map((n) => `cheapest ${n} h` as Cheapest);
+const CHEAPEST: Cheapest[] = CHEAPEST_HOURS.map((n): Cheapest => `cheapest ${n} h`);
 const STRATEGIES: Strategy[] = ['none', ...CHEAPEST, 'planner', OFF, LEARNING];
 /** The row that stands for "cheapest N hours" at the same service as no planning. */
 const TUNED = 'cheapest N h, N tuned per scenario';

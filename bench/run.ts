@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const before = load();
     try {
       log(`${name}: start`);
-      const result = name === 'recovery' ? await recovery.run(longLane as ReturnType<typeof recovery.startLongLane>) : await BENCHES[name]();
+      const result = name === 'recovery' ? await recovery.run(longLane) : await BENCHES[name]();
       attachReport(result, { loadBefore: before, loadAfter: load(), seconds: (Date.now() - t0) / 1000 });
       results.push(result);
       print(result);

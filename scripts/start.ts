@@ -92,7 +92,7 @@ async function deployExamples(nodeRed: NodeRedProcess, email: string, password: 
     try {
       await nodeRed.deploy(flow);
     } catch (err) {
-      throw new Error(`deploying the example flows failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`deploying the example flows failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 }

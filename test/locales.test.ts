@@ -185,13 +185,13 @@ describe('editor locales and node definitions', () => {
         if (type !== 'navien-account') {
           assert.match(source, /category:\s*'navien'/);
           assert.match(source, new RegExp(`icon:\\s*'${type}\\.svg'`));
-          assert.ok(existsSync(join(root as string, 'icons', `${type}.svg`)), `icons/${type}.svg missing`);
+          assert.ok(existsSync(join(root, 'icons', `${type}.svg`)), `icons/${type}.svg missing`);
         }
       });
 
       it('help files follow the core layout in every language', () => {
         for (const lang of LANGS) {
-          const help = readFileSync(join(root as string, 'locales', lang, `${type}.html`), 'utf8');
+          const help = readFileSync(join(root, 'locales', lang, `${type}.html`), 'utf8');
           assert.match(help, new RegExp(`^<script type="text/html" data-help-name="${type}">\\s*<p>`), `${lang}: first element must be the tooltip paragraph`);
           assert.match(help, /<h3>[^<]+<\/h3>/);
           assert.match(help, /<dl class="message-properties">/);

@@ -228,7 +228,7 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill: 'blue', shape: 'dot', text: t('navien-control.status.sending') });
       const { controls: plans, timed } = planned;
       // Clone before anything is reported: the first result reuses (and rewrites) the input msg.
-      const targets = Array.from({ length: plans.length + timed.length }, (_v, i) => (i === 0 ? msg : (RED.util.cloneMessage(msg) as Msg)));
+      const targets = Array.from({ length: plans.length + timed.length }, (_v, i) => (i === 0 ? msg : RED.util.cloneMessage(msg)));
       const failed = (command: string, target: NodeMessageInFlow) => (err: unknown) => {
         // Closed under us (redeploy): the work is cancelled on purpose, there is no result to report.
         if (err instanceof ControlCancelledError || closing) return;

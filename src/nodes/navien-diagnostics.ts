@@ -28,7 +28,7 @@ export = function register(RED: NodeAPI): void {
     const metrics = () => account.connection?.diagnostics.metrics();
     const emit = (event: string, extra: Record<string, unknown> = {}) => {
       const payload = metrics();
-      if (payload) node.send({ topic: `navien/diagnostics/${event}`, payload: { ...payload, ...extra } } as NodeMessage);
+      if (payload) node.send({ topic: `navien/diagnostics/${event}`, payload: { ...payload, ...extra } });
     };
 
     const user: AccountUser = {
@@ -51,7 +51,7 @@ export = function register(RED: NodeAPI): void {
       const diagnostics = account.connection?.diagnostics;
       if (!diagnostics) {
         // Only between a redeploy's close and the next start; say so rather than swallow the request.
-        node.error(connectionStatus(account.state, t, 'navien-diagnostics').text as string, msg);
+        node.error(connectionStatus(account.state, t, 'navien-diagnostics').text, msg);
         done();
         return;
       }

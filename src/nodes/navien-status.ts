@@ -77,7 +77,7 @@ export = function register(RED: NodeAPI): void {
 
     const alerts = new AlertTracker(contextAlertStore(node));
     const sendEvents = (mac: string, events: AlertEvent[]) => {
-      if (events.length > 0) node.send([null, eventMessages(deviceInfo(mac), events)] as unknown as NodeMessage[]);
+      if (events.length > 0) node.send([null, eventMessages(deviceInfo(mac), events)]);
     };
 
     const showDeviceStatus = (mac: string) => {
@@ -100,8 +100,8 @@ export = function register(RED: NodeAPI): void {
       const report = rbe.next(mac, summary as unknown as Record<string, unknown>, force);
       if (!report) return;
       const message = messageOf(mac, raw, summary);
-      if (output === 'changes') node.send({ ...message, changed: report.changed, ...(report.heartbeat ? { heartbeat: true } : {}) } as NodeMessage);
-      else node.send([fieldMessages(message, report.fields)] as unknown as NodeMessage[]);
+      if (output === 'changes') node.send({ ...message, changed: report.changed, ...(report.heartbeat ? { heartbeat: true } : {}) });
+      else node.send([fieldMessages(message, report.fields)]);
     };
 
     /** Output chart: the status's points, several messages on output 1 (none while offline). */
@@ -149,7 +149,7 @@ export = function register(RED: NodeAPI): void {
       if (err instanceof InstallerDiagnosticsUnavailableError) return t(`navien-status.errors.${err.key}`);
       return errorMessage(err);
     };
-    const copyFor = (msg: NodeMessageInFlow, index: number) => (index === 0 ? msg : (RED.util.cloneMessage(msg) as NodeMessageInFlow));
+    const copyFor = (msg: NodeMessageInFlow, index: number) => (index === 0 ? msg : RED.util.cloneMessage(msg));
 
     const handleInput = ({ msg, send, done }: Input, request: ReadRequest) => {
       const api = devices();
@@ -260,7 +260,7 @@ export = function register(RED: NodeAPI): void {
       }
       if (isTerminalPhase(phase)) {
         // Wrong password, missing credentials, ...: say so, rather than "device not found".
-        node.error(connectionStatus(account.state, t, 'navien-status').text as string, msg);
+        node.error(connectionStatus(account.state, t, 'navien-status').text, msg);
         done();
         return;
       }

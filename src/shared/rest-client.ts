@@ -51,6 +51,7 @@ const LIST_PAGE_SIZE = 20;
 const FALLBACK_AWS_LIFETIME_S = 50 * 60;
 const NEVER_RETRY_MESSAGES = /INVALID_USER_PASSWORD|USER_NOT_FOUND|INVALID_USER|UNAUTHORIZED/i;
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- false positive: the import type's resolution-mode attribute read as a value
 let gotModule: Promise<typeof import('got', { with: { 'resolution-mode': 'import' } })> | undefined;
 /** got 14 is ESM-only; a real dynamic import keeps our CommonJS output loadable by Node-RED. */
 function loadGot() {

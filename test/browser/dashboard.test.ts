@@ -99,7 +99,7 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
    */
   const pixelsPerColour = async (p: Page, chartName: string, colours: readonly string[]): Promise<number[]> => {
     const canvas = `#nrdb-ui-widget-${node('ui-chart', chartName).id} canvas`;
-    return (await p.evaluate(`(() => {
+    return await p.evaluate<number[]>(`(() => {
       const c = document.querySelector(${JSON.stringify(canvas)});
       if (!c) return ${JSON.stringify(colours.map(() => 0))};
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -109,7 +109,7 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
         for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 60) n++;
         return n;
       });
-    })()`)) as number[];
+    })()`);
   };
   /** The colours a chart of the example draws its first series in. */
   const coloursOf = (chartName: string, count: number): string[] => (node('ui-chart', chartName).colors as string[]).slice(0, count);
@@ -200,7 +200,7 @@ describe(`water heater dashboard (example ${EXAMPLE}) in a real browser on ${spe
       '(() => { const bad = []; const check = (n) => { if (n.valid === false) bad.push(n.type + " " + (n.name || n.id) + ": " + JSON.stringify(n.validationErrors || [])); }; RED.nodes.eachNode(check); RED.nodes.eachConfig(check); return bad; })()',
     );
     assert.deepEqual(invalid, [], 'nodes the editor marks invalid');
-    const types = (await p.evaluate('(() => { const t = new Set(); RED.nodes.eachNode((n) => t.add(n.type)); return [...t]; })()')) as string[];
+    const types = await p.evaluate<string[]>('(() => { const t = new Set(); RED.nodes.eachNode((n) => t.add(n.type)); return [...t]; })()');
     assert.ok(types.includes('ui-gauge') && types.includes('navien-control'), `the deployed flow is not the example: ${types.join(', ')}`);
     await screenshot('editor-flow');
   });

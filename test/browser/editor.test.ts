@@ -103,7 +103,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
 
   /** Evaluates an expression in the editor page (a string: the test compiles without DOM types). */
   async function inPage<T>(expression: string, target: Page = ui()): Promise<T> {
-    return (await target.evaluate(expression)) as T;
+    return await target.evaluate(expression);
   }
 
   /** Opens the editor and waits until it has loaded the palette (and with it every node's editor file). */

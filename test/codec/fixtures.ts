@@ -17,7 +17,6 @@ export function fixturesDir(): string {
 }
 
 /** Parsed JSON of a fixture, by path relative to the fixtures directory (e.g. `mqtt/status.response.json`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are free-form JSON read by tests
 export function loadFixture<T = any>(relative: string): T {
   return JSON.parse(fs.readFileSync(path.join(fixturesDir(), relative), 'utf8')) as T;
 }

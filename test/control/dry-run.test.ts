@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CommandContext, InboundMessage, OutboundMessage, decodeFeature } from '../../src/shared/codec';
+import { CommandContext, OutboundMessage, decodeFeature } from '../../src/shared/codec';
 import type { ControlOutcome } from '../../src/shared/control/device-commands';
 import { dryRunCommands } from '../../src/shared/control/dry-run';
 import type { ControlLimits, PlanIo, PlannedControl } from '../../src/shared/control/plan';
@@ -20,7 +20,7 @@ function io(): PlanIo & { queries: OutboundMessage[] } {
     commandContext: () => CTX,
     request: async (_mac: string, message: OutboundMessage) => {
       queries.push(message);
-      return { kind: 'reservation', mac: MAC, topic: 't', payload: {}, response: { reservationUse: 2, reservation: [{ enable: 2, week: 64, hour: 6, min: 0, mode: 1, param: 98 }] } } as InboundMessage;
+      return { kind: 'reservation', mac: MAC, topic: 't', payload: {}, response: { reservationUse: 2, reservation: [{ enable: 2, week: 64, hour: 6, min: 0, mode: 1, param: 98 }] } };
     },
   };
 }

@@ -31,7 +31,7 @@ function anchorsOf(markdown: string): Set<string> {
 
 describe('docs/protocol.md citations', () => {
   it('every anchor cited in the repository exists in docs/protocol.md', () => {
-    const base = root as string;
+    const base = root;
     const anchors = anchorsOf(readFileSync(join(base, 'docs', 'protocol.md'), 'utf8'));
     const cited: string[] = [];
     const broken: string[] = [];

@@ -109,7 +109,9 @@ function connectionSuite(transport: TransportKind, transportName: string): void 
       await duringOutage(connection, async () => {
         const ctx = () => connection.commandContext(MAC);
         const kept = [connection.send(buildSetpointCommand(ctx(), 100)), connection.send(buildSetpointCommand(ctx(), 101))];
-        kept.forEach((p) => p.catch(() => undefined));
+        kept.forEach((p) => {
+          p.catch(() => undefined);
+        });
         await assert.rejects(connection.send(buildSetpointCommand(ctx(), 102)), (err: unknown) => err instanceof QueueError && err.code === 'QUEUE_FULL');
       });
     });

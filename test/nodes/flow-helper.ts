@@ -1,4 +1,5 @@
 // Shared wiring for the node tests: node-red-node-test-helper with the real account node against the simulator.
+import * as path from 'node:path';
 import type { NodeMessage } from 'node-red';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, SimulatorOptions } from '../../tools/simulator/simulator';
 import { waitFor } from '../helpers/wait';
@@ -225,7 +226,7 @@ const { i18n } = require('@node-red/util') as {
 
 /** Registers the package's catalogs (locales/ at the repository root) with Node-RED's i18n engine. */
 export async function loadCatalogs(...types: string[]): Promise<void> {
-  const locales = require('node:path').resolve(__dirname, '..', '..', '..', 'locales') as string;
+  const locales = path.resolve(__dirname, '..', '..', '..', 'locales');
   await i18n.init({});
   for (const type of types) await i18n.registerMessageCatalog(type, locales, `${type}.json`);
 }

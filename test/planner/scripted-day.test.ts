@@ -80,7 +80,6 @@ function runNight(planned: boolean, drawLitres: number): Run {
   let current = planned ? plan(START) : undefined;
   let cost = 0;
   let kWh = 0;
-  let chargeAtTarget = NaN;
   for (let now = START; now < TARGET_AT; now += MIN) {
     if (current) {
       if ((now - START) % (15 * MIN) === 0 && hasDrifted(current, now, charge(device, capacity))) current = plan(now);
@@ -97,7 +96,7 @@ function runNight(planned: boolean, drawLitres: number): Run {
     kWh += usedKWh;
     cost += usedKWh * priceAt(now);
   }
-  chargeAtTarget = charge(device, capacity);
+  const chargeAtTarget = charge(device, capacity);
   return { cost, kWh, chargeAtTarget, plans };
 }
 

@@ -111,7 +111,7 @@ export class NodeRedProcess {
       await red.waitUntilReady(options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
     } catch (err) {
       await red.stop();
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- Node-RED output ---\n${red.log}`);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- Node-RED output ---\n${red.log}`, { cause: err });
     }
     return red;
   }

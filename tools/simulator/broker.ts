@@ -11,8 +11,10 @@ import { amzDateToMs, parsePresignedQuery, verifyPresignedSignature } from './si
 
 // aedes 1.x is ESM-only; this file compiles to CommonJS, so it is loaded with a real dynamic import and its types are
 // referenced with an explicit resolution mode.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- false positive: the import type's resolution-mode attribute read as a value
 type AedesModule = typeof import('aedes', { with: { 'resolution-mode': 'import' } });
 type Aedes = InstanceType<AedesModule['Aedes']>;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- as above
 type AedesClient = import('aedes', { with: { 'resolution-mode': 'import' } }).Client;
 
 export const IOT_REGION = 'us-east-1';

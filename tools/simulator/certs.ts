@@ -58,7 +58,7 @@ function withLock<T>(lockFile: string, fn: () => T): T {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = Date.now() - safeMtime(lockFile);
       if (age > 30_000) fs.rmSync(lockFile, { force: true }); // left behind by a crashed process
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile}`);
+      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile}`, { cause: err });
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // synchronous sleep
     }
   }
@@ -84,7 +84,7 @@ function loadIfValid(dir: string, files: { caFile: string; certFile: string; key
     const key = fs.readFileSync(files.keyFile, 'utf8');
     const caCert = forge.pki.certificateFromPem(ca);
     const serverCert = forge.pki.certificateFromPem(cert);
-    const privateKey = forge.pki.privateKeyFromPem(key) as forge.pki.rsa.PrivateKey;
+    const privateKey = forge.pki.privateKeyFromPem(key);
     const serverPublic = serverCert.publicKey as forge.pki.rsa.PublicKey;
     const now = Date.now();
     const valid =
@@ -101,7 +101,7 @@ function loadIfValid(dir: string, files: { caFile: string; certFile: string; key
 }
 
 function hasLocalhostSan(cert: forge.pki.Certificate): boolean {
-  const ext = cert.getExtension('subjectAltName') as { altNames?: Array<{ type: number; value?: string; ip?: string }> } | undefined;
+  const ext: { altNames?: Array<{ type: number; value?: string; ip?: string }> } | undefined = cert.getExtension('subjectAltName');
   const names = ext?.altNames ?? [];
   return names.some((n) => n.type === 2 && n.value === 'localhost') && names.some((n) => n.type === 7 && n.ip === '127.0.0.1');
 }

@@ -385,7 +385,7 @@ export class SimulatedDevice extends EventEmitter {
     if (typeof env.sessionID !== 'string') return 'sessionID is not a string';
     if (env.requestTopic !== topic) return 'requestTopic does not match the topic';
     if (typeof env.responseTopic !== 'string' || !env.responseTopic || /[#+]/.test(env.responseTopic)) return 'invalid responseTopic';
-    const r = req as Record<string, unknown>;
+    const r = req;
     if (r.deviceType !== DEVICE_TYPE) return 'request.deviceType is not 52';
     if (r.macAddress !== this.macAddress) return 'request.macAddress does not match';
     // Must be echoed as the same string (docs/protocol.md#request-envelope); a number is not known to work.

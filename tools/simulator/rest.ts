@@ -245,7 +245,7 @@ export class RestServer {
   private touPlan(account: AccountRecord, device: SimulatedDevice): Record<string, unknown> {
     let plan = account.touPlans.get(device.macAddress);
     if (!plan) {
-      plan = structuredClone(DEFAULT_TOU_PLAN) as Record<string, unknown>;
+      plan = structuredClone(DEFAULT_TOU_PLAN);
       (plan.touInfo as Record<string, unknown>).controllerId = device.serialNumber;
       account.touPlans.set(device.macAddress, plan);
     }

@@ -188,7 +188,7 @@ export function registerDevicePickerApi(RED: NodeAPI, t: Translate): DevicePicke
       return;
     }
     const body = (req.body !== null && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string).trim() : '');
+    const text = (key: string) => (typeof body[key] === 'string' ? body[key].trim() : '');
     const password = typeof body.password === 'string' ? body.password : '';
     try {
       if (password !== '' && password !== SAVED_PASSWORD_PLACEHOLDER) {

@@ -382,7 +382,7 @@ export function buildTouScheduleWrite(ctx: CommandContext, serial: string, enabl
     command: COMMANDS.touScheduleWrite,
     controllerSerialNumber: serial,
     reservationUse: enabled ? 2 : 1,
-    reservation: periods.map((p) => ({ ...p })),
+    reservation: periods.map((p: WireTouPeriod) => ({ ...p })),
   });
 }
 

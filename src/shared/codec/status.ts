@@ -402,7 +402,7 @@ function templateOf(layout: Layout, values: readonly unknown[], decoded: Decoded
     status,
     raw: values,
     decoded: layout.keys.map((key) => status[key]),
-    implausible: layout.plans.map((plan, i) => plan !== undefined && typeof values[i] === 'number' && implausible(plan, values[i] as number)),
+    implausible: layout.plans.map((plan, i) => plan !== undefined && typeof values[i] === 'number' && implausible(plan, values[i])),
     formulaType,
   };
 }

@@ -18,7 +18,7 @@ export interface DryRunCommand {
  */
 export async function dryRunCommands(io: PlanIo, mac: string, controls: PlannedControl[], timed: TimedRequest[], unit: TemperatureUnit): Promise<DryRunCommand[]> {
   const ctx = io.commandContext(mac);
-  const entries = controls.map((plan) => ({ command: plan.command as string, requested: plan.requested, plan }));
+  const entries: Array<{ command: string; requested: unknown; plan: PlannedControl }> = controls.map((plan) => ({ command: plan.command, requested: plan.requested, plan }));
   for (const request of timed) {
     if (request.kind !== 'boost' && request.kind !== 'vacation') continue; // ending one sends what it restores, not known yet
     // A vacation that already runs only gets its days changed: ask the heater (a query, not a change), as the run does.

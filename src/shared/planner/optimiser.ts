@@ -315,7 +315,7 @@ function storeFreeEnergy(ctx: AllocContext, a: Allocation): void {
 
 function allocate(ctx: AllocContext, e0: number, deadlines: Array<{ k: number; required: number }>): Allocation {
   const n = ctx.g.n;
-  const a: Allocation = { hpIn: new Array(n).fill(0), elIn: new Array(n).fill(0), heat: new Array(n).fill(0), e: new Array(n + 1).fill(0) };
+  const a: Allocation = { hpIn: new Array<number>(n).fill(0), elIn: new Array<number>(n).fill(0), heat: new Array<number>(n).fill(0), e: new Array<number>(n + 1).fill(0) };
   a.e[0] = e0;
   for (const d of deadlines) fillTarget(ctx, a, d.k, d.required);
   storeFreeEnergy(ctx, a);

@@ -169,7 +169,7 @@ export function tankFromStatus(raw: Record<string, unknown>, capacityWhPerK?: nu
   let energyKWh: number;
   let basis: TankStatus['basis'];
   if (countersValid || (probesKWh === null && countersWh !== null)) {
-    energyKWh = (countersWh as number) / 1000;
+    energyKWh = countersWh / 1000;
     basis = 'counters';
   } else if (probesKWh !== null) {
     // At or above the setpoint the counters are a floor (the setpoint's full charge); below 40.5 °C they read 0.

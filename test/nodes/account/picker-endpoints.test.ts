@@ -28,7 +28,7 @@ interface AccountLike extends Node {
 function otherConfigNode(RED: NodeAPI): void {
   RED.nodes.registerType('other-config', function (this: Node, config: NodeDef) {
     RED.nodes.createNode(this, config);
-  } as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
+  }, {
     credentials: { user: { type: 'text' }, password: { type: 'password' } },
   });
 }
@@ -205,7 +205,7 @@ describe('device picker admin endpoints (test helper, simulator)', function () {
         for (let i = 0; i < 5; i++) {
           const res = await helper.request().get('/navien-account/acc1/devices');
           assert.equal(res.status, 401, JSON.stringify(res.body));
-          assert.ok(res.body.error.includes(node.connection?.state.error as string), `the stored reason in "${res.body.error}"`);
+          assert.ok(res.body.error.includes(node.connection?.state.error), `the stored reason in "${res.body.error}"`);
           assert.doesNotMatch(JSON.stringify(res.body), /wrong-password/);
         }
         // The account dialog's "check sign-in" with the stored password: the same answer.

@@ -121,7 +121,7 @@ describe('navien-diagnostics node (test helper, real account node, simulator)', 
     const tokens = (connection as unknown as { tokens: { accessToken: string; refreshToken: string } }).tokens;
     const secrets = [DEFAULT_EMAIL, DEFAULT_PASSWORD, tokens.accessToken, tokens.refreshToken];
     for (const aws of sim.issuedCredentials()) secrets.push(aws.accessKeyId, aws.secretKey, aws.sessionToken);
-    assert.ok(secrets.length >= 7 && secrets.every((s) => typeof s === 'string' && s.length >= 8), `the secrets to look for are real: ${secrets.map((s) => typeof s === 'string' ? s.length : typeof s)}`);
+    assert.ok(secrets.length >= 7 && secrets.every((s) => typeof s === 'string' && s.length >= 8), `the secrets to look for are real: ${secrets.map((s) => typeof s === 'string' ? s.length : typeof s).join(',')}`);
     for (const secret of secrets) assert.ok(!text.includes(secret), `the export contains a secret (${secret.slice(0, 4)}...)`);
     assert.doesNotMatch(text, /x-amz/i);
     assert.doesNotMatch(text, /example\.com|password/i);

@@ -186,13 +186,13 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     assert.ok(ours.length >= 3);
     // Redeployed as it is: the old instance leaves its entries, the new one writes the same plan again.
     await helper.setFlows(flow, 'full', credentials);
-    let next = await attachPlanner(ids);
+    const next = await attachPlanner(ids);
     await waitFor(() => writes.length === 2, 'the new instance\'s write');
     assert.deepEqual(writes[1], ours, 'no write without the planner\'s entries in between');
     await quiet(sim(), next.account);
     // Redeployed in preview: the new instance removes what the old one kept.
     await helper.setFlows(flow.map((n) => (n.id === ids.planner ? { ...n, apply: 'preview' } : n)), 'full', credentials);
-    next = await attachPlanner(ids);
+    await attachPlanner(ids);
     await waitFor(() => writes.length === 3, 'the removal');
     assert.deepEqual(writes[2], []);
     assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });

@@ -240,7 +240,7 @@ describe('navien-status reading, report by exception and events (test helper, re
     assert.deepEqual(out.map((m: any) => m.topic), SUMMARY_FIELDS.map((f) => `navien/${MAC}/${f}`));
     assert.equal(out.find((m: any) => m.topic.endsWith('/temperature'))?.payload, 57.5);
     assert.equal(out.find((m: any) => m.topic.endsWith('/mode'))?.payload, 'heat-pump');
-    out.next(() => true); // skip the first batch
+    await out.next(() => true); // skip the first batch
     const taken = out.length;
     sim().device(MAC).setStatus({ dhwChargePer: 55 }, true);
     await waitFor(() => out.length > taken, 'the changed field');
