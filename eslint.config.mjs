@@ -76,4 +76,16 @@ export default defineConfig(
       'no-unused-vars': ['error', { caughtErrors: 'none' }],
     },
   },
+  // The editor script they share (resources/, served by Node-RED to the browser): NavienEditor is its own global.
+  {
+    files: ['resources/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser, RED: 'readonly', $: 'readonly' },
+    },
+    rules: {
+      'no-unused-vars': ['error', { caughtErrors: 'none' }],
+    },
+  },
+  { files: ['src/nodes/*.html'], languageOptions: { globals: { NavienEditor: 'readonly' } } },
 );

@@ -122,7 +122,7 @@ export = function register(RED: NodeAPI): void {
       } else {
         const text = t('navien-control.errors.restore-pending', { command, reason: event.reason, seconds: Math.round(event.retryInMs / 1000) });
         node.status({ fill: 'yellow', shape: 'ring', text: t('navien-control.status.restore-pending', { command }) });
-        node.error(text, { topic: `navien/${mac}/${command}`, payload: event.event ? timedPayload(event.event, unit, online()) : null } as NodeMessageInFlow);
+        node.error(text, { topic: `navien/${mac}/${command}`, payload: event.event ? timedPayload(event.event, unit, online()) : null });
       }
     };
 

@@ -189,7 +189,7 @@ export = function register(RED: NodeAPI): void {
       } else {
         const text = t('navien-planner.errors.restore-pending', { reason: event.reason, seconds: Math.round(event.retryInMs / 1000) });
         node.status({ fill: 'yellow', shape: 'ring', text });
-        node.error(text, { topic: `navien/${mac}/planner/restore`, payload: null } as NodeMessageInFlow);
+        node.error(text, { topic: `navien/${mac}/planner/restore`, payload: null });
       }
     }
 

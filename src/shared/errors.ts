@@ -54,6 +54,8 @@ export class SignInLimitedError extends CloudUnavailableError {
  * echoes the password back must not put it into a node status).
  */
 export function cloudText(text: string, secrets: readonly string[] = []): string {
+  // Control characters are exactly what is cleaned out here (a cloud text must not break a log line).
+  // eslint-disable-next-line no-control-regex
   let clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   for (const secret of secrets) {
     if (secret.length >= 3) clean = clean.split(secret).join('<hidden>');

@@ -19,7 +19,7 @@ describe('the settings record: one baseline per heater (defect 11)', () => {
     const boostEnds = restoreStep(both, both.changes[1], status(1, 120));
     assert.deepEqual(boostEnds.writes, [{ field: 'setpointRaw', value: 81 }]);
     assert.ok(boostEnds.after);
-    const planEnds = restoreStep(boostEnds.after as HeaterSettings, both.changes[0], status(1, 81));
+    const planEnds = restoreStep(boostEnds.after, both.changes[0], status(1, 81));
     assert.deepEqual(planEnds.writes, [{ field: 'setpointRaw', value: 121 }, { field: 'mode', value: 3 }]);
     assert.equal(planEnds.after, undefined);
   });

@@ -42,7 +42,7 @@ function standInHeater() {
       const request = plan.build(CTX).payload.request as Record<string, unknown>;
       if (plan.command === 'schedule') heater.program = { reservationUse: request.reservationUse as number, reservation: request.reservation as WireScheduleEntry[] };
       else if (request.mode === 'dhw-temperature') heater.status.dhwTemperatureSetting = (request.param as number[])[0];
-      return { command: plan.command, requested: plan.requested, applied: null, result: 'confirmed', latencyMs: 1, status: heater.status } as ControlOutcome;
+      return { command: plan.command, requested: plan.requested, applied: null, result: 'confirmed', latencyMs: 1, status: heater.status };
     },
   };
   return heater;

@@ -113,10 +113,9 @@ export function programKeepers(RED: NodeAPI, options: KeeperOptions): ProgramKee
           continue;
         }
         const key = `${account.id}|${mac}`;
-        let slot = slots.get(key);
+        const slot = slots.get(key);
         if (!slot) {
           const created: KeeperSlot = { account, mac, owners: new Set(), user: { id: `navien-program-keeper:${mac}`, onReady: () => run(key, created) } };
-          slot = created;
           slots.set(key, created);
           created.owners.add(owner);
           account.register(created.user); // connects the account if nobody else uses it; onReady runs the keeper

@@ -263,7 +263,7 @@ export class SettingsKeeper {
     if (!change.ending && (cause === 'requested' || cause === 'charge')) {
       await this.write((r) => ({ ...r, changes: r.changes.map((c) => (sameChange(c, change) ? { ...c, ending: true } : c)) }));
     }
-    let outcomes: ControlOutcome[] = [];
+    const outcomes: ControlOutcome[] = [];
     let status: Record<string, unknown> | undefined;
     let step: ReturnType<typeof restoreStep> | undefined;
     try {

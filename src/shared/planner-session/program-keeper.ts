@@ -96,7 +96,7 @@ export class ProgramKeeper {
       writer.close();
     }
     // Done only when the ledger holds nothing of this owner any more (entries removed, setting back or let go).
-    const left = await store.get().catch(() => ({ entries: [] }) as unknown);
+    const left = await store.get().catch(() => ({ entries: [] }));
     if (left === undefined) {
       this.attempts.delete(owner);
       this.deps.problem(owner, undefined);

@@ -137,7 +137,7 @@ describe('navien-control and the change ledger (test helper, real account node, 
     const accountNode = { ...base.find((n) => n.type === 'navien-account'), id: ids.account };
     const control = (id: string, out: string) => ({ ...base.find((n) => n.type === 'navien-control'), id, account: ids.account, wires: [[out]] });
     const flow = [base[0], accountNode, control(ids.a, ids.outA), control(ids.b, ids.outB), { id: ids.outA, z: 'tab', type: 'helper' }, { id: ids.outB, z: 'tab', type: 'helper' }];
-    await helper.load(nodes, flow, { [ids.account]: (credentials as Record<string, unknown>)[Object.keys(credentials)[0]] });
+    await helper.load(nodes, flow, { [ids.account]: credentials[Object.keys(credentials)[0]] });
     const outA: Msg[] = [];
     const outB: Msg[] = [];
     helper.getNode(ids.outA)?.on('input', (m: Msg) => outA.push(m));
