@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { decodeEnergyUsage } from '../../src/shared/codec';
 import { chartReadAnswer, energyChartRows, statusChartMessages } from '../../src/shared/reading/chart-messages';
-import { energyReport } from '../../src/shared/reading/derived';
+import { energyReport } from '../../src/shared/codec/energy-report';
 import { statusMessage } from '../../src/shared/reading/status-messages';
 
 const DEVICE = { mac: '0a1b2c3d4e5f', name: 'Garage', deviceType: 52, model: 'NWP500' };

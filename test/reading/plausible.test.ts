@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { decodeEnergyUsage, decodeTouPlan } from '../../src/shared/codec';
 import { statusAlerts } from '../../src/shared/reading/alerts';
-import { activeHeatSource, dayPrice, deriveStatus, energyReport } from '../../src/shared/reading/derived';
+import { dayPrice, energyReport } from '../../src/shared/codec/energy-report';
+import { activeHeatSource } from '../../src/shared/codec/heat-source';
+import { deriveStatus } from '../../src/shared/reading/derived';
 
 /** One window all day, every day, at `priceMin`/`priceMax` raw with `decimalPoint` places, as the REST plan sends it. */
 function restPlan(...intervals: Array<Record<string, number>>): unknown {

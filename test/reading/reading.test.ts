@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { TouPlan } from '../../src/shared/codec';
 import { decodeEnergyUsage } from '../../src/shared/codec';
-import { activeHeatSource, dayPrice, deriveStatus, energyReport, estimateCost } from '../../src/shared/reading/derived';
+import { dayPrice, energyReport, estimateCost } from '../../src/shared/codec/energy-report';
+import { activeHeatSource } from '../../src/shared/codec/heat-source';
+import { deriveStatus } from '../../src/shared/reading/derived';
 import { parseReadRequest } from '../../src/shared/reading/read-request';
 import { changedFields, heartbeatDue, mergeReported, nonNegative } from '../../src/shared/reading/report-by-exception';
 

@@ -22,6 +22,11 @@ export function roundTo(value: number, decimals: number): number {
   return result === 0 ? 0 : result; // no -0 in outputs
 }
 
+/** Wh as kWh with two decimals; unknown (null) stays unknown. */
+export function whToKWh(wh: number | null): number | null {
+  return wh === null ? null : roundTo(wh / 1000, 2);
+}
+
 function celsiusToUnit(celsius: number, unit: TemperatureUnit): number {
   return unit === 'C' ? celsius : (celsius * 9) / 5 + 32;
 }

@@ -19,8 +19,8 @@ import {
   decodeTouPlan,
 } from '../codec';
 import { NavilinkError, errorMessage } from '../errors';
-import { energyReport } from '../reading/derived';
-import type { ReadRequest } from '../reading/read-request';
+import { energyReport } from '../codec/energy-report';
+import type { DeviceInfo, ReadRequest, ReadResult } from '../types/device';
 import { ServiceReadIo, readDeviceRecord, readFirmware, readInstaller, readRecirculation } from './service-reads';
 import { TouCache } from './tou-cache';
 
@@ -29,20 +29,6 @@ export const READ_TIMEOUT_MS = 15_000;
 
 /** A read other than status (status arrives as an inbound message, see DeviceApi.requestStatus). */
 export type DeviceRead = Exclude<ReadRequest, { read: 'status' }>;
-
-/** What a read returns: the decoded value (in the unit asked for) and the device's own record it came from. */
-export interface ReadResult {
-  payload: unknown;
-  raw: unknown;
-}
-
-/** Who a device is, as output messages carry it (`msg.device`). */
-export interface DeviceInfo {
-  mac: string;
-  name: string;
-  deviceType: number;
-  model: string;
-}
 
 /** The device is not on the account, or did not report what a read needs; `key` names it in a node's catalog. */
 export class DeviceLookupError extends NavilinkError {

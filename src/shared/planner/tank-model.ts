@@ -3,8 +3,7 @@
  * device's minimum setpoint (40.5 °C), heated by the heat pump and/or an element and cooling towards the room.
  * Every default is sourced in docs/planner-model.md; `learn.ts` replaces them with the device's own figures.
  */
-import { activeHeatSource } from '../reading/derived';
-import { HeatSourceName, usableEnergyWh } from '../codec';
+import { HeatSourceName, activeHeatSource, usableEnergyWh } from '../codec';
 
 /** The NWP500's lowest setpoint; the status energy counters are measured from it (docs/protocol.md#energy-counters). */
 export const MIN_SETPOINT_C = 40.5;

@@ -8,8 +8,8 @@
  * series. One number per message, named by its topic, is the shape every chart node stores cheaply and redraws.
  * No Node-RED here: the node sends what these functions return.
  */
-import type { DeviceInfo, ReadResult } from '../device/device-api';
-import type { EnergyReport } from './derived';
+import type { EnergyReport } from '../codec/energy-report';
+import type { DeviceInfo, ReadResult } from '../types/device';
 import type { StatusMessage } from './status-messages';
 
 /** The summary fields a status chart draws, in this order: the tank's temperature (node's unit) and charge (0-100). */

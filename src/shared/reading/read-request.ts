@@ -3,6 +3,7 @@
  * Pure: no Node-RED, no I/O. Errors are the shared InputError (field, value and what is allowed), as for controls.
  */
 import { InputError, isPlainObject, ownData, show } from '../input-error';
+import type { ReadRequest } from '../types/device';
 
 export const READ_KINDS = ['status', 'features', 'schedule', 'energy', 'tou', 'installer', 'firmware', 'recirculation', 'device'] as const;
 export type ReadKind = (typeof READ_KINDS)[number];
@@ -10,12 +11,6 @@ export const ENERGY_PERIODS = ['daily', 'monthly'] as const;
 export type EnergyPeriodName = (typeof ENERGY_PERIODS)[number];
 /** The codec's query builders accept 2000-2100; later than this year makes no sense for history. */
 export const FIRST_ENERGY_YEAR = 2000;
-
-export type ReadRequest =
-  | { read: 'status' }
-  | { read: 'features' | 'schedule' | 'tou' | 'installer' | 'firmware' | 'recirculation' | 'device' }
-  | { read: 'energy'; period: 'daily'; year: number; month: number }
-  | { read: 'energy'; period: 'monthly'; year: number };
 
 /** A rejected request: catalog key plus its arguments (so the node can translate it). */
 export interface ReadRequestError {

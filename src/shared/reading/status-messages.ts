@@ -6,7 +6,7 @@
 import { DecodedStatus, decodeStatus } from '../codec/status';
 import { StatusSummary, summarizeStatus } from '../codec/summary';
 import type { TemperatureUnit } from '../codec/units';
-import type { DeviceInfo } from '../device/device-api';
+import type { DeviceInfo } from '../types/device';
 import type { AlertEvent } from './alerts';
 import { DerivedStatus, deriveStatus } from './derived';
 
