@@ -8,7 +8,7 @@ import { ControlInputError, ControlLimits, PlannedControl } from '../shared/cont
 import type { TimedRequest } from '../shared/control/plans/timed';
 import { PlannedRequest, planRequest, precheckRequest } from '../shared/control/request/parse';
 import { outcomePayload, timedPayload } from '../shared/control/results';
-import type { TimedEvent } from '../shared/control/timed-actions';
+import type { TimedEvent } from '../shared/control/results';
 import { KeeperEvent, modeName } from '../shared/ledger/settings-keeper';
 import { accountDevices } from '../shared/device/device-api';
 import { QueueError, errorMessage } from '../shared/errors';

@@ -12,7 +12,8 @@ import type { PlannedControl } from './plan';
 import { RunnerLease, leaseRunner } from './runner-registry';
 import type { TimedRequest } from './plans/timed';
 import type { Clock } from '../clock';
-import { TimedActions, TimedDeps, TimedEvent } from './timed-actions';
+import type { TimedEvent } from './results';
+import { TimedActions, TimedDeps } from './timed-actions';
 
 export interface DeviceControlsOptions {
   unit: TemperatureUnit;

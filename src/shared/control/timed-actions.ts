@@ -9,27 +9,13 @@ import { SYSTEM_CLOCK } from '../clock';
 import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, type TemperatureUnit } from '../codec';
 import type { ChangeKind } from '../ledger/settings-record';
 import type { SettingsKeeper } from '../ledger/settings-keeper';
-import type { ControlOutcome, ControlResult } from './device-commands';
+import type { ControlOutcome } from './device-commands';
 import { ControlInputError, PlannedControl } from './plan';
 import { TimedKind, TimedRequest, startPlans } from './plans/timed';
 import { onVacation, vacationDaysPlan } from './plans/vacation-days';
+import type { TimedEvent } from './results';
 
 export type { TimedKind } from './plans/timed';
-export interface TimedEvent {
-  command: TimedKind;
-  /** `changed`: the days of a running vacation were changed. */
-  phase: 'started' | 'restored' | 'changed';
-  requested: unknown;
-  applied: unknown;
-  result: ControlResult;
-  latencyMs: number;
-  status: Record<string, unknown> | undefined;
-  /** For restores that no input message asked for: the topic of the message that started the action. */
-  topic?: unknown;
-  /** Restores: when (clock ms) the heater had been sent everything and answered. */
-  at?: number;
-}
-
 export interface TimedDeps {
   mac: string;
   unit: TemperatureUnit;

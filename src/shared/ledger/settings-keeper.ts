@@ -14,7 +14,7 @@ import type { ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
 import { modePlanId } from '../control/plans/operation';
 import { setpointPlanRaw } from '../control/plans/setpoint';
-import type { TimedEvent } from '../control/timed-actions';
+import type { TimedEvent } from '../control/results';
 import { errorMessage } from '../errors';
 import {
   Baseline,

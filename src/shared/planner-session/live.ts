@@ -10,7 +10,7 @@ import { DHW_MODES, DHW_MODE_POWER_OFF, DHW_MODE_VACATION, TemperatureUnit, from
 import { ControlCancelledError } from '../control/device-commands';
 import type { TimedRequest } from '../control/plans/timed';
 import type { Clock } from '../clock';
-import type { TimedEvent } from '../control/timed-actions';
+import type { TimedEvent } from '../control/results';
 import { InputError } from '../input-error';
 import { Plan, settingAt } from '../planner';
 import type { PlannerReport } from './reports';

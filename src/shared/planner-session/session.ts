@@ -8,7 +8,7 @@ import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DecodedFeature, isControlSupport
 import type { ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
 import type { Clock } from '../clock';
-import type { TimedEvent } from '../control/timed-actions';
+import type { TimedEvent } from '../control/results';
 import { InputError } from '../input-error';
 import {
   MODE_IDS,
