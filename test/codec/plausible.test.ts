@@ -20,12 +20,7 @@ import {
 } from '../../src/shared/codec';
 import { planControls } from '../../src/shared/control/request/parse';
 import { listFixtures, loadFixture, statusOf } from './fixtures';
-
-/** What a reporter was told, in order. */
-function reports(): { names: string[]; report: (field: string) => void } {
-  const names: string[] = [];
-  return { names, report: (field) => names.push(field) };
-}
+import { reports } from '../helpers/reports';
 
 describe('codec: values an NWP500 cannot report are null and reported', () => {
   it('every field the decoder converts has a plausible range (one table, plausible.ts)', () => {

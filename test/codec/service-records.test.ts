@@ -9,11 +9,7 @@ import {
   withoutSecrets,
 } from '../../src/shared/codec';
 import { loadFixture } from './fixtures';
-
-function reports(): { names: string[]; report: (field: string) => void } {
-  const names: string[] = [];
-  return { names, report: (field) => names.push(field) };
-}
+import { reports } from '../helpers/reports';
 
 describe('codec: installer counters, firmware and the device record', () => {
   it('names every installer counter of the documented reply, with units in the names where they are known', () => {
