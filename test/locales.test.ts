@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadEditorScript } from './helpers/editor-script';
 
 // Compiled to build/test/, run from the repository root or from build/test.
 const root = [process.cwd(), join(__dirname, '..', '..')].find((dir) => existsSync(join(dir, 'locales', 'en-US')));
@@ -37,8 +38,11 @@ function lookup(catalog: Catalog, key: string): unknown {
   return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Catalog)[part] : undefined), catalog);
 }
 
+const editorScript = loadEditorScript(root);
+
+/** A node's editor file, its template's shared rows expanded as the editor does (so their keys are checked per type). */
 function html(type: string): string {
-  return readFileSync(join(root as string, 'src', 'nodes', `${type}.html`), 'utf8');
+  return editorScript.expandTemplate(type, readFileSync(join(root as string, 'src', 'nodes', `${type}.html`), 'utf8'));
 }
 
 /** Keys the editor asks for: data-i18n attributes (with [attr] prefixes and ; lists) and _('...') calls. */
@@ -116,7 +120,8 @@ describe('editor locales and node definitions', () => {
 
   it('every key used by the shared editor script (resources/navien-editor.js) exists in en-US', () => {
     const source = readFileSync(join(root, 'resources', 'navien-editor.js'), 'utf8');
-    const keys = editorKeys(source);
+    // Keys built from the type (`type + '.label.'`) are in the shared rows: checked in each dialog's expanded template.
+    const keys = editorKeys(source).filter((key) => !key.includes("' + "));
     assert.ok(keys.length > 0, 'no i18n keys found');
     for (const key of keys) {
       const type = key.split('.')[0];

@@ -288,7 +288,7 @@ describe(`editor in a real browser (chromium, playwright-core) on ${spec.name}`,
     // The script the five editor files share, served from the package's resources/ folder.
     assert.deepEqual(
       await inPage<string[]>('Object.keys(window.NavienEditor || {}).sort()'),
-      ['deviceLabel', 'devicePicker', 'dialog', 'errorColor', 'errorText', 'limits', 'normMac', 'requestDevices', 'rules', 'validate', 'values'],
+      ['deviceLabel', 'deviceNode', 'devicePicker', 'dialog', 'errorColor', 'errorText', 'expandTemplate', 'limits', 'normMac', 'requestDevices', 'rules', 'validate', 'values'],
       'window.NavienEditor',
     );
     await screenshot('palette');

@@ -48,9 +48,18 @@ interface PropertyDef {
   required?: boolean;
   validate?: Validate;
 }
+type Label = (this: Record<string, unknown>, index?: number) => string;
 interface NodeDef {
   defaults: Record<string, PropertyDef>;
   _?: (key: string) => string;
+  category?: string;
+  icon?: string;
+  paletteLabel?: Label;
+  label?: Label;
+  inputLabels?: Label;
+  outputLabels?: Label;
+  outputs?: number;
+  oneditcancel?: unknown;
 }
 interface Rule {
   min: number;
@@ -74,6 +83,7 @@ interface NavienEditor {
   values: Record<'unit' | 'output' | 'read' | 'period' | 'apply', string[]>;
   normMac(value: unknown): string;
   rules: Record<string, (...args: unknown[]) => boolean>;
+  expandTemplate(type: string, text: string): string;
 }
 
 /** Runs the shared script and the five editor files' inline scripts in one context, as the editor would. */
@@ -153,9 +163,9 @@ function around(bounds: number[], steps = [1, 0.5, 0.1, 0.01]): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** The `value`s of the <option>s of a select in a node's template. */
+/** The `value`s of the <option>s of a select in a node's template, with its shared rows as the editor expands them. */
 function options(type: string, id: string): string[] {
-  const html = readFileSync(join(root as string, 'src', 'nodes', `${type}.html`), 'utf8');
+  const html = ui.expandTemplate(type, readFileSync(join(root as string, 'src', 'nodes', `${type}.html`), 'utf8'));
   const select = new RegExp(`<select id="${id}"[^>]*>([\\s\\S]*?)</select>`).exec(html);
   assert.ok(select, `${type}.html has no <select id="${id}">`);
   return [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
@@ -221,6 +231,29 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
     }
     assert.equal(configuredRead(undefined), property('navien-status', 'read').value);
     assert.equal(configuredPeriod(undefined), property('navien-status', 'period').value);
+  });
+
+  it('labels each device node from its own catalog: the name, else the device, else the palette label', () => {
+    for (const type of TYPES.filter((t) => t !== 'navien-account')) {
+      const d = def(type);
+      const catalog: unknown = JSON.parse(readFileSync(join(root, 'locales', 'en-US', `${type}.json`), 'utf8'));
+      const asked: string[] = [];
+      const node = (props: Record<string, unknown>) => ({ ...props, _: (key: string) => (asked.push(key), `translated:${key}`) });
+      assert.equal(d.category, 'navien');
+      assert.equal(d.icon, `${type}.svg`);
+      assert.equal(d.paletteLabel?.call(node({})), `translated:${type}.paletteLabel`);
+      assert.equal(d.label?.call(node({ name: 'Garage' })), 'Garage');
+      assert.equal(d.label?.call(node({ name: '' })), `translated:${type}.paletteLabel`);
+      if ('device' in d.defaults) assert.equal(d.label?.call(node({ name: '', device: '0a1b2c3d4e5f' })), `translated:${type}.label.labelDevice`);
+      d.inputLabels?.call(node({}));
+      for (let i = 0; i < (d.outputs ?? 1); i++) d.outputLabels?.call(node({}), i);
+      // The device picker is closed on cancel exactly where the dialog has one.
+      assert.equal(typeof d.oneditcancel === 'function', 'device' in d.defaults, `${type}: oneditcancel`);
+      for (const key of asked) {
+        const value = key.split('.').reduce<unknown>((n, part) => (n && typeof n === 'object' ? (n as Record<string, unknown>)[part] : undefined), catalog);
+        assert.equal(typeof value, 'string', `${type} labels itself with ${key}, which en-US does not have`);
+      }
+    }
   });
 
   it('starts from the runtime\'s defaults', () => {
