@@ -7,43 +7,38 @@ import { ControlCancelledError, DEFAULT_TIMING, DeviceCommandRunner, ProgramWrit
 import { ControlLimits, PlannedControl } from '../../src/shared/control/plan';
 import { planControls } from '../../src/shared/control/request/parse';
 import { leaseRunner } from '../../src/shared/control/runner-registry';
-import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, ReceivedRequest } from '../../tools/simulator/simulator';
+import type { NavilinkSimulator, ReceivedRequest } from '../../tools/simulator/simulator';
+import { connectionFixture } from '../helpers/account-connection';
 import { FakeClock } from '../helpers/fake-clock';
-import { nextEvent, waitFor } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 
 const MAC = '0a1b2c3d4e5f';
 const MINUTE = 60_000;
 
 describe('the heater\'s shared command runner (real connection, simulator, runner on a fake clock)', function () {
   this.timeout(30_000);
-  let sim: NavilinkSimulator;
-  let connection: AccountConnection;
-  let clock: FakeClock;
-  let idCounter = 0;
-  const toClose: Array<() => void> = [];
-
-  before(async () => {
-    sim = await NavilinkSimulator.start({ speed: 0, replyDelayMs: 20, pushDelayMs: 100 });
-  });
-  after(async () => {
-    await sim?.stop();
-  });
-
-  beforeEach(async () => {
-    connection = new AccountConnection({
-      email: DEFAULT_EMAIL,
-      password: DEFAULT_PASSWORD,
-      clientId: `navien-runner-test-${process.pid}-${++idCounter}`,
-      endpoints: { apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile },
+  const fx = connectionFixture({
+    transport: 'native',
+    clientPrefix: 'navien-runner-test',
+    simulator: { speed: 0, replyDelayMs: 20, pushDelayMs: 100 },
+    defaults: {
       backoff: { initialDelayMs: 100, maxDelayMs: 500, jitter: 0.2, deepReconnectAfter: 5 },
       requestTimeoutMs: 1_000,
       firstRequestTimeoutMs: 3_000,
       operationTimeoutMs: 5_000,
-    });
-    const ready = nextEvent(connection, 'ready');
-    connection.start();
-    await ready;
-    await waitFor(() => connection.featuresOf(MAC), 'feature record');
+    },
+  });
+  let sim: NavilinkSimulator;
+  let connection: AccountConnection;
+  let clock: FakeClock;
+  const toClose: Array<() => void> = [];
+
+  before(() => {
+    sim = fx.sim;
+  });
+
+  beforeEach(async () => {
+    connection = await fx.connected();
     clock = new FakeClock(Date.UTC(2026, 11, 7, 12, 0, 0));
     sim.device(MAC).reservations = { reservationUse: 2, reservation: [] };
     sim.clearReceived();
@@ -51,7 +46,6 @@ describe('the heater\'s shared command runner (real connection, simulator, runne
   afterEach(async () => {
     for (const close of toClose.splice(0)) close();
     sim.loseProgramWrites(MAC, 0);
-    await connection.close();
   });
 
   function plan(payload: Record<string, unknown>): PlannedControl {

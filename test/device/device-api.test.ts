@@ -3,41 +3,31 @@ import { AccountConnection } from '../../src/shared/account-connection';
 import type { InboundMessage } from '../../src/shared/codec';
 import { DeviceLookupError, accountDevices } from '../../src/shared/device/device-api';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../tools/simulator/simulator';
+import { MAC, connectionFixture } from '../helpers/account-connection';
 import { dayUsage } from '../../tools/simulator/energy';
-import { delay, nextEvent, waitFor } from '../helpers/wait';
+import { delay, waitFor } from '../helpers/wait';
 
-const MAC = '0a1b2c3d4e5f';
 const OTHER = '0a1b2c3d4e60';
 
 describe('device API over the account connection (simulator)', function () {
   this.timeout(60_000);
-  let sim: NavilinkSimulator;
-  let connection: AccountConnection;
-  let counter = 0;
-
-  before(async () => {
-    sim = await NavilinkSimulator.start({
+  const fx = connectionFixture({
+    transport: 'native',
+    clientPrefix: 'navien-device-api',
+    simulator: {
       speed: 0,
       accounts: [{ email: DEFAULT_EMAIL, password: DEFAULT_PASSWORD, devices: [{ macAddress: MAC, deviceName: 'Garage heater' }, { macAddress: OTHER }] }],
-    });
+    },
   });
-  after(async () => {
-    await sim?.stop();
+  let sim: NavilinkSimulator;
+  let connection: AccountConnection;
+
+  before(() => {
+    sim = fx.sim;
   });
   beforeEach(async () => {
-    connection = new AccountConnection({
-      email: DEFAULT_EMAIL,
-      password: DEFAULT_PASSWORD,
-      clientId: `navien-device-api-${process.pid}-${++counter}`,
-      endpoints: { apiUrl: sim.apiUrl, iotEndpoint: sim.iotEndpoint, caFile: sim.caFile },
-    });
-    const ready = nextEvent(connection, 'ready');
-    connection.start();
-    await ready;
-    await waitFor(() => connection.featuresOf(MAC) && connection.featuresOf(OTHER), 'feature records');
-  });
-  afterEach(async () => {
-    await connection.close();
+    connection = await fx.connected();
+    await waitFor(() => connection.featuresOf(OTHER), 'feature record of the second device');
   });
 
   const touReads = () => {

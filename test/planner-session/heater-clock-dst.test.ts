@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { Plan, resolveTargets, unrepeatedTime, wallClock } from '../../src/shared/planner';
 import { desiredEntries } from '../../src/shared/planner-session';
+import { windowsPlan } from '../helpers/plan';
 
 const MIN = 60_000;
 const iso = (t: number) => new Date(t).toISOString();
@@ -20,23 +21,7 @@ const ZONES = [
 const fallBack = (offset: number, hour: number, minute = 0) => Date.UTC(2026, 10, 1, hour + offset, minute);
 const spring = (offset: number, hour: number, minute = 0) => Date.UTC(2026, 2, 8, hour + offset, minute);
 
-function plan(start: number, end: number, windows: Array<[number, number]>): Plan {
-  return {
-    createdAt: start,
-    start,
-    end,
-    windows: windows.map(([from, to]) => ({ start: from, end: to, mode: 'heat-pump', setpointC: 62, kWh: 1, cost: 0.1 })),
-    targets: [],
-    expectedCost: 0,
-    expectedKWh: 0,
-    baselineCost: 0,
-    baselineKWh: 0,
-    savings: 0,
-    chargeForecast: [],
-    hold: { mode: 'energy-saver', setpointC: 40.5 },
-    restore: { mode: 'energy-saver', setpointC: 60.5 },
-  };
-}
+const plan = windowsPlan;
 
 interface Entry {
   at: number;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Plan } from '../../src/shared/planner';
 import { desiredEntries, lastUserSwitch } from '../../src/shared/planner-session';
 import { InputError } from '../../src/shared/input-error';
+import { windowsPlan } from '../helpers/plan';
 
 const TZ = 'Europe/Berlin';
 const MIN = 60_000;
@@ -9,21 +10,7 @@ const MIN = 60_000;
 const at = (day: number, hour: number, minute = 0) => Date.UTC(2025, 0, day, hour - 1, minute);
 
 function plan(windows: Array<[number, number]>, end = at(16, 7)): Plan {
-  return {
-    createdAt: at(15, 18),
-    start: at(15, 18),
-    end,
-    windows: windows.map(([start, stop]) => ({ start, end: stop, mode: 'heat-pump', setpointC: 62, kWh: 1, cost: 0.1 })),
-    targets: [],
-    expectedCost: 0,
-    expectedKWh: 0,
-    baselineCost: 0,
-    baselineKWh: 0,
-    savings: 0,
-    chargeForecast: [],
-    hold: { mode: 'energy-saver', setpointC: 40.5 },
-    restore: { mode: 'energy-saver', setpointC: 60.5 },
-  };
+  return windowsPlan(at(15, 18), end, windows);
 }
 
 describe('navien-planner device mode: a plan as program entries', () => {
