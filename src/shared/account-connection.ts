@@ -83,8 +83,14 @@ export interface AccountConnectionOptions {
   /** Renew AWS credentials (full sign-in + reconnect) this long before they expire. */
   renewBeforeExpiryMs?: number;
   env?: NodeJS.ProcessEnv;
-  /** Time for the backoff waits, the sign-in limit and the waits between publish attempts (tests run hours of retries in virtual time). */
+  /**
+   * Time for every wait of the connection (backoff, credential renewal, the offline queue's expiry, request timeouts,
+   * the waits between publish attempts) and the sign-in limit: tests run hours of retries in virtual time. The MQTT
+   * client's own network timeouts stay real.
+   */
   clock?: Clock;
+  /** The backoff's jitter, uniform in [0, 1). */
+  random?: () => number;
 }
 
 const EXPIRY_MARGIN_MS = 5 * 60_000;
@@ -95,6 +101,8 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 const PUBLISH_ATTEMPTS = 3;
 /** The short waits before the second and third attempt. */
 const PUBLISH_RETRY_DELAYS_MS = [250, 1_000];
+/** How often commands waiting in the offline queue are checked for their age (only while some wait). */
+const QUEUE_EXPIRY_CHECK_MS = 10_000;
 
 type PublishOutcome = 'settled' | 'session-gone' | { broken: TransportFailure };
 
@@ -110,7 +118,7 @@ type SessionEnd = { reason: 'drop'; failure: TransportFailure; lastedMs: number 
  * 'reconnected' (ConnectionRecord).
  */
 export class AccountConnection extends EventEmitter {
-  readonly diagnostics = new DiagnosticsCollector();
+  readonly diagnostics: DiagnosticsCollector;
   private stateValue: ConnectionState = { phase: 'idle' };
   private endpoints: Endpoints | undefined;
   /** The sign-in guard's key, with the e-mail (known before the CA file is read). */
@@ -125,7 +133,7 @@ export class AccountConnection extends EventEmitter {
   /** Installer diagnostics reply filters the broker refused on the current (or last) session. */
   private refusedDiagnosticsFilters = new Set<string>();
   private readonly queue: CommandQueue<OutboundMessage>;
-  private readonly replies = new ReplyMatcher();
+  private readonly replies: ReplyMatcher;
   private readonly devicesWithFeatures = new Set<string>();
   private readonly features = new Map<string, Record<string, unknown>>();
   private closed = false;
@@ -133,8 +141,8 @@ export class AccountConnection extends EventEmitter {
   private endSession: ((end: SessionEnd) => void) | undefined;
   private wakeUp: (() => void) | undefined;
   private sleepTimer: unknown;
-  private renewTimer: NodeJS.Timeout | undefined;
-  private queueTimer: NodeJS.Timeout | undefined;
+  private renewTimer: unknown;
+  private queueTimer: unknown;
   /** The one flush that publishes queued commands, in order, while a session is live. */
   private flushing: Promise<void> | undefined;
   private retryPause: { handle: unknown; resume: () => void } | undefined;
@@ -153,6 +161,7 @@ export class AccountConnection extends EventEmitter {
   private readonly backoff: BackoffPolicy;
   private readonly renewBeforeExpiryMs: number;
   private readonly clock: Clock;
+  private readonly random: () => number;
 
   constructor(private readonly options: AccountConnectionOptions) {
     super();
@@ -162,8 +171,13 @@ export class AccountConnection extends EventEmitter {
     this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.renewBeforeExpiryMs = options.renewBeforeExpiryMs ?? EXPIRY_MARGIN_MS;
-    this.clock = options.clock ?? SYSTEM_CLOCK;
-    this.queue = new CommandQueue<OutboundMessage>(options.queue ?? DEFAULT_QUEUE_LIMITS);
+    const clock = options.clock ?? SYSTEM_CLOCK;
+    this.clock = clock;
+    this.random = options.random ?? Math.random;
+    const now = () => clock.now();
+    this.diagnostics = new DiagnosticsCollector(now);
+    this.replies = new ReplyMatcher(clock);
+    this.queue = new CommandQueue<OutboundMessage>(options.queue ?? DEFAULT_QUEUE_LIMITS, now);
     // Nodes listen here for fan-out; many nodes per account is normal.
     this.setMaxListeners(0);
   }
@@ -228,8 +242,7 @@ export class AccountConnection extends EventEmitter {
     // The CA file is read asynchronously (never blocking the runtime); REST calls wait for it.
     const endpoints = withCaFile(addresses);
     this.apiUrl = addresses.apiUrl;
-    this.rest = new NavilinkRestClient(endpoints);
-    this.queueTimer = setInterval(() => this.queue.dropExpired(), 10_000);
+    this.rest = new NavilinkRestClient(endpoints, { now: () => this.clock.now() });
     this.loop = endpoints.then((loaded) => {
       this.endpoints = loaded;
       return this.run();
@@ -242,8 +255,9 @@ export class AccountConnection extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.renewTimer);
-    clearInterval(this.queueTimer);
+    this.clock.clearTimeout(this.renewTimer);
+    this.clock.clearTimeout(this.queueTimer);
+    this.queueTimer = undefined;
     this.cancelSleep();
     this.cancelRetryPause();
     this.endSession?.({ reason: 'closed' });
@@ -282,7 +296,18 @@ export class AccountConnection extends EventEmitter {
     if (!this.sendableSession()) this.diagnostics.queued++;
     const sent = this.queue.enqueue(message, signal);
     void this.flush();
+    this.watchQueueAge();
     return sent;
+  }
+
+  /** While commands wait in the offline queue, the stale ones are rejected on time even if nothing else happens. */
+  private watchQueueAge(): void {
+    if (this.queueTimer !== undefined || this.closed || this.queue.length === 0) return;
+    this.queueTimer = this.clock.setTimeout(() => {
+      this.queueTimer = undefined;
+      this.queue.dropExpired();
+      this.watchQueueAge();
+    }, QUEUE_EXPIRY_CHECK_MS);
   }
 
   /**
@@ -450,11 +475,11 @@ export class AccountConnection extends EventEmitter {
   /** Serves a live session until it drops, needs renewal, or the connection closes. */
   private async liveSession(kind: ConnectionKind, attempt: number): Promise<SessionEnd> {
     const session = this.session as MqttTransportSession;
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     this.sessionStartedAt = startedAt;
     const ended = new Promise<SessionEnd>((resolve) => {
       this.endSession = resolve;
-      session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure, lastedMs: Date.now() - startedAt }));
+      session.once('interrupted', (failure: TransportFailure) => resolve({ reason: 'drop', failure, lastedMs: this.clock.now() - startedAt }));
     });
     this.setState({ phase: 'connected' });
     this.outageStartedAt = undefined;
@@ -469,7 +494,7 @@ export class AccountConnection extends EventEmitter {
     }
     const end = await ended;
     this.endSession = undefined;
-    clearTimeout(this.renewTimer);
+    this.clock.clearTimeout(this.renewTimer);
     this.session = undefined;
     if (end.reason === 'drop') {
       const drop = this.diagnostics.recordDrop(end.failure, attempt, this.subscriptions.length, this.queue.length);
@@ -559,7 +584,7 @@ export class AccountConnection extends EventEmitter {
     this.endSession?.({
       reason: 'drop',
       failure: { ...failure, message: `publish failed ${PUBLISH_ATTEMPTS} times on a live session, reconnecting: ${failure.message}` },
-      lastedMs: Date.now() - this.sessionStartedAt,
+      lastedMs: this.clock.now() - this.sessionStartedAt,
     });
   }
 
@@ -592,7 +617,7 @@ export class AccountConnection extends EventEmitter {
       await this.signIn();
       return this.tokens as unknown as SessionTokens;
     }
-    if (this.tokens.accessExpiresAt - Date.now() < EXPIRY_MARGIN_MS) return this.renewAccessToken(false);
+    if (this.tokens.accessExpiresAt - this.clock.now() < EXPIRY_MARGIN_MS) return this.renewAccessToken(false);
     return this.tokens;
   }
 
@@ -602,7 +627,7 @@ export class AccountConnection extends EventEmitter {
       const rest = this.rest as NavilinkRestClient;
       try {
         if (!this.tokens) throw new TokenRejectedError('auth/refresh');
-        if (!force && this.tokens.accessExpiresAt - Date.now() >= EXPIRY_MARGIN_MS) return this.tokens;
+        if (!force && this.tokens.accessExpiresAt - this.clock.now() >= EXPIRY_MARGIN_MS) return this.tokens;
         this.tokens = await rest.refresh(this.tokens);
       } catch (err) {
         if (err instanceof InvalidCredentialsError) throw err;
@@ -616,16 +641,15 @@ export class AccountConnection extends EventEmitter {
   }
 
   private awsCredentialsExpiring(): boolean {
-    return !this.tokens || this.tokens.aws.expiresAt - Date.now() < this.renewBeforeExpiryMs;
+    return !this.tokens || this.tokens.aws.expiresAt - this.clock.now() < this.renewBeforeExpiryMs;
   }
 
   /** AWS credentials only work for the WebSocket upgrade; renew them by a full sign-in before they lapse. */
   private scheduleRenewal(): void {
-    clearTimeout(this.renewTimer);
+    this.clock.clearTimeout(this.renewTimer);
     if (!this.tokens) return;
-    const due = Math.max(60_000, this.tokens.aws.expiresAt - this.renewBeforeExpiryMs - Date.now());
-    this.renewTimer = setTimeout(() => this.endSession?.({ reason: 'renew' }), due);
-    this.renewTimer.unref?.();
+    const due = Math.max(60_000, this.tokens.aws.expiresAt - this.renewBeforeExpiryMs - this.clock.now());
+    this.renewTimer = this.clock.setTimeout(() => this.endSession?.({ reason: 'renew' }), due);
   }
 
   /**
@@ -636,8 +660,8 @@ export class AccountConnection extends EventEmitter {
     if (this.closed) return;
     this.outageStartedAt ??= this.clock.now();
     const paced = sessionMs === undefined
-      ? reconnectDelay(attempt, this.backoff, Math.random, this.clock.now() - this.outageStartedAt)
-      : retryAfterDropDelay(sessionMs, this.backoff, Math.random);
+      ? reconnectDelay(attempt, this.backoff, this.random, this.clock.now() - this.outageStartedAt)
+      : retryAfterDropDelay(sessionMs, this.backoff, this.random);
     const delay = Math.max(paced, atLeastMs);
     this.setState({ phase: 'reconnecting', attempt, retryInMs: delay, deep, error });
     await new Promise<void>((resolve) => {
