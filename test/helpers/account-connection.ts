@@ -1,6 +1,6 @@
 // One set-up for every suite that drives a real AccountConnection against the simulator, on a transport of its choice.
 import assert from 'node:assert/strict';
-import { AccountConnection, AccountConnectionOptions, ConnectionPhase, ConnectionState } from '../../src/shared/account-connection';
+import { AccountConnection, AccountConnectionOptions, ConnectionPhase, ConnectionState } from '../../src/shared/connection';
 import type { TransportKind } from '../../src/shared/transport-select';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, SimulatorOptions } from '../../tools/simulator/simulator';
 import { nextEvent, waitFor } from './wait';

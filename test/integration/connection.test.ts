@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AccountConnection, ConnectionState } from '../../src/shared/account-connection';
+import { AccountConnection, ConnectionState } from '../../src/shared/connection';
 import { buildSetpointCommand } from '../../src/shared/codec';
 import { QueueError } from '../../src/shared/errors';
 import type { TransportKind } from '../../src/shared/transport-select';

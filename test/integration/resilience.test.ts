@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { ConnectionState } from '../../src/shared/account-connection';
-import { DEFAULT_BACKOFF } from '../../src/shared/backoff';
+import type { ConnectionState } from '../../src/shared/connection';
+import { DEFAULT_BACKOFF } from '../../src/shared/connection/backoff';
 import { InboundMessage, buildSetpointCommand } from '../../src/shared/codec';
-import type { ConnectionRecord } from '../../src/shared/diagnostics';
+import type { ConnectionRecord } from '../../src/shared/connection/diagnostics';
 import type { TransportKind } from '../../src/shared/transport-select';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../tools/simulator/simulator';
 import { MAC, TRANSPORTS, connectionFixture, nextBackoff } from '../helpers/account-connection';

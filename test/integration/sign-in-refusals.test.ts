@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AccountConnection } from '../../src/shared/account-connection';
+import type { AccountConnection } from '../../src/shared/connection';
 import { DEFAULT_PASSWORD } from '../../tools/simulator/simulator';
 import { connectionFixture } from '../helpers/account-connection';
 import { FakeClock } from '../helpers/fake-clock';

@@ -1,7 +1,7 @@
 // Which refused subscriptions end a session, on both MQTT transports against the simulator's broker: the essential
 // reply and device topics do; the installer diagnostics reply filter only makes that one read unavailable.
 import assert from 'node:assert/strict';
-import { AccountConnection, ConnectionState } from '../../src/shared/account-connection';
+import { AccountConnection, ConnectionState } from '../../src/shared/connection';
 import { InstallerDiagnosticsUnavailableError, readInstaller } from '../../src/shared/device/service-reads';
 import type { TransportKind } from '../../src/shared/transport-select';
 import { FAST_BACKOFF, MAC, TRANSPORTS, connectionFixture } from '../helpers/account-connection';

@@ -4,7 +4,7 @@
  * account side owns them (not a node): they live as long as the connection, and a restore still due keeps the
  * connection open after its node was deleted (see `busy` / `whenIdle`).
  */
-import type { AccountConnection } from '../account-connection';
+import type { AccountConnection } from '../connection';
 import type { Clock } from '../clock';
 import type { RunnerTiming } from '../control/device-commands';
 import { RunnerLease, leaseRunner } from '../control/runner-registry';
