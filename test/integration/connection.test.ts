@@ -129,6 +129,17 @@ function connectionSuite(transport: TransportKind, transportName: string): void 
       });
     });
 
+    it('expires queued commands that waited too long, on the system clock by default (real time)', async () => {
+      const connection = await connected({ queue: { maxItems: 10, maxAgeMs: 300 } });
+      await duringOutage(connection, async () => {
+        const stale = connection.send(buildSetpointCommand(connection.commandContext(MAC), 100));
+        await delay(400); // older than the queue's 300 ms limit
+        const fresh = connection.send(buildSetpointCommand(connection.commandContext(MAC), 101)); // triggers the age check
+        await assert.rejects(stale, (err: unknown) => err instanceof QueueError && err.code === 'EXPIRED');
+        fresh.catch(() => undefined);
+      });
+    });
+
     it('rejects a command that waited 5 minutes in the offline queue on its own, with nothing else sent (virtual time)', async () => {
       const clock = new FakeClock(Date.now());
       const connection = await connected({ clock });
