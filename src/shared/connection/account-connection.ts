@@ -37,7 +37,7 @@ export class AccountConnection extends EventEmitter {
   private stateValue: ConnectionState = { phase: 'idle' };
   private readonly queue: CommandQueue<OutboundMessage>;
   private readonly replies: ReplyMatcher;
-  private readonly tokens: TokenKeeper;
+  private readonly tokenKeeper: TokenKeeper;
   private readonly registry: DeviceRegistry;
   private readonly supervisor: Supervisor;
   private closed = false;
@@ -60,7 +60,7 @@ export class AccountConnection extends EventEmitter {
     this.diagnostics = new DiagnosticsCollector(now);
     this.replies = new ReplyMatcher(clock);
     this.queue = new CommandQueue<OutboundMessage>(options.queue ?? DEFAULT_QUEUE_LIMITS, now);
-    this.tokens = new TokenKeeper(options.email, options.password, clock);
+    this.tokenKeeper = new TokenKeeper(options.email, options.password, clock);
     this.registry = new DeviceRegistry(this.diagnostics, this.replies, emit);
     this.supervisor = new Supervisor({
       clientId: options.clientId,
@@ -70,7 +70,7 @@ export class AccountConnection extends EventEmitter {
       renewBeforeExpiryMs: options.renewBeforeExpiryMs ?? EXPIRY_MARGIN_MS,
       clock,
       random: options.random ?? Math.random,
-      tokens: this.tokens,
+      tokens: this.tokenKeeper,
       registry: this.registry,
       diagnostics: this.diagnostics,
       queue: this.queue,
@@ -108,7 +108,7 @@ export class AccountConnection extends EventEmitter {
 
   /** Sign-ins tried so far (accepted or not). */
   get signInCount(): number {
-    return this.tokens.signInCount;
+    return this.tokenKeeper.signInCount;
   }
 
   presenceOf(mac: string): DevicePresence {
@@ -149,7 +149,7 @@ export class AccountConnection extends EventEmitter {
     }
     // The CA file is read asynchronously (never blocking the runtime); REST calls wait for it.
     const endpoints = withCaFile(addresses);
-    this.tokens.attach(new NavilinkRestClient(endpoints, { now: () => this.clock.now() }), addresses.apiUrl);
+    this.tokenKeeper.attach(new NavilinkRestClient(endpoints, { now: () => this.clock.now() }), addresses.apiUrl);
     this.loop = endpoints.then((loaded) => this.supervisor.run(loaded)).catch((err) => {
       this.setState({ phase: 'config-error', error: errorMessage(err) });
     });
@@ -180,7 +180,7 @@ export class AccountConnection extends EventEmitter {
       clientId: this.options.clientId,
       sessionId: String(Date.now()),
       device: { mac: device.mac, additionalValue: device.additionalValue, deviceType: device.deviceType, homeSeq: device.homeSeq },
-      userSeq: this.tokens.tokens?.userSeq ?? 0,
+      userSeq: this.tokenKeeper.tokens?.userSeq ?? 0,
     };
   }
 
@@ -238,7 +238,7 @@ export class AccountConnection extends EventEmitter {
 
   /** Runs a REST call with a valid access token: refresh when close to expiry, and once more on a 401. */
   withAccessToken<T>(call: (rest: NavilinkRestClient, tokens: SessionTokens, email: string) => Promise<T>): Promise<T> {
-    return this.tokens.withAccessToken(call);
+    return this.tokenKeeper.withAccessToken(call);
   }
 
   /** Reloads the device list over REST and resubscribes if it changed. */
