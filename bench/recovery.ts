@@ -14,7 +14,7 @@
  * background (startLongLane) while other benchmarks run; the 5 s lanes run at the end. Defaults per transport: 5 s x7
  * and 60 s x5 one after the other, 5 min x3 in lanes side by side (BENCH_FULL=1: x15, x9, x5). Before each outage the
  * connection has been up for 11 s, as a real one has been (a session that dropped within 10 s of connecting is
- * retried more slowly, src/shared/backoff.ts).
+ * retried more slowly, src/shared/connection/backoff.ts).
  */
 import { AddressInfo, Server, Socket, connect, createServer } from 'node:net';
 import { NavilinkSimulator } from '../tools/simulator/simulator';

@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { AccountConnection } from '../src/shared/account-connection';
+import { AccountConnection } from '../src/shared/connection';
 import {
   InboundMessage,
   TemperatureUnit,

@@ -1,6 +1,6 @@
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import { AccountConnection, ConnectionState } from '../shared/account-connection';
-import { deriveClientId } from '../shared/client-id';
+import { AccountConnection, ConnectionState } from '../shared/connection';
+import { deriveClientId } from '../shared/connection/client-id';
 import type { EndpointOverrides } from '../shared/endpoints';
 import { errorMessage } from '../shared/errors';
 import { hostTimeZone, isUtcName, parseTimeZone } from '../shared/time-zone';

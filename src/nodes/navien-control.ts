@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { TemperatureUnit, decodeFeature, fromHalfCelsius } from '../shared/codec';
-import { isTerminalPhase } from '../shared/connection-phases';
+import { isTerminalPhase } from '../shared/connection/connection-phases';
 import { ControlCancelledError, ControlOutcome, ProgramWritesPausedError } from '../shared/control/device-commands';
 import { DeviceControls } from '../shared/control/device-controls';
 import { dryRunCommands } from '../shared/control/dry-run';

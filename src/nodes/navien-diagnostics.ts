@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { REPORT_INTERVAL } from '../shared/diagnostics';
+import { REPORT_INTERVAL } from '../shared/connection/diagnostics';
 import { intervalSeconds } from '../shared/seconds';
 import type { AccountUser } from './common/account-api';
 import { findAccount, translator } from './common/account-lookup';

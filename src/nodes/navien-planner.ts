@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { decodeFeature, fromHalfCelsius } from '../shared/codec';
 import { KeeperEvent, modeName } from '../shared/ledger/settings-keeper';
-import { isTerminalPhase } from '../shared/connection-phases';
+import { isTerminalPhase } from '../shared/connection/connection-phases';
 import { ProgramWritesPausedError } from '../shared/control/device-commands';
 import { DeviceControls } from '../shared/control/device-controls';
 import { Clock, SYSTEM_CLOCK } from '../shared/clock';

@@ -1,8 +1,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { ConnectionState, DevicePresence } from '../shared/account-connection';
+import type { ConnectionState, DevicePresence } from '../shared/connection';
 import { InboundMessage, NWP500_DEVICE_TYPE } from '../shared/codec';
 import { StatusSummary, summarizeStatus } from '../shared/codec/summary';
-import { isTerminalPhase } from '../shared/connection-phases';
+import { isTerminalPhase } from '../shared/connection/connection-phases';
 import { AccountDevices, DeviceLookupError, accountDevices } from '../shared/device/device-api';
 import { InstallerDiagnosticsUnavailableError, ReadNotSupportedError } from '../shared/device/service-reads';
 import { errorMessage } from '../shared/errors';

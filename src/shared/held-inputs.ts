@@ -5,7 +5,7 @@
  * `maxAgeMs` is dropped. Released in arrival order, `paceMs` apart, so a backlog does not reach the cloud as one burst.
  * Every input leaves exactly once: released, dropped (onDropped) or handed back by close().
  */
-import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './command-queue';
+import { CommandQueue, DEFAULT_QUEUE_LIMITS, QueueLimits } from './connection/command-queue';
 import { QueueError } from './errors';
 
 export type HeldDrop = 'full' | 'expired';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AccountConnection, AccountConnectionOptions } from '../../src/shared/account-connection';
+import { AccountConnection, AccountConnectionOptions } from '../../src/shared/connection';
 import { decodeFeature } from '../../src/shared/codec';
 import { ControlCancelledError, ControlOutcome, DEFAULT_TIMING, DeviceCommandRunner, RunnerTiming } from '../../src/shared/control/device-commands';
 import { ControlLimits, PlannedControl } from '../../src/shared/control/plan';

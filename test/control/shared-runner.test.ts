@@ -1,7 +1,7 @@
 // The heater's one command runner: leases of several nodes on it, and the retry and pause of unconfirmed weekly-program
 // writes, with the runner's waits on a fake clock (the connection and the simulator run in real time).
 import assert from 'node:assert/strict';
-import { AccountConnection } from '../../src/shared/account-connection';
+import { AccountConnection } from '../../src/shared/connection';
 import { decodeFeature } from '../../src/shared/codec';
 import { ControlCancelledError, DEFAULT_TIMING, DeviceCommandRunner, ProgramWritesPausedError } from '../../src/shared/control/device-commands';
 import { ControlLimits, PlannedControl } from '../../src/shared/control/plan';

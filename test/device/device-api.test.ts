@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AccountConnection } from '../../src/shared/account-connection';
+import { AccountConnection } from '../../src/shared/connection';
 import type { InboundMessage } from '../../src/shared/codec';
 import { DeviceLookupError, accountDevices } from '../../src/shared/device/device-api';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../tools/simulator/simulator';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { SETPOINT_RANGE_RAW, TEMPERATURE_UNITS, TemperatureUnit, fromHalfCelsius } from '../../src/shared/codec';
 import { BOOST_MAX_MINUTES, DEFAULT_BOOST_MINUTES, planBoost } from '../../src/shared/control/plans/timed';
-import { REPORT_INTERVAL } from '../../src/shared/diagnostics';
+import { REPORT_INTERVAL } from '../../src/shared/connection/diagnostics';
 import { resolveEndpoints } from '../../src/shared/endpoints';
 import { normalizeMac } from '../../src/shared/mac';
 import { APPLY_MODES, MAX_HORIZON_HOURS, MAX_TARGETS, parseTargets } from '../../src/shared/planner';

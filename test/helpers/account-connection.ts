@@ -1,9 +1,9 @@
 // One set-up for every suite that drives a real AccountConnection against the simulator, on a transport of its choice.
 import assert from 'node:assert/strict';
-import { AccountConnection, AccountConnectionOptions, ConnectionPhase, ConnectionState } from '../../src/shared/account-connection';
+import { AccountConnection, AccountConnectionOptions, ConnectionPhase, ConnectionState } from '../../src/shared/connection';
 import type { TransportKind } from '../../src/shared/transport-select';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator, SimulatorOptions } from '../../tools/simulator/simulator';
-import { waitFor } from './wait';
+import { nextEvent, waitFor } from './wait';
 
 export const MAC = '0a1b2c3d4e5f';
 export const FAST_BACKOFF = { initialDelayMs: 100, maxDelayMs: 1_000, jitter: 0.2, deepReconnectAfter: 5 };
@@ -125,4 +125,13 @@ function readyOrStopped(connection: AccountConnection, timeoutMs = 15_000): Prom
     connection.on('ready', onReady);
     connection.on('state', onState);
   });
+}
+
+/**
+ * Resolves with the length of the connection's next backoff wait, once it waits on its clock for it (the state that
+ * announces the wait is emitted just before the timer is set, within the same turn).
+ */
+export async function nextBackoff(connection: AccountConnection, timeoutMs = 30_000): Promise<number> {
+  const [state] = await nextEvent<[ConnectionState]>(connection, 'state', (s) => s.phase === 'reconnecting' && s.retryInMs !== undefined, timeoutMs);
+  return state.retryInMs as number;
 }

@@ -1,8 +1,8 @@
 // Positive signals to wait for before asserting that something did NOT happen: a fixed sleep proves nothing on a slow
 // machine, these prove that the thing would have happened by the time they resolve.
 import { createServer } from 'node:net';
-import { AccountConnection, ConnectionState } from '../../src/shared/account-connection';
-import type { BackoffPolicy } from '../../src/shared/backoff';
+import { AccountConnection, ConnectionState } from '../../src/shared/connection';
+import type { BackoffPolicy } from '../../src/shared/connection/backoff';
 import { nextEvent } from './wait';
 
 /** A local TCP port nothing listens on: connections to it are refused at once. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { AccountConnection, ConnectionState } from '../../src/shared/account-connection';
+import { AccountConnection, ConnectionState } from '../../src/shared/connection';
 import { buildSetpointCommand } from '../../src/shared/codec';
 import { QueueError } from '../../src/shared/errors';
 import type { TransportKind } from '../../src/shared/transport-select';
 import { FAST_BACKOFF, MAC, TRANSPORTS, connectionFixture } from '../helpers/account-connection';
+import { FakeClock } from '../helpers/fake-clock';
 import { backoffElapsed, unhandledRejectionsOf } from '../helpers/quiet';
 import { delay, nextEvent, waitFor } from '../helpers/wait';
 
@@ -116,7 +117,19 @@ function connectionSuite(transport: TransportKind, transportName: string): void 
       });
     });
 
-    it('expires queued commands that waited too long, with an error', async () => {
+    it('expires queued commands that waited too long, with an error (virtual time)', async () => {
+      const clock = new FakeClock(Date.now());
+      const connection = await connected({ queue: { maxItems: 10, maxAgeMs: 300 }, clock });
+      await duringOutage(connection, async () => {
+        const stale = connection.send(buildSetpointCommand(connection.commandContext(MAC), 100));
+        clock.advance(400); // older than the queue's 300 ms limit
+        const fresh = connection.send(buildSetpointCommand(connection.commandContext(MAC), 101)); // triggers the age check
+        await assert.rejects(stale, (err: unknown) => err instanceof QueueError && err.code === 'EXPIRED');
+        fresh.catch(() => undefined);
+      });
+    });
+
+    it('expires queued commands that waited too long, on the system clock by default (real time)', async () => {
       const connection = await connected({ queue: { maxItems: 10, maxAgeMs: 300 } });
       await duringOutage(connection, async () => {
         const stale = connection.send(buildSetpointCommand(connection.commandContext(MAC), 100));
@@ -124,6 +137,22 @@ function connectionSuite(transport: TransportKind, transportName: string): void 
         const fresh = connection.send(buildSetpointCommand(connection.commandContext(MAC), 101)); // triggers the age check
         await assert.rejects(stale, (err: unknown) => err instanceof QueueError && err.code === 'EXPIRED');
         fresh.catch(() => undefined);
+      });
+    });
+
+    it('rejects a command that waited 5 minutes in the offline queue on its own, with nothing else sent (virtual time)', async () => {
+      const clock = new FakeClock(Date.now());
+      const connection = await connected({ clock });
+      await duringOutage(connection, async () => {
+        const stale = connection.send(buildSetpointCommand(connection.commandContext(MAC), 100));
+        let settled = false;
+        stale.then(() => (settled = true), () => (settled = true));
+        clock.advance(5 * 60_000 - 1);
+        await delay(0); // a rejection would have reached the sender by now
+        assert.equal(settled, false, 'still waiting just under the 5-minute limit');
+        clock.advance(10_001); // the next age check after the limit
+        await assert.rejects(stale, (err: unknown) => err instanceof QueueError && err.code === 'EXPIRED');
+        assert.equal(connection.queuedCommands, 0);
       });
     });
 

@@ -2,7 +2,7 @@
 // transports against the simulator's broker (its publish faults: a swallowed PUBLISH gets no PUBACK, the transport's
 // operation timeout fails it).
 import assert from 'node:assert/strict';
-import { AccountConnection } from '../../src/shared/account-connection';
+import { AccountConnection } from '../../src/shared/connection';
 import { buildSetpointCommand } from '../../src/shared/codec';
 import type { TransportKind } from '../../src/shared/transport-select';
 import type { ReceivedRequest } from '../../tools/simulator/simulator';

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import type { ConnectionState } from '../../src/shared/account-connection';
-import { DEFAULT_BACKOFF } from '../../src/shared/backoff';
+import type { ConnectionState } from '../../src/shared/connection';
+import { DEFAULT_BACKOFF } from '../../src/shared/connection/backoff';
 import { InboundMessage, buildSetpointCommand } from '../../src/shared/codec';
-import type { ConnectionRecord } from '../../src/shared/diagnostics';
+import type { ConnectionRecord } from '../../src/shared/connection/diagnostics';
 import type { TransportKind } from '../../src/shared/transport-select';
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD } from '../../tools/simulator/simulator';
-import { MAC, TRANSPORTS, connectionFixture } from '../helpers/account-connection';
+import { MAC, TRANSPORTS, connectionFixture, nextBackoff } from '../helpers/account-connection';
+import { FakeClock } from '../helpers/fake-clock';
 import { backoffElapsed } from '../helpers/quiet';
 import { delay, nextEvent, waitFor } from '../helpers/wait';
 
@@ -35,7 +36,7 @@ function resilienceSuite(transport: TransportKind, transportName: string): void 
       return fn().then((result) => ({ result, attempts: sim.connectAttempts - before }));
     }
 
-    it('recovers by itself from a 5 s broker outage and serves status again', async () => {
+    it('recovers by itself from a 5 s broker outage and serves status again (real time)', async () => {
       const connection = await connected();
       const { attempts } = await attemptsDuring(async () => {
         await sim.stopBroker();
@@ -51,16 +52,25 @@ function resilienceSuite(transport: TransportKind, transportName: string): void 
       assert.equal(m.recoveries, 1);
     });
 
-    it('recovers from a 2 minute outage with a deep reconnect and without hammering the broker', async () => {
-      const connection = await connected();
+    it('recovers from a 2 minute outage with a deep reconnect and without hammering the broker (virtual time)', async () => {
+      const clock = new FakeClock(Date.now());
+      const connection = await connected({ clock });
       const signIns = sim.signInCount;
       const states: ConnectionState[] = [];
       connection.on('state', (s: ConnectionState) => states.push(s));
       const { result: record, attempts } = await attemptsDuring(async () => {
+        const outageStart = clock.now();
+        const firstWait = nextBackoff(connection);
         await sim.stopBroker();
-        await delay(120_000);
-        const back = nextEvent<[ConnectionRecord]>(connection, 'reconnected', () => true, 90_000);
+        // Every wait of the production backoff passes in virtual time; each attempt itself is real (REST, the socket).
+        let wait = await firstWait;
+        while (clock.now() + wait - outageStart < 120_000) {
+          clock.advance(wait);
+          wait = await nextBackoff(connection);
+        }
+        const back = nextEvent<[ConnectionRecord]>(connection, 'reconnected', () => true, 30_000);
         await sim.startBroker();
+        clock.advance(wait);
         const [r] = await back;
         return r;
       });
@@ -162,10 +172,11 @@ function resilienceSuite(transport: TransportKind, transportName: string): void 
     describe('with AWS credentials that live 6 minutes', () => {
       const shortLived = connectionFixture({ transport, clientPrefix: `navien-renewal-${transport}`, simulator: { speed: 0, authorizationExpiresIn: 361 } });
 
-      it('renews them 5 minutes before they expire, on its own timer: a fresh sign-in, new AWS credentials, no drop, statuses keep flowing', async () => {
+      it('renews them 5 minutes before they expire, on its own timer: a fresh sign-in, new AWS credentials, no drop, statuses keep flowing (virtual time)', async () => {
         // The renewal timer waits at least 60 s; with the default 5-minute margin it fires after 61 s, 5 minutes early.
         const sim = shortLived.sim;
-        const connection = shortLived.connect();
+        const clock = new FakeClock(Date.now());
+        const connection = shortLived.connect({ clock });
         const keysUsed: string[] = [];
         const onConnect = (e: { clientId: string; accessKeyId: string }) => {
           if (e.clientId === connection.clientId) keysUsed.push(e.accessKeyId);
@@ -177,9 +188,15 @@ function resilienceSuite(transport: TransportKind, transportName: string): void 
           const first = sim.issuedCredentials().at(-1);
           assert.ok(first);
           assert.deepEqual(keysUsed, [first.accessKeyId]);
-          const [record] = await nextEvent<[ConnectionRecord]>(connection, 'reconnected', () => true, 90_000);
+          const issuedAt = clock.now();
+          clock.advance(60_000);
+          await connection.requestStatus(MAC); // a round trip: a renewal begun at 60 s would have shown by now
+          assert.equal(sim.signInCount, signIns, 'not renewed before 61 s');
+          const renewal = nextEvent<[ConnectionRecord]>(connection, 'reconnected', () => true, 30_000);
+          clock.advance(1_000);
+          const [record] = await renewal;
           assert.equal(record.kind, 'deep-reconnected');
-          assert.ok(Date.now() < first.expiresAt, 'renewed before the old credentials expired');
+          assert.ok(clock.now() - issuedAt < 361_000 - 5 * 60_000 + 1_000, 'renewed 5 minutes before the old credentials expired');
           assert.equal(sim.signInCount, signIns + 1, 'one fresh sign-in');
           const renewed = sim.issuedCredentials().at(-1);
           assert.ok(renewed && renewed.accessKeyId !== first.accessKeyId, 'the sign-in issued new AWS credentials');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { AccountConnection } from '../../src/shared/account-connection';
+import type { AccountConnection } from '../../src/shared/connection';
 import { DEFAULT_PASSWORD } from '../../tools/simulator/simulator';
-import { connectionFixture } from '../helpers/account-connection';
+import { FAST_BACKOFF, connectionFixture, nextBackoff } from '../helpers/account-connection';
 import { FakeClock } from '../helpers/fake-clock';
 import { delay, waitFor } from '../helpers/wait';
 
@@ -94,6 +94,20 @@ describe('AccountConnection sign-in refusals and the hourly sign-in limit (simul
     } finally {
       fx.sim.off('rest', onSignIn);
     }
+  });
+
+  it('draws the backoff\'s jitter from the injected random source: the lowest and the highest wait of the policy', async () => {
+    fx.sim.failRest('/user/sign-in', { status: 503, times: 2 });
+    const clock = new FakeClock(Date.now());
+    const draws = [0, 0.999_999];
+    const connection = fx.connect({ clock, random: () => draws.shift() ?? 0.5, backoff: FAST_BACKOFF });
+    const first = nextBackoff(connection);
+    connection.start();
+    // FAST_BACKOFF: 100 ms, doubling, +/-20 % jitter.
+    assert.equal(await first, 80, 'the first wait at the lowest draw');
+    const second = nextBackoff(connection);
+    clock.advance(80);
+    assert.equal(await second, 240, 'the second (doubled) wait at the highest draw');
   });
 
   it('a different refusal in between starts the count again', async () => {

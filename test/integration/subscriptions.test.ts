@@ -1,11 +1,12 @@
 // Which refused subscriptions end a session, on both MQTT transports against the simulator's broker: the essential
 // reply and device topics do; the installer diagnostics reply filter only makes that one read unavailable.
 import assert from 'node:assert/strict';
-import { AccountConnection, ConnectionState } from '../../src/shared/account-connection';
+import { AccountConnection, ConnectionState } from '../../src/shared/connection';
 import { InstallerDiagnosticsUnavailableError, readInstaller } from '../../src/shared/device/service-reads';
 import type { TransportKind } from '../../src/shared/transport-select';
 import { FAST_BACKOFF, MAC, TRANSPORTS, connectionFixture } from '../helpers/account-connection';
-import { delay, nextEvent } from '../helpers/wait';
+import { FakeClock } from '../helpers/fake-clock';
+import { nextEvent } from '../helpers/wait';
 
 for (const { kind, name } of TRANSPORTS) subscriptionSuite(kind, name);
 
@@ -33,15 +34,17 @@ function subscriptionSuite(transport: TransportKind, transportName: string): voi
 
     it('a broker policy without the installer diagnostics reply filter: the account stays connected, statuses flow, the installer read says unavailable', async () => {
       sim().refuseSubscriptions([DIAGNOSTICS_FILTER]);
-      const connection = fx.connect();
+      const clock = new FakeClock(Date.now());
+      const connection = fx.connect({ clock });
       let drops = 0;
       connection.on('drop', () => drops++);
       await fx.ready(connection);
       const attempts = sim().connectAttempts;
       const reply = await connection.requestStatus(MAC);
       assert.equal(reply.kind, 'status');
-      // Well past the quick retry a failed session would make.
-      await delay(1_000);
+      // Well past the quick retry a failed session would make (virtual time), then a round trip for it to show.
+      clock.advance(1_000);
+      await connection.requestStatus(MAC);
       assert.equal(connection.state.phase, 'connected');
       assert.equal(drops, 0);
       assert.equal(sim().connectAttempts, attempts, 'no reconnect');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_BACKOFF, isDeepAttempt, reconnectDelay, retryAfterDropDelay } from '../../src/shared/backoff';
+import { DEFAULT_BACKOFF, isDeepAttempt, reconnectDelay, retryAfterDropDelay } from '../../src/shared/connection/backoff';
 
 /**
  * Attempts made during an outage of `outageMs`, and how long after its end the next attempt comes. `sessionMs`: the

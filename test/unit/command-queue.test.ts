@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CommandQueue } from '../../src/shared/command-queue';
+import { CommandQueue } from '../../src/shared/connection/command-queue';
 import { QueueError } from '../../src/shared/errors';
 
 describe('offline command queue', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DiagnosticsCollector, classifyDrops } from '../../src/shared/diagnostics';
+import { DiagnosticsCollector, classifyDrops } from '../../src/shared/connection/diagnostics';
 
 const HOUR = 3_600_000;
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DiagnosticsCollector } from '../../src/shared/diagnostics';
+import { DiagnosticsCollector } from '../../src/shared/connection/diagnostics';
 
 describe('connection diagnostics: implausible values', () => {
   it('counts implausible values per field, reports them in the metrics and the export, and reset clears them', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { InboundMessage } from '../../src/shared/codec';
-import { ReplyMatcher } from '../../src/shared/device/reply-matcher';
+import { ReplyMatcher } from '../../src/shared/connection/reply-matcher';
 import { RequestTimeoutError } from '../../src/shared/errors';
 import { delay } from '../helpers/wait';
 

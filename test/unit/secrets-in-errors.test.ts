@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { DiagnosticsCollector } from '../../src/shared/diagnostics';
+import { DiagnosticsCollector } from '../../src/shared/connection/diagnostics';
 import { resolveEndpoints } from '../../src/shared/endpoints';
 import { EndpointConfigError, errorMessage } from '../../src/shared/errors';
 import { describeFailure } from '../../src/shared/mqtt-transport';

@@ -1,6 +1,6 @@
 import type { Node } from 'node-red';
-import type { AccountConnection, ConnectionState, DevicePresence } from '../../shared/account-connection';
-import type { ConnectionRecord, DropRecord } from '../../shared/diagnostics';
+import type { AccountConnection, ConnectionState, DevicePresence } from '../../shared/connection';
+import type { ConnectionRecord, DropRecord } from '../../shared/connection/diagnostics';
 import type { SettingsKeeper } from '../../shared/ledger/settings-keeper';
 
 /**

@@ -13,7 +13,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
-import type { AccountConnection } from '../../shared/account-connection';
+import type { AccountConnection } from '../../shared/connection';
 import { NWP500_DEVICE_TYPE } from '../../shared/codec';
 import { EndpointOverrides, loadEndpoints } from '../../shared/endpoints';
 import { EndpointConfigError, InvalidCredentialsError, errorMessage } from '../../shared/errors';

@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import type { QueueLimits } from '../../shared/command-queue';
+import type { QueueLimits } from '../../shared/connection/command-queue';
 import { HELD_INPUT_LIMITS, HeldInputs } from '../../shared/held-inputs';
 import type { Translate } from './node-status';
 

@@ -1,5 +1,5 @@
 import type { NodeStatus } from 'node-red';
-import type { ConnectionState } from '../../shared/account-connection';
+import type { ConnectionState } from '../../shared/connection';
 
 export type Translate = (key: string, args?: Record<string, unknown>) => string;
 

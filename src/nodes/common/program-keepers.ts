@@ -1,5 +1,5 @@
 import type { NodeAPI } from 'node-red';
-import type { AccountConnection } from '../../shared/account-connection';
+import type { AccountConnection } from '../../shared/connection';
 import type { Clock } from '../../shared/clock';
 import type { RunnerTiming } from '../../shared/control/device-commands';
 import { RunnerLease, leaseRunner } from '../../shared/control/runner-registry';

@@ -3,7 +3,7 @@
  * spaced, confirmed) and its timed actions (boost, vacation), whose ends the heater's SettingsKeeper (the account
  * connection's) carries out.
  */
-import type { AccountConnection } from '../account-connection';
+import type { AccountConnection } from '../connection';
 import type { TemperatureUnit } from '../codec';
 import { accountDevices } from '../device/device-api';
 import type { SettingsKeeper } from '../ledger/settings-keeper';

@@ -4,7 +4,7 @@
  * status requests, and each device's inbound messages. Nodes keep only Node-RED wiring; everything about asking a
  * device and matching its answer is here and in the connection's ReplyMatcher.
  */
-import type { AccountConnection, DevicePresence } from '../account-connection';
+import type { AccountConnection, DevicePresence } from '../connection';
 import {
   InboundMessage,
   NWP500_DEVICE_TYPE,

@@ -3,7 +3,7 @@
  * record. Each asks the device (MQTT) or the cloud (REST) and returns the decoded payload with the record it came
  * from. DeviceApi.read dispatches here.
  */
-import type { AccountConnection } from '../account-connection';
+import type { AccountConnection } from '../connection';
 import {
   buildDiagnosticsQuery,
   buildFirmwareInfoQuery,

@@ -4,7 +4,7 @@
  * account side owns them (not a node): they live as long as the connection, and a restore still due keeps the
  * connection open after its node was deleted (see `busy` / `whenIdle`).
  */
-import type { AccountConnection } from '../account-connection';
+import type { AccountConnection } from '../connection';
 import type { Clock } from '../clock';
 import type { RunnerTiming } from '../control/device-commands';
 import { RunnerLease, leaseRunner } from '../control/runner-registry';
@@ -39,7 +39,6 @@ export class KeeperRegistry {
   private readonly keepers = new Map<string, { keeper: SettingsKeeper; runner: RunnerLease }>();
   private readonly store: SettingsStore;
   private idleWaiters: Array<() => void> = [];
-  private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly connection: AccountConnection, private readonly options: KeeperRegistryOptions) {
@@ -66,6 +65,7 @@ export class KeeperRegistry {
       isDeployed: this.options.isDeployed,
       log: this.options.log,
       clock: this.options.clock,
+      onIdle: () => this.wakeIdleWaiters(),
     });
     if (this.closed) keeper.close();
     this.keepers.set(mac, { keeper, runner });
@@ -90,18 +90,15 @@ export class KeeperRegistry {
     return [...this.keepers.values()].some(({ keeper }) => keeper.busy);
   }
 
-  /** Resolves once no restore is due or running (checked every second; at once when idle). */
+  /** Resolves once no restore is due or running on any heater (at once when idle); each keeper says when it went idle. */
   whenIdle(): Promise<void> {
     if (!this.busy || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.idleWaiters.push(resolve);
-      this.idleTimer ??= setInterval(() => {
-        if (this.busy && !this.closed) return;
-        clearInterval(this.idleTimer);
-        this.idleTimer = undefined;
-        for (const waiter of this.idleWaiters.splice(0)) waiter();
-      }, 1_000);
-    });
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private wakeIdleWaiters(): void {
+    if (this.busy && !this.closed) return;
+    for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
 
   /** The connection closes: timers and queues stop; the ledger keeps what is still due. */
@@ -111,8 +108,6 @@ export class KeeperRegistry {
       keeper.close();
       runner.release();
     }
-    clearInterval(this.idleTimer);
-    this.idleTimer = undefined;
     for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
 }

@@ -62,6 +62,8 @@ export interface KeeperDeps {
   /** Said when no node of the owner listens (it was deleted): the runtime's log. */
   log(text: string): void;
   clock?: Clock;
+  /** Called when the keeper stops being busy (its last due or running restore settled). */
+  onIdle?: () => void;
 }
 
 /**
@@ -185,6 +187,7 @@ export class SettingsKeeper {
     this.ending.set(k, work);
     const clear = () => {
       if (this.ending.get(k) === work) this.ending.delete(k);
+      this.noteIdle();
     };
     work.then(clear, clear);
     return work;
@@ -195,6 +198,7 @@ export class SettingsKeeper {
     return this.serial(async () => {
       this.disarm({ owner, kind });
       this.retries.delete(key({ owner, kind }));
+      this.noteIdle();
       await this.write((record) => {
         const changes = record.changes.filter((c) => !(c.owner === owner && c.kind === kind));
         return changes.length ? { ...record, changes } : undefined;
@@ -233,6 +237,10 @@ export class SettingsKeeper {
   }
 
   // ---- internals ----
+
+  private noteIdle(): void {
+    if (!this.busy) this.deps.onIdle?.();
+  }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.catch(() => undefined).then(work);

@@ -230,10 +230,10 @@ export class PlannerSession {
     if (removing) work.push(this.program.removeAll(true, this.latest?.raw));
     this.live.close();
     this.program.close();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: unknown;
     const budget = removing ? PROGRAM_CLOSE_BUDGET_MS : CLOSE_BUDGET_MS;
-    await Promise.race([Promise.all(work).catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, budget)))]);
-    clearTimeout(timer);
+    await Promise.race([Promise.all(work).catch(() => undefined), new Promise<void>((resolve) => (timer = this.deps.clock.setTimeout(resolve, budget)))]);
+    this.deps.clock.clearTimeout(timer);
   }
 
   // ---- planning ----

@@ -5,7 +5,7 @@ import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import diagnosticsNode = require('../../../src/nodes/navien-diagnostics');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
-import { DEFAULT_BACKOFF } from '../../../src/shared/backoff';
+import { DEFAULT_BACKOFF } from '../../../src/shared/connection/backoff';
 import { backoffElapsed } from '../../helpers/quiet';
 import { waitFor } from '../../helpers/wait';
 

@@ -95,6 +95,9 @@ describe('navien-control and the change ledger (test helper, real account node, 
     assert.ok(ledgerOf(dir)?.sections.settings?.[MAC], 'the unconfirmed restore is still in the ledger when the close ended');
     await waitFor(() => shows()[0] === 3 && shows()[1] === 100, 'put back after the close', 30_000);
     await waitFor(() => ledgerOf(dir)?.sections.settings === undefined, 'the ledger emptied');
+    // Nothing uses the account any more: the keeper saying it went idle lets the connection go.
+    const account = helper.getNode(ids.account) as unknown as { connection: unknown };
+    await waitFor(() => account.connection === undefined, 'the connection closed once nothing was left to put back');
   });
 
   it('a node deleted while Node-RED was down: its boost is put back on the next start, with nothing else using the account', async () => {

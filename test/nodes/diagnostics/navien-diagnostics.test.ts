@@ -118,7 +118,7 @@ describe('navien-diagnostics node (test helper, real account node, simulator)', 
     assert.deepEqual(msg.payload.connections.map((c: { kind: string }) => c.kind === 'connected'), [true, false]);
 
     const text = JSON.stringify(msg.payload);
-    const tokens = (connection as unknown as { tokens: { accessToken: string; refreshToken: string } }).tokens;
+    const tokens = (connection as unknown as { tokenKeeper: { tokens: { accessToken: string; refreshToken: string } } }).tokenKeeper.tokens;
     const secrets = [DEFAULT_EMAIL, DEFAULT_PASSWORD, tokens.accessToken, tokens.refreshToken];
     for (const aws of sim.issuedCredentials()) secrets.push(aws.accessKeyId, aws.secretKey, aws.sessionToken);
     assert.ok(secrets.length >= 7 && secrets.every((s) => typeof s === 'string' && s.length >= 8), `the secrets to look for are real: ${secrets.map((s) => typeof s === 'string' ? s.length : typeof s).join(',')}`);

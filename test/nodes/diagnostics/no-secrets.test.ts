@@ -15,7 +15,7 @@ import { useSimulator, useTestServer } from '../flow-helper';
 helper.init(require.resolve('node-red'));
 
 interface AccountLike extends Node {
-  connection?: { state: { phase: string }; tokens?: { accessToken: string; refreshToken: string } };
+  connection?: { state: { phase: string }; tokenKeeper: { tokens?: { accessToken: string; refreshToken: string } } };
 }
 
 describe('navien-diagnostics messages carry no secrets (test helper, simulator)', function () {
@@ -34,7 +34,7 @@ describe('navien-diagnostics messages carry no secrets (test helper, simulator)'
     (helper.getNode('out') as Node).on('input', (msg: NodeMessage) => received.push(msg));
     const account = helper.getNode('acc') as AccountLike;
     await waitFor(() => account.connection?.state.phase === 'connected', 'connected');
-    const firstTokens = { ...account.connection?.tokens } as { accessToken: string; refreshToken: string };
+    const firstTokens = { ...account.connection?.tokenKeeper.tokens } as { accessToken: string; refreshToken: string };
 
     sim.dropAllConnections();
     const topic = (name: string) => `navien/diagnostics/${name}`;
@@ -43,7 +43,7 @@ describe('navien-diagnostics messages carry no secrets (test helper, simulator)'
     await waitFor(() => received.filter((m) => m.topic === topic('report')).length >= 2, 'a requested and a periodic report', 20_000);
     for (const name of ['dropped', 'reconnected', 'report']) assert.ok(received.some((m) => m.topic === topic(name)), `a ${name} message`);
 
-    const tokens = account.connection?.tokens as { accessToken: string; refreshToken: string };
+    const tokens = account.connection?.tokenKeeper.tokens as { accessToken: string; refreshToken: string };
     const secrets = [DEFAULT_EMAIL, DEFAULT_PASSWORD, firstTokens.accessToken, firstTokens.refreshToken, tokens.accessToken, tokens.refreshToken];
     for (const aws of sim.issuedCredentials()) secrets.push(aws.accessKeyId, aws.secretKey, aws.sessionToken);
     assert.ok(secrets.every((s) => typeof s === 'string' && s.length >= 8), 'the secrets to look for are real');

@@ -3,7 +3,7 @@ import type { NodeMessage } from 'node-red';
 import accountNode = require('../../../src/nodes/navien-account');
 import statusNode = require('../../../src/nodes/navien-status');
 import { DEFAULT_EMAIL, DEFAULT_PASSWORD, NavilinkSimulator } from '../../../tools/simulator/simulator';
-import { DEFAULT_BACKOFF } from '../../../src/shared/backoff';
+import { DEFAULT_BACKOFF } from '../../../src/shared/connection/backoff';
 import { backoffElapsed } from '../../helpers/quiet';
 import { waitFor } from '../../helpers/wait';
 import { HEAT_PUMP_STATUS, MAC, TestNode, accountConfig, accountReady, collect, credentialsFor, helper, recording, uniqueId } from '../flow-helper';

@@ -4,8 +4,8 @@
  * drop pattern with advice. Holds no credential, token, URL or e-mail address, so the export is safe to share.
  */
 
-import { redactSecrets } from './errors';
-import type { IntervalRule } from './seconds';
+import { redactSecrets } from '../errors';
+import type { IntervalRule } from '../seconds';
 
 /**
  * navien-diagnostics' seconds between reports: 0 = events only; reports more often than 10 s tell nothing new (the

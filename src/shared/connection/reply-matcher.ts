@@ -3,6 +3,7 @@
  * place that does it. Every query to a device (status, features, weekly program, energy history, the read of a
  * read-modify-write) is a PendingReply here.
  */
+import { Clock, SYSTEM_CLOCK } from '../clock';
 import type { InboundMessage } from '../codec';
 import { RequestTimeoutError } from '../errors';
 
@@ -28,17 +29,21 @@ export interface ReplyWanted {
 export class PendingReply {
   readonly promise: Promise<InboundMessage>;
   private settle!: { resolve: (message: InboundMessage) => void; reject: (err: Error) => void };
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: unknown;
   private readonly done = new AbortController();
 
-  constructor(private readonly wanted: ReplyWanted, private readonly release: (pending: PendingReply) => void) {
+  constructor(
+    private readonly wanted: ReplyWanted,
+    private readonly release: (pending: PendingReply) => void,
+    private readonly clock: Clock = SYSTEM_CLOCK,
+  ) {
     this.promise = new Promise<InboundMessage>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
     // Whoever stops waiting (a redeploy, a failed send) must not leave an unhandled rejection behind: it would
     // take Node-RED down. Callers that await still see the rejection.
     this.promise.catch(() => undefined);
-    this.timer = setTimeout(() => {
+    this.timer = clock.setTimeout(() => {
       if (this.settled) return;
       wanted.onTimeout?.();
       this.reject(new RequestTimeoutError(`${wanted.kinds[0]} request to ${wanted.mac}`, wanted.timeoutMs));
@@ -74,7 +79,7 @@ export class PendingReply {
 
   private finish(): boolean {
     if (this.settled) return false;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.release(this);
     this.done.abort();
     return true;
@@ -85,13 +90,16 @@ export class PendingReply {
 export class ReplyMatcher {
   private readonly pending = new Set<PendingReply>();
 
+  /** `clock`: time for the requests' timeouts. */
+  constructor(private readonly clock: Clock = SYSTEM_CLOCK) {}
+
   get size(): number {
     return this.pending.size;
   }
 
   /** Starts waiting (and the timeout) now: register before the query is sent, a reply can beat the publish ack. */
   expect(wanted: ReplyWanted): PendingReply {
-    const pending = new PendingReply(wanted, (p) => this.pending.delete(p));
+    const pending = new PendingReply(wanted, (p) => this.pending.delete(p), this.clock);
     this.pending.add(pending);
     return pending;
   }

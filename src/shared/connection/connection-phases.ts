@@ -1,4 +1,4 @@
-import type { ConnectionPhase } from './account-connection';
+import type { ConnectionPhase } from './types';
 
 /**
  * Connection phases the account does not leave by itself: wrong or missing credentials, no MQTT library, bad

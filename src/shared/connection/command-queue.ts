@@ -1,4 +1,4 @@
-import { QueueError } from './errors';
+import { QueueError } from '../errors';
 
 export interface QueuedItem<T> {
   value: T;
