@@ -161,7 +161,9 @@ export class PlannerSession {
     await Promise.all([this.history.load(), this.program.load()]);
     const stored = await this.deps.inputStore.get().catch(() => undefined);
     if (stored && Array.isArray(stored.prices)) {
-      this.lastInput = stored.configKey === this.deps.configKey ? stored : { prices: stored.prices, surplus: stored.surplus, configKey: this.deps.configKey };
+      // Under changed dialog settings the prices stay, the message targets go and the dialog's price source applies.
+      const source: Pick<StoredInput, 'source'> = this.deps.settings.prices === HEATER_TOU ? { source: HEATER_TOU } : {};
+      this.lastInput = stored.configKey === this.deps.configKey ? stored : { prices: stored.prices, surplus: stored.surplus, ...source, configKey: this.deps.configKey };
     }
     // The dialog's source: a TOU customer's planner plans from the start, without a message.
     if (!this.lastInput && this.deps.settings.prices === HEATER_TOU) this.lastInput = { prices: [], source: HEATER_TOU, configKey: this.deps.configKey };

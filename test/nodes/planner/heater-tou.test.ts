@@ -115,6 +115,38 @@ describe('navien-planner prices "heater-tou": plans from the heater\'s own TOU p
     assert.deepEqual(caught, []);
   });
 
+  it('redeployed with other settings, a planner whose dialog says "heater-tou" plans from the TOU plan again at once; one switched to messages waits for prices', async () => {
+    setClock(START);
+    const device = sim().device(MAC);
+    device.setStatus(START_STATUS);
+    device.tick(1);
+    sim().setTouPlan(MAC, NIGHT_TOU);
+    const setup = plannerFlow(sim(), { planner: { prices: 'heater-tou' } });
+    const flow = withZone(setup.flow);
+    await helper.load(nodes, flow, setup.credentials);
+    const first = await attachPlanner(setup.ids);
+    await waitFor(() => first.plans.length > 0, 'the first plan');
+    // Message targets: the input is stored (with its source) for the next instance.
+    first.planner.receive({ payload: { targets: [{ at: '05:00', charge: 80 }] } });
+    await waitFor(() => first.plans.length > 1, 'the plan for the message targets');
+    await quiet(sim(), first.account);
+
+    // Another reserve: the stored input is from other settings (its targets go), the dialog's source still applies.
+    await helper.setFlows(flow.map((n) => (n.id === setup.ids.planner ? { ...n, reserve: 10 } : n)), 'full', setup.credentials);
+    const second = await attachPlanner(setup.ids);
+    await waitFor(() => second.plans.length > 0, 'a plan from the TOU plan after the redeploy, without a message');
+    await quiet(sim(), second.account);
+    for (const w of second.plans[0].payload.windows) assert.ok(wallClock(Date.parse(w.start), CHICAGO).hour < 6, `window at ${w.start}`);
+    assert.equal(second.plans[0].payload.targets[0].at, new Date(zonedTime(2026, 1, 15, 6, 30, CHICAGO)).toISOString(), 'the dialog\'s target, not the message\'s');
+
+    // The dialog switched to messages: the stored input had no price list, so the node waits for one.
+    await helper.setFlows(flow.map((n) => (n.id === setup.ids.planner ? { ...n, prices: 'messages' } : n)), 'full', setup.credentials);
+    const third = await attachPlanner(setup.ids);
+    await quiet(sim(), third.account);
+    assert.deepEqual(third.plans, []);
+    assert.deepEqual(third.caught, []);
+  });
+
   it('a TOU plan that prices none of the horizon is an error naming the plan, not a crash', async () => {
     setClock(START);
     const device = sim().device(MAC);
