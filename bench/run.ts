@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark, prints a table each, keeps the raw results in bench/results/ and rewrites
  * the generated blocks of BENCHMARKS.md (bench/report.ts); `node build/bench/run.js <name>...` runs some.
- * Names: deploy, command, throughput, memory, connects, install, planner, idle, recovery. BENCH_FULL=1 for more
- * repetitions.
+ * Names: deploy, command, throughput, memory, connects, install, planner, planner-rates, idle, recovery. BENCH_FULL=1
+ * for more repetitions; NAVIEN_PRICE_DAYS=DIR gives planner-rates a folder of real price days.
  *
  * When everything runs, the 60 s and 5-minute outages of `recovery` start right after `deploy`, in the background:
  * their Node-REDs only back off while the broker is down (idle), so the other benchmarks run during those minutes
@@ -19,6 +19,7 @@ import * as throughput from './throughput';
 import * as memory from './memory';
 import * as install from './install';
 import * as planner from './planner';
+import * as plannerRates from './planner-rates';
 import * as idle from './idle';
 import * as connects from './connects';
 
@@ -30,10 +31,11 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   connects: connects.run,
   install: install.run,
   planner: planner.run,
+  'planner-rates': plannerRates.run,
   idle: idle.run,
 };
 // idle and recovery last: the long outages started after deploy, in the background; idle runs beside recovery's 5 s lanes.
-const ORDER = ['deploy', 'command', 'throughput', 'memory', 'connects', 'install', 'planner', 'idle', 'recovery'];
+const ORDER = ['deploy', 'command', 'throughput', 'memory', 'connects', 'install', 'planner', 'planner-rates', 'idle', 'recovery'];
 
 function print(result: BenchResult): void {
   process.stdout.write(`\n### ${result.title}\n\n${table(result.rows)}`);

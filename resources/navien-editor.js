@@ -57,7 +57,8 @@
         output: ['all', 'changes', 'fields', 'chart'],
         read: ['status', 'features', 'schedule', 'energy', 'tou', 'installer', 'firmware', 'recirculation', 'device'],
         period: ['daily', 'monthly'],
-        apply: ['preview', 'live', 'device']
+        apply: ['preview', 'live', 'device'],
+        prices: ['messages', 'heater-tou']
     };
 
     /** A DNS name (letters, digits, hyphens; dot-separated labels) or an IPv4 address: the runtime's HOST_NAME. */

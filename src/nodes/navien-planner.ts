@@ -157,6 +157,7 @@ export = function register(RED: NodeAPI): void {
             const raw = connection.featuresOf(mac) ?? (device.known && !readOnly ? await device.features().catch(() => undefined) : undefined);
             return raw ? decodeFeature(raw, 'C') : undefined;
           },
+          touPlan: () => device.cachedTouPlan(),
         },
         controls,
         inputStore: contextValueStore(node, 'navienPlannerInput', memory.input),
@@ -171,6 +172,7 @@ export = function register(RED: NodeAPI): void {
         state: showState,
         describe,
         warn: (text) => node.warn(text),
+        touModeOn: () => node.warn(t('navien-planner.warnings.tou-mode-on')),
       });
       return session;
     };

@@ -1,5 +1,6 @@
 /**
- * The navien-planner example flows (10 heat when electricity is cheapest, 11 solar surplus boost), proven in a real
+ * The navien-planner example flows (12 heat when electricity is cheapest, 13 solar surplus boost, 14 plan from the
+ * heater's TOU plan), proven in a real
  * Node-RED that loads the packed and installed package, against the simulator, on every runtime of the harness. As
  * in the other example suites (example-suite.ts): fetched through the editor's examples API, deployed unchanged with
  * the account's e-mail and password in the deploy body, debug output collected by test-only core nodes.
@@ -33,7 +34,7 @@ interface NodeSetInfo {
   types: string[];
 }
 
-const EXAMPLES = ['12 Heat when electricity is cheapest', '13 Solar surplus boost'];
+const EXAMPLES = ['12 Heat when electricity is cheapest', '13 Solar surplus boost', "14 Plan from the heater's TOU plan"];
 /** The heater in Heat Pump mode at 60.5 °C (140.9 °F) with the tank at about 40 %. */
 const HEAT_PUMP_AT_40 = { dhwOperationSetting: 1, dhwTemperatureSetting: 121, tankUpperTemperature: 500, tankLowerTemperature: 470 };
 const plan = (c: Captured) => c.payload as PlanPayload;
@@ -43,7 +44,7 @@ for (const runtimeUnderTest of RUNTIMES) describe(`planner example flows in a re
 
   const { sim, red, repoExample, fetchExample, captures, waitForCapture, deployExample, controls } = exampleSuite(runtimeUnderTest.key, 'examples-planner');
 
-  it('ships 10 and 11 importable as they are: one tab, a comment, one empty account, core nodes only, served by the examples API', async function () {
+  it('ships 12, 13 and 14 importable as they are: one tab, a comment, one empty account, core nodes only, served by the examples API', async function () {
     const sets = await red().getJson<NodeSetInfo[]>('/nodes');
     const coreTypes = new Set(sets.filter((s) => s.module === 'node-red').flatMap((s) => s.types));
     const served = (await red().getJson<Array<{ fn?: string } | string>>(`/library/examples/flows/${PACKAGE}`)).map((e) => (typeof e === 'string' ? e : e.fn));
@@ -101,6 +102,25 @@ for (const runtimeUnderTest of RUNTIMES) describe(`planner example flows in a re
     assert.equal(a.result, 'confirmed', JSON.stringify(a));
     assert.equal(device.status.dhwOperationSetting, 1, 'heat-pump');
     assert.equal(device.status.dhwTemperatureSetting, Math.round(((a.setting.setpoint - 32) * 10) / 9), `the heater is not at ${a.setting.setpoint} °F`);
+    assert.deepEqual(captures(ERRORS), []);
+    assert.deepEqual(red().navienErrors(), []);
+  });
+
+  it("14 Plan from the heater's TOU plan: a plan at deploy without any input, priced from the heater's own TOU plan; preview sends nothing", async function () {
+    const device = sim().device(MAC);
+    device.setStatus(HEAT_PUMP_AT_40, true);
+    await deployExample("14 Plan from the heater's TOU plan");
+    const PLAN = 'cca0000000000007';
+    const ERRORS = 'cca0000000000010';
+    const p = plan(await waitForCapture(PLAN, (c) => c.topic === `navien/${MAC}/plan`, 'the plan from the TOU plan'));
+    assert.equal(p.apply, 'preview');
+    assert.deepEqual(p.targets.map((t) => t.charge).sort((a, b) => a - b), [70, 90]);
+    assert.ok(p.windows.length > 0, 'heating planned');
+    // The simulator's heater holds the captured PG&E plan: its hours cost the midpoints of its prices, 0.4132-0.4432
+    // per kWh in winter, 0.4544-0.5574 in summer (Jun-Sep), nothing like the example 12's 0.10-0.45 sample prices.
+    for (const w of p.windows) assert.ok(w.cost >= 0.4131 * w.kWh - 1e-3 && w.cost <= 0.5574 * w.kWh + 1e-3, JSON.stringify(w));
+    assert.deepEqual(controls(), []);
+    assert.deepEqual(sim().received.filter((r) => r.topic.endsWith('/ctrl/rsv/rd')), []);
     assert.deepEqual(captures(ERRORS), []);
     assert.deepEqual(red().navienErrors(), []);
   });

@@ -49,6 +49,7 @@ const EXAMPLE_FILES = [
   '11 Installer check-up',
   '12 Heat when electricity is cheapest',
   '13 Solar surplus boost',
+  "14 Plan from the heater's TOU plan",
 ];
 /** The one example built on another package: FlowFuse Dashboard 2.0. */
 const DASHBOARD_EXAMPLE = '10 Water heater dashboard';

@@ -27,6 +27,7 @@ import {
   DEFAULT_TARGETS,
   MAX_RESERVE_PERCENT,
   PlannerConfigFields,
+  PRICE_SOURCES,
   plannerSettings,
 } from '../../src/shared/planner-session/settings';
 import { ENERGY_PERIODS, READ_KINDS, configuredPeriod, configuredRead, readRequest } from '../../src/shared/reading/read-request';
@@ -80,7 +81,7 @@ interface NavienEditor {
     targets: { max: number; charge: { min: number; max: number }; fallback: unknown };
     port: { min: number; max: number };
   };
-  values: Record<'unit' | 'output' | 'read' | 'period' | 'apply', string[]>;
+  values: Record<'unit' | 'output' | 'read' | 'period' | 'apply' | 'prices', string[]>;
   normMac(value: unknown): string;
   rules: Record<string, (...args: unknown[]) => boolean>;
   expandTemplate(type: string, text: string): string;
@@ -194,6 +195,7 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
       ['read', ui.values.read, READ_KINDS],
       ['period', ui.values.period, ENERGY_PERIODS],
       ['apply', ui.values.apply, APPLY_MODES],
+      ['prices', ui.values.prices, PRICE_SOURCES],
     ];
     for (const [name, editor, runtime] of lists) assert.deepEqual([...editor], [...runtime], `the editor's ${name} values`);
 
@@ -205,6 +207,7 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
       ['navien-status', 'read', READ_KINDS],
       ['navien-status', 'period', ENERGY_PERIODS],
       ['navien-planner', 'apply', APPLY_MODES],
+      ['navien-planner', 'prices', PRICE_SOURCES],
     ];
     for (const [type, name, allowed] of selects) {
       assert.deepEqual(options(type, `node-input-${name}`), [...allowed], `the options of ${type}'s ${name}`);
@@ -221,6 +224,8 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
     for (const v of READ_KINDS) assert.equal(configuredRead(v), v);
     for (const v of ENERGY_PERIODS) assert.equal(configuredPeriod(v), v);
     for (const v of APPLY_MODES) assert.equal(plannerSettings({ apply: v }).apply, v);
+    for (const v of PRICE_SOURCES) assert.equal(plannerSettings({ prices: v }).prices, v);
+    assert.ok(!plannerAccepts({ prices: 'tou' }), 'the planner accepts prices tou');
     for (const v of ['x', 'f']) {
       assert.ok(!plannerAccepts({ unit: v }) && !plannerAccepts({ apply: v }), `the planner accepts ${v}`);
       assert.throws(() => readRequest({ read: v }));
@@ -270,6 +275,7 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
     const planner = plannerSettings({});
     assert.equal(property('navien-planner', 'unit').value, planner.unit);
     assert.equal(property('navien-planner', 'apply').value, planner.apply);
+    assert.equal(property('navien-planner', 'prices').value, planner.prices);
     assert.deepEqual(plain(property('navien-planner', 'targets').value), DEFAULT_TARGETS);
     assert.equal(property('navien-planner', 'maxSetpoint').value, DEFAULT_MAX_SETPOINT[planner.unit]);
     assert.equal(property('navien-planner', 'horizon').value, DEFAULT_HORIZON_HOURS);

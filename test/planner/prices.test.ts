@@ -60,6 +60,27 @@ describe('planner: price formats', () => {
     assert.deepEqual(parsed.slots.map((s) => ({ ...s, price: Math.round(s.price * 1e6) / 1e6 })), EXPECTED);
   });
 
+  it("detects ComEd's [{millisUTC, price}] (strings or numbers, newest first) and converts cents per kWh to dollars", () => {
+    // As ComEd's hourly pricing API sends it: newest first, both fields strings.
+    const list = VALUES.map((v, i) => ({ millisUTC: String(T0 + i * H), price: (v * 100).toFixed(1) })).reverse();
+    const parsed = parsePrices(list);
+    assert.equal(parsed.format, 'comed');
+    assert.deepEqual(parsed.slots.map((s) => ({ ...s, price: Math.round(s.price * 1e6) / 1e6 })), EXPECTED);
+    // Numbers too, and five-minute prices keep their five-minute slots.
+    const five = parsePrices([{ millisUTC: T0, price: 2.5 }, { millisUTC: T0 + 300_000, price: -0.4 }]);
+    assert.deepEqual(five.slots, [
+      { start: T0, end: T0 + 300_000, price: 0.025 },
+      { start: T0 + 300_000, end: T0 + 600_000, price: -0.004 },
+    ]);
+  });
+
+  it('refuses a bad ComEd list naming the field', () => {
+    rejects(() => parsePrices([{ millisUTC: String(T0), price: '2.0' }, { millisUTC: 'yesterday', price: '2.1' }]), 'payload[1].millisUTC', /ISO time or epoch ms/);
+    rejects(() => parsePrices([{ millisUTC: String(T0), price: 'n/a' }]), 'payload[0].price', /price/);
+    rejects(() => parsePrices([{ millisUTC: T0, price: 2 }, { millisUTC: 1_700_000_000, price: 2 }]), 'payload[1].millisUTC', /epoch seconds/);
+    rejects(() => parsePrices({ prices: [{ millisUTC: T0 }] }), 'payload.prices[0].price', /price/);
+  });
+
   it('detects plain [{start, price}] with epoch-ms and Date times, in any order', () => {
     const parsed = parsePrices([
       { start: new Date(T0 + 2 * H), price: 0.2 },

@@ -166,10 +166,15 @@ export class DeviceApi {
     return { mac: this.mac, entry, connection: this.connection, features: () => this.features(), timeoutMs: READ_TIMEOUT_MS };
   }
 
+  /** The TOU plan through the account's cache (read now when it is older than TOU_CACHE_MS); rejects when it cannot be read. */
+  cachedTouPlan(): Promise<TouPlan> {
+    return this.touPlans.get(this.mac, async () => (await this.readTou()).plan);
+  }
+
   /** The TOU plan for cost estimates: cached per account, else read once now; null when there is none or it cannot be read. */
   private async touPlan(debug: (text: string) => void): Promise<TouPlan | null> {
     try {
-      return await this.touPlans.get(this.mac, async () => (await this.readTou()).plan);
+      return await this.cachedTouPlan();
     } catch (err) {
       debug(`no TOU plan for the cost estimate of ${this.mac}: ${errorMessage(err)}`);
       return null;

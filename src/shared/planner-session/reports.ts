@@ -45,7 +45,7 @@ export type PlannerReport =
       merged?: number;
       error?: string;
     }
-  | { type: 'replan'; at: string; reason: 'drift' | 'status' | 'start'; charge?: number; expectedCharge?: number }
+  | { type: 'replan'; at: string; reason: 'drift' | 'status' | 'start' | 'hourly'; charge?: number; expectedCharge?: number }
   /** A target time passed with the tank below the charge wanted. */
   | { type: 'target'; at: string; target: string; charge: number; actualCharge: number; met: false }
   /** The plan is not carried out: read-only account, a capability the heater lacks, heater off or on vacation, ... */

@@ -4,7 +4,7 @@
  * out (`live`: LivePlanFollower, `device`: ProgramWriter) and plans again when the tank leaves the forecast. The node
  * gives it the device, the controls, the stores and the clock, and turns what it reports into messages and a status.
  */
-import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DecodedFeature, isControlSupported, roundTo } from '../codec';
+import { DHW_MODE_POWER_OFF, DHW_MODE_VACATION, DecodedFeature, TouPlan, isControlSupported, roundTo } from '../codec';
 import type { ControlOutcome } from '../control/device-commands';
 import type { PlannedControl } from '../control/plan';
 import type { Clock } from '../clock';
@@ -22,11 +22,13 @@ import {
   TankSample,
   TargetSpec,
   chargeOf,
+  HEATER_TOU,
   forecastChargeAt,
   hasDrifted,
   parsePlanInput,
   sampleFromStatus,
   tankFromStatus,
+  touPriceSlots,
 } from '../planner';
 import { StatusHistory, ValueStore } from './history';
 import { PlannerPayload, makePlan } from './plan-request';
@@ -42,6 +44,8 @@ export interface SessionDevice {
   requestStatus(): Promise<Record<string, unknown>>;
   /** The feature record decoded in °C (read now if the account has not yet), or undefined when it cannot be read. */
   features(): Promise<DecodedFeature | undefined>;
+  /** The heater's TOU plan (the REST read, through the account's cache); rejects when it cannot be read. */
+  touPlan(): Promise<TouPlan>;
 }
 
 export interface SessionControls extends LiveControls {
@@ -54,7 +58,10 @@ export interface SessionControls extends LiveControls {
 
 /** The last prices, surplus and message targets, kept so a redeploy plans on without waiting for new prices. */
 export interface StoredInput {
+  /** Empty when the prices come from the heater's TOU plan (expanded anew for every plan). */
   prices: PriceSlot[];
+  /** The heater's own TOU plan is the price source. */
+  source?: typeof HEATER_TOU;
   surplus?: SurplusSlot[];
   targets?: TargetSpec[];
   /** The dialog's settings they were given under: message targets do not outlive a change of the dialog's. */
@@ -89,9 +96,13 @@ export interface SessionDeps {
   /** An error as the user reads it (catalog texts for the input errors). */
   describe(err: unknown): string;
   warn(text: string): void;
+  /** The heater's own TOU mode is on while the plan is carried out (once per session). */
+  touModeOn?(): void;
 }
 
 const MINUTE_MS = 60_000;
+/** Prices from the heater's TOU plan are expanded over the horizon from now: planned again every hour, so they never run out. */
+const TOU_REPLAN_MS = 60 * MINUTE_MS;
 /** A status poll for the history and the drift check. */
 const POLL_MS = 5 * MINUTE_MS;
 /** The drift check (docs/planner-model.md: re-plan beyond DRIFT_TOLERANCE). */
@@ -127,6 +138,7 @@ export class PlannerSession {
   private starting: Promise<void> | undefined;
   private poweredOffRemoval: Promise<void> | undefined;
   private closed = false;
+  private touWarned = false;
 
   constructor(private readonly deps: SessionDeps) {
     this.history = new StatusHistory(deps.historyStore, deps.warn);
@@ -149,11 +161,18 @@ export class PlannerSession {
     await Promise.all([this.history.load(), this.program.load()]);
     const stored = await this.deps.inputStore.get().catch(() => undefined);
     if (stored && Array.isArray(stored.prices)) {
-      this.lastInput = stored.configKey === this.deps.configKey ? stored : { prices: stored.prices, surplus: stored.surplus, configKey: this.deps.configKey };
+      // Under changed dialog settings the prices stay, the message targets go and the dialog's price source applies.
+      const source: Pick<StoredInput, 'source'> = this.deps.settings.prices === HEATER_TOU ? { source: HEATER_TOU } : {};
+      this.lastInput = stored.configKey === this.deps.configKey ? stored : { prices: stored.prices, surplus: stored.surplus, ...source, configKey: this.deps.configKey };
     }
+    // The dialog's source: a TOU customer's planner plans from the start, without a message.
+    if (!this.lastInput && this.deps.settings.prices === HEATER_TOU) this.lastInput = { prices: [], source: HEATER_TOU, configKey: this.deps.configKey };
     this.unwatch = this.deps.device.watchStatus((raw) => this.onStatus(raw));
     this.every(POLL_MS, () => this.poll());
     this.every(CHECK_MS, () => this.check());
+    this.every(TOU_REPLAN_MS, () => {
+      if (this.lastInput?.source === HEATER_TOU) void this.replan('hourly');
+    });
     this.poll();
     const refusal = await this.refusal();
     const mode = refusal ? 'preview' : this.deps.settings.apply;
@@ -162,7 +181,7 @@ export class PlannerSession {
     else if (!this.deps.readOnly) await this.live.restore().catch((err: unknown) => this.deps.warn(`restore: ${this.deps.describe(err)}`));
     if (mode !== 'device' && this.program.pending > 0 && !this.deps.readOnly) await this.program.removeAll(true);
     else await this.reconcile();
-    if (this.lastInput && this.lastInput.prices.some((s) => s.end > this.deps.clock.now())) await this.replan('start');
+    if (this.lastInput && (this.lastInput.source === HEATER_TOU || this.lastInput.prices.some((s) => s.end > this.deps.clock.now()))) await this.replan('start');
     else this.deps.state({ kind: 'waiting' });
   }
 
@@ -173,12 +192,15 @@ export class PlannerSession {
   async input(payload: unknown): Promise<PlannerPayload> {
     const parsed = parsePlanInput(payload);
     const now = this.deps.clock.now();
-    const prices = parsed.prices?.slots ?? this.lastInput?.prices;
-    if (!prices) throw new PlanInputError('payload', `prices as ${PRICE_SHAPES} (targets and surplus alone need earlier prices)`, payload);
-    if (!prices.some((s) => s.end > now)) {
+    // A price list replaces the TOU plan as the source; targets or surplus alone keep the source there was.
+    const fromTou = parsed.heaterTou === true || (!parsed.prices && this.lastInput?.source === HEATER_TOU);
+    const prices = fromTou ? [] : parsed.prices?.slots ?? this.lastInput?.prices;
+    if (!prices) throw new PlanInputError('payload', `prices as ${PRICE_SHAPES}, or "${HEATER_TOU}" (targets and surplus alone need earlier prices)`, payload);
+    if (!fromTou && !prices.some((s) => s.end > now)) {
       throw new PlanInputError(parsed.prices ? 'payload' : 'payload (the last prices)', 'prices that reach past now', `the last slot ends ${iso(Math.max(...prices.map((s) => s.end)))}`);
     }
     const next: StoredInput = {
+      ...(fromTou ? { source: HEATER_TOU } : {}),
       prices: prices.filter((s) => s.end > now),
       surplus: (parsed.surplus ?? this.lastInput?.surplus)?.filter((s) => s.end > now),
       targets: parsed.targets ?? this.lastInput?.targets,
@@ -251,7 +273,7 @@ export class PlannerSession {
   }
 
   /** Plans again with the last input (re-plans report on output 2 and send the plan on output 1). */
-  private replan(reason: 'drift' | 'status' | 'start', extra: { charge?: number; expectedCharge?: number } = {}): Promise<void> {
+  private replan(reason: 'drift' | 'status' | 'start' | 'hourly', extra: { charge?: number; expectedCharge?: number } = {}): Promise<void> {
     return this.serialised(async () => {
       const input = this.lastInput;
       if (!input || this.closed) return;
@@ -306,6 +328,9 @@ export class PlannerSession {
     const user = await this.userSetting(raw);
     const features = await this.features();
     const refused = (await this.refusal()) !== undefined;
+    const now = this.deps.clock.now();
+    const prices = input.source === HEATER_TOU ? touPriceSlots(await this.deps.device.touPlan(), now, now + this.deps.settings.horizonHours * 60 * MINUTE_MS, this.deps.timeZone) : input.prices;
+    this.warnTouMode(raw);
     const made = makePlan({
       now: this.deps.clock.now(),
       status: raw,
@@ -315,12 +340,23 @@ export class PlannerSession {
       apply: refused ? 'preview' : this.deps.settings.apply,
       history: this.history.samples(),
       lastCapacity: this.history.lastCapacity(),
-      input,
+      input: { ...input, prices },
       timeZone: this.deps.timeZone,
     });
     this.current = { plan: made.plan, model: made.model };
     this.armTargets(made.plan);
     return made;
+  }
+
+  /**
+   * The heater's own TOU mode is on while the planner sets its mode and setpoint: the heater may then hold a peak
+   * against the plan (a mode write can wait until TOU is off, a recovery can stop near 90 %, docs/protocol.md#pitfalls).
+   * Said once per session; the owner decides whether to switch TOU off (docs/planner-model.md, "The heater's TOU mode").
+   */
+  private warnTouMode(raw: Record<string, unknown>): void {
+    if (this.touWarned || this.deps.settings.apply === 'preview' || typeof raw.touStatus !== 'number' || raw.touStatus === 0) return;
+    this.touWarned = true;
+    this.deps.touModeOn?.();
   }
 
   /** The feature record, read once (until it could be read, every plan asks again). */

@@ -3,10 +3,16 @@
  * plan is carried out (`apply`). Flows written by hand get an error naming the property and what it may be.
  */
 import { SETPOINT_RANGE_RAW, TemperatureUnit, fromHalfCelsius, toHalfCelsius } from '../codec';
-import { APPLY_MODES, ApplyMode, MAX_HORIZON_HOURS, PlanInputError, TargetSpec, parseTargets } from '../planner';
+import { APPLY_MODES, ApplyMode, HEATER_TOU, MAX_HORIZON_HOURS, PlanInputError, TargetSpec, parseTargets } from '../planner';
+
+/** Where the prices come from: messages (`msg.payload`), or the heater's own TOU plan (read over REST). */
+export type PriceSource = 'messages' | typeof HEATER_TOU;
+export const PRICE_SOURCES: readonly PriceSource[] = ['messages', HEATER_TOU];
 
 export interface PlannerSettings {
   apply: ApplyMode;
+  /** The prices until a message says otherwise. */
+  prices: PriceSource;
   /** Unit of the setpoints in the dialog and in the node's messages. */
   unit: TemperatureUnit;
   targets: TargetSpec[];
@@ -24,6 +30,7 @@ export interface PlannerSettings {
 /** The dialog's fields as the flow JSON holds them (numbers may come as strings from the editor). */
 export interface PlannerConfigFields {
   apply?: unknown;
+  prices?: unknown;
   unit?: unknown;
   targets?: unknown;
   maxSetpoint?: unknown;
@@ -56,6 +63,8 @@ function booleanField(value: unknown, path: string, fallback: boolean): boolean 
 export function plannerSettings(config: PlannerConfigFields): PlannerSettings {
   const apply = config.apply === undefined || config.apply === '' ? 'preview' : config.apply;
   if (!(APPLY_MODES as readonly unknown[]).includes(apply)) throw new PlanInputError('apply', APPLY_MODES.join(', '), apply);
+  const prices = config.prices === undefined || config.prices === '' ? 'messages' : config.prices;
+  if (!(PRICE_SOURCES as readonly unknown[]).includes(prices)) throw new PlanInputError('prices', PRICE_SOURCES.join(', '), prices);
   const unit = config.unit === undefined || config.unit === '' ? 'F' : config.unit;
   if (unit !== 'F' && unit !== 'C') throw new PlanInputError('unit', 'F or C', unit);
   const targets = config.targets === undefined || config.targets === '' ? [...DEFAULT_TARGETS] : parseTargets(config.targets, 'targets');
@@ -63,6 +72,7 @@ export function plannerSettings(config: PlannerConfigFields): PlannerSettings {
   const maxSetpoint = numberField(config.maxSetpoint, 'maxSetpoint', DEFAULT_MAX_SETPOINT[unit], min, max, ` °${unit}`);
   return {
     apply: apply as ApplyMode,
+    prices: prices as PriceSource,
     unit,
     targets,
     maxSetpointC: toHalfCelsius(maxSetpoint, unit) / 2,

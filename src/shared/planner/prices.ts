@@ -8,6 +8,9 @@
  * - Nord Pool / ENTSO-E style: `[{start, end, value}]` (`end` optional)
  * - aWATTar: `{data: [{start_timestamp, end_timestamp, marketprice, unit}]}`; its prices are per MWh and are
  *   converted to per kWh
+ * - ComEd hourly pricing (US, Illinois): `[{millisUTC, price}]`, `millisUTC` epoch ms as a number or a string, taken
+ *   as the start of its slot; its prices are cents per kWh and are converted to dollars per kWh (the unit of a TOU
+ *   plan, so both read alike)
  * - plain: `[{start, price}]` (`end` optional)
  * Times are ISO strings, epoch milliseconds or Date objects. A slot without `end` ends where the next one starts,
  * or after the spacing of its neighbours when the next one is further away (a gap stays unpriced); a lone slot
@@ -31,7 +34,7 @@ export interface SurplusSlot {
   watts: number;
 }
 
-export type PriceFormat = 'power-saver' | 'tibber' | 'tibber-days' | 'nordpool' | 'awattar' | 'plain';
+export type PriceFormat = 'power-saver' | 'tibber' | 'tibber-days' | 'nordpool' | 'awattar' | 'comed' | 'plain';
 
 export interface ParsedPrices {
   format: PriceFormat;
@@ -42,10 +45,11 @@ const HOUR_MS = 3_600_000;
 /** Epoch ms below this (March 1973) are almost certainly epoch seconds. */
 const MIN_EPOCH_MS = 1e11;
 const AWATTAR_PER_MWH = 1000;
+const COMED_CENTS = 100;
 
 export const PRICE_SHAPES =
   '{priceData: [{start, value}]}, [{startsAt, total}], {today, tomorrow}, [{start, end, value}], ' +
-  '{data: [{start_timestamp, end_timestamp, marketprice}]} or [{start, price}]';
+  '{data: [{start_timestamp, end_timestamp, marketprice}]}, [{millisUTC, price}] or [{start, price}]';
 
 /** An ISO time, epoch milliseconds or a Date, as epoch ms. */
 export function parseInstant(value: unknown, path: string): number {
@@ -99,6 +103,7 @@ const SHAPES: Record<Exclude<PriceFormat, 'tibber-days'>, ItemShape> = {
   tibber: { start: 'startsAt', value: 'total', describe: 'an object {startsAt, total}' },
   nordpool: { start: 'start', end: 'end', value: 'value', describe: 'an object {start, end, value}' },
   awattar: { start: 'start_timestamp', end: 'end_timestamp', value: 'marketprice', describe: 'an object {start_timestamp, end_timestamp, marketprice}' },
+  comed: { start: 'millisUTC', value: 'price', describe: 'an object {millisUTC, price}' },
   plain: { start: 'start', end: 'end', value: 'price', describe: 'an object {start, price}' },
 };
 
@@ -152,6 +157,7 @@ function detectArray(list: unknown[], path: string): Exclude<PriceFormat, 'tibbe
   if (first) {
     if ('startsAt' in first) return 'tibber';
     if ('start_timestamp' in first) return 'awattar';
+    if ('millisUTC' in first) return 'comed';
     if ('start' in first && 'price' in first) return 'plain';
     if ('start' in first && 'value' in first) return 'nordpool';
   }
@@ -177,7 +183,8 @@ export function parsePrices(value: unknown, path = 'payload'): ParsedPrices {
   if (Array.isArray(value)) {
     const format = detectArray(value, path);
     const shape = SHAPES[format];
-    const entries = readItems(value, path, shape, format === 'awattar' ? awattarScale(value) : 1);
+    const scale = format === 'awattar' ? awattarScale(value) : format === 'comed' ? COMED_CENTS : 1;
+    const entries = readItems(value, path, shape, scale);
     return { format, slots: priceSlots(entries, path, shape) };
   }
   if (isRecord(value)) {

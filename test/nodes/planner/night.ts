@@ -23,8 +23,11 @@ export const USER_SETPOINT_C = 60.5;
 /** The simulated tank's heat capacity, as its status reports it (totalEnergyCapacity 1861 at 60.5 °C). */
 const CAPACITY_WH_PER_K = 372.2;
 
-/** Heat Pump mode at 60.5 °C, the tank at 40 % (mean 48.5 °C), the room at 26 °C. */
-export const START_STATUS = { dhwOperationSetting: 1, dhwTemperatureSetting: 121, tankUpperTemperature: 500, tankLowerTemperature: 470, ambientTemperature: 260 };
+/**
+ * Heat Pump mode at 60.5 °C, the tank at 40 % (mean 48.5 °C), the room at 26 °C, the heater's own TOU mode off (the
+ * simulator's captured status has it on, and the planner warns about that in live and device mode).
+ */
+export const START_STATUS = { dhwOperationSetting: 1, dhwTemperatureSetting: 121, tankUpperTemperature: 500, tankLowerTemperature: 470, ambientTemperature: 260, touStatus: 0 };
 
 export const priceAt = (t: number) => nightPrice(new Date(t).getHours());
 
