@@ -23,6 +23,7 @@ function plan(windows: Array<[number, number]>, end = at(16, 7)): Plan {
     chargeForecast: [],
     hold: { mode: 'energy-saver', setpointC: 40.5 },
     restore: { mode: 'energy-saver', setpointC: 60.5 },
+    comfort: { comfortC: 43, met: true, feasible: true, draws: { source: 'given', count: 0, litres: 0 }, worst: { at: at(15, 18), litres: 0 }, coldestDraw: null },
   };
 }
 

@@ -73,6 +73,8 @@ function runNight(planned: boolean, drawLitres: number): Run {
     const p = planHeating({
       now, prices: PRICES, targets: [{ at: '06:30', charge: 90 }], timeZone: TZ, energyKWh: tank.energyKWh, heating: tank.source, model,
       userMode: 'heat-pump', userSetpointC: USER_SETPOINT_C, maxSetpointC: 65, allowElement: false,
+      // Nobody announced the draw, and the controller below writes each setting as a control (live).
+      draws: [], appliedBy: 'control', upperC: tank.upperC, lowerC: tank.lowerC,
     });
     plans.push(p);
     return p;

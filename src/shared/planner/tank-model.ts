@@ -140,6 +140,9 @@ export interface TankStatus {
   drawing: boolean;
   /** Air at the heat-pump intake (`ambientTemperature`), °C, when reported. */
   ambientC: number | null;
+  /** The heater's own probes (`tankUpperTemperature`, `tankLowerTemperature`), °C, when reported. */
+  upperC: number | null;
+  lowerC: number | null;
 }
 
 const MODE_BY_ID: Readonly<Record<number, UserMode>> = { 1: 'heat-pump', 2: 'electric', 3: 'energy-saver', 4: 'high-demand' };
@@ -189,6 +192,8 @@ export function tankFromStatus(raw: Record<string, unknown>, capacityWhPerK?: nu
     powerW: num(raw.currentInstPower),
     drawing: raw.dhwUse === 2,
     ambientC: ambientRaw === null || ambientRaw === 0 ? null : ambientRaw / 10,
+    upperC: upper === null ? null : upper / 10,
+    lowerC: lower === null ? null : lower / 10,
   };
 }
 
