@@ -17,6 +17,7 @@ import {
   TargetSpec,
   UserMode,
   learnTankModel,
+  learnDrawPattern,
   planHeating,
   planPayload,
   tankFromStatus,
@@ -33,6 +34,8 @@ export interface ModelView {
   ambientC: number;
   /** Figures learned from the heater's own history (the others are the documented defaults). */
   learned: string[];
+  /** Figures still at their documented defaults (docs/planner-model.md), including `draws` until the history has a week. */
+  defaults: string[];
 }
 
 export type PlannerPayload = PlanPayload & { model: ModelView };
@@ -91,6 +94,13 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
     allowElement: settings.allowElement && isControlSupported(features, 'high-demand') && isControlSupported(features, 'electric'),
     horizonHours: settings.horizonHours,
     reservePercent: settings.reservePercent,
+    comfortC: settings.comfortC,
+    upperC: tank.upperC,
+    lowerC: tank.lowerC,
+    drawPattern: learnDrawPattern(ctx.history, ctx.timeZone),
+    // Live mode writes each setting as a control (which starts a recovery), device mode as program entries (which do not).
+    appliedBy: ctx.apply === 'live' ? 'control' : 'program',
+    tou: ctx.status.touStatus !== undefined && ctx.status.touStatus !== 0,
   });
   const payload: PlannerPayload = {
     ...planPayload(plan, ctx.apply, settings.unit),
@@ -101,7 +111,8 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
       elementW: roundTo(model.elementW, 0),
       standbyWPerK: roundTo(model.standbyWPerK, 2),
       ambientC: roundTo(model.ambientC, 1),
-      learned: FIGURES.filter((f) => learned[f].learned),
+      learned: [...FIGURES.filter((f) => learned[f].learned), ...(plan.comfort.draws.source === 'history' ? ['draws'] : [])],
+      defaults: [...FIGURES.filter((f) => !learned[f].learned), ...(plan.comfort.draws.source === 'default' ? ['draws', 'thermostat'] : ['thermostat'])],
     },
   };
   return { plan, model, payload };

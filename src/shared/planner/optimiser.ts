@@ -452,6 +452,8 @@ interface Evaluated {
   shortfalls: number[];
   met: number;
   reserveMet: number;
+  /** Sum of the shortfalls of the deadlines missed, kWh: among plans that miss, the one that misses least. */
+  missedKWh: number;
 }
 
 interface EvalContext {
@@ -515,13 +517,15 @@ function evaluate(x: EvalContext, planned: ScheduledSetting[]): Evaluated {
       if (e >= d.required - TOLERANCE_KWH) reserveMet++;
     }
   }
-  return { windows, sim, shortfalls, met, reserveMet };
+  const missedKWh = shortfalls.reduce((a, v) => a + Math.max(0, v), 0);
+  return { windows, sim, shortfalls, met, reserveMet, missedKWh };
 }
 
 function preferred(x: Evaluated, y: Evaluated | undefined): boolean {
   if (!y) return true;
   if (x.met !== y.met) return x.met > y.met;
   if (x.reserveMet !== y.reserveMet) return x.reserveMet > y.reserveMet;
+  if (Math.abs(x.missedKWh - y.missedKWh) > TOLERANCE_KWH) return x.missedKWh < y.missedKWh;
   return x.sim.cost < y.sim.cost - 1e-9;
 }
 

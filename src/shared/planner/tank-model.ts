@@ -206,10 +206,27 @@ export interface TankSample {
   source: HeatSourceName;
   drawing?: boolean;
   capacityWhPerK?: number | null;
+  /** The probes, °C, for the two-zone model; flow (`currentDhwFlowRate`, l/min) and delivered litres (`cumulatedDhwFlowRate`) for the draws. */
+  upperC?: number | null;
+  lowerC?: number | null;
+  flowLpm?: number | null;
+  cumulativeLitres?: number | null;
 }
 
 export function sampleFromStatus(raw: Record<string, unknown>, at: number, capacityWhPerK?: number): TankSample | null {
   const tank = tankFromStatus(raw, capacityWhPerK);
   if (!tank) return null;
-  return { at, energyKWh: tank.energyKWh, powerW: tank.powerW, source: tank.source, drawing: tank.drawing, capacityWhPerK: tank.capacityWhPerK };
+  const flow = num(raw.currentDhwFlowRate);
+  return {
+    at,
+    energyKWh: tank.energyKWh,
+    powerW: tank.powerW,
+    source: tank.source,
+    drawing: tank.drawing,
+    capacityWhPerK: tank.capacityWhPerK,
+    upperC: tank.upperC,
+    lowerC: tank.lowerC,
+    flowLpm: flow === null ? null : flow / 10,
+    cumulativeLitres: num(raw.cumulatedDhwFlowRate),
+  };
 }
