@@ -198,11 +198,12 @@ describe('planner: the plan as a message, and drift', () => {
   it('has the Output 1 shape with ISO times and setpoints in the node unit', () => {
     const plan = planHeating(request());
     const payload = planPayload(plan, 'preview', 'F');
-    assert.deepEqual(Object.keys(payload).sort(), ['apply', 'baselineCost', 'chargeForecast', 'expectedCost', 'hold', 'restore', 'savings', 'targets', 'unit', 'windows']);
+    assert.deepEqual(Object.keys(payload).sort(), ['apply', 'baselineCost', 'chargeForecast', 'comfort', 'expectedCost', 'hold', 'restore', 'savings', 'targets', 'unit', 'windows']);
     assert.equal(payload.apply, 'preview');
     assert.match(payload.windows[0].start, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     assert.deepEqual(Object.keys(payload.windows[0]), ['start', 'end', 'mode', 'setpoint', 'kWh', 'cost']);
-    assert.deepEqual(Object.keys(payload.targets[0]), ['at', 'charge', 'expectedCharge', 'met']);
+    assert.deepEqual(Object.keys(payload.targets[0]), ['at', 'kind', 'charge', 'expectedCharge', 'expectedLitres', 'met']);
+    assert.equal(payload.comfort.temperature, 109.4, '43 °C in °F');
     assert.equal(payload.windows[0].setpoint, Math.round((plan.windows[0].setpointC * 1.8 + 32) * 10) / 10);
     assert.equal(payload.restore.setpoint, 140.9);
     assert.equal(payload.chargeForecast[0].at, new Date(plan.start).toISOString());

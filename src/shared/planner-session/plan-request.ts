@@ -97,7 +97,7 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
     comfortC: settings.comfortC,
     upperC: tank.upperC,
     lowerC: tank.lowerC,
-    drawPattern: learnDrawPattern(ctx.history, ctx.timeZone),
+    ...(settings.draws === 'none' ? { draws: [] } : { drawPattern: learnDrawPattern(ctx.history, ctx.timeZone) }),
     // Live mode writes each setting as a control (which starts a recovery), device mode as program entries (which do not).
     appliedBy: ctx.apply === 'live' ? 'control' : 'program',
     tou: ctx.status.touStatus !== undefined && ctx.status.touStatus !== 0,

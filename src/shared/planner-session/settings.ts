@@ -19,6 +19,8 @@ export interface PlannerSettings {
   reservePercent: number;
   /** Delivered hot water must never fall below this, °C (the dialog's `comfort` in `unit`). */
   comfortC: number;
+  /** `expected`: plan for the draws the heater's history shows (a standard day until it has a week); `none`: only the targets. */
+  draws: DrawsSetting;
   /** `device`: keep the planned program entries when the node closes (the heater follows them while Node-RED is down). */
   keepEntries: boolean;
 }
@@ -33,8 +35,12 @@ export interface PlannerConfigFields {
   horizon?: unknown;
   reserve?: unknown;
   comfort?: unknown;
+  draws?: unknown;
   keepEntries?: unknown;
 }
+
+export type DrawsSetting = 'expected' | 'none';
+export const DRAWS_SETTINGS: readonly DrawsSetting[] = ['expected', 'none'];
 
 export const DEFAULT_TARGETS: readonly TargetSpec[] = [{ at: '06:30', charge: 90 }];
 export const DEFAULT_MAX_SETPOINT = { F: 140, C: 60 } as const;
@@ -67,6 +73,8 @@ export function plannerSettings(config: PlannerConfigFields): PlannerSettings {
   const targets = config.targets === undefined || config.targets === '' ? [...DEFAULT_TARGETS] : parseTargets(config.targets, 'targets');
   const [min, max] = [fromHalfCelsius(SETPOINT_RANGE_RAW.min, unit), fromHalfCelsius(SETPOINT_RANGE_RAW.max, unit)];
   const maxSetpoint = numberField(config.maxSetpoint, 'maxSetpoint', DEFAULT_MAX_SETPOINT[unit], min, max, ` °${unit}`);
+  const draws = config.draws === undefined || config.draws === '' ? 'expected' : config.draws;
+  if (!(DRAWS_SETTINGS as readonly unknown[]).includes(draws)) throw new PlanInputError('draws', DRAWS_SETTINGS.join(', '), draws);
   const comfort = numberField(config.comfort, 'comfort', DEFAULT_COMFORT[unit], COMFORT_RANGE[unit].min, COMFORT_RANGE[unit].max, ` °${unit}`);
   return {
     apply: apply as ApplyMode,
@@ -77,6 +85,7 @@ export function plannerSettings(config: PlannerConfigFields): PlannerSettings {
     horizonHours: numberField(config.horizon, 'horizon', DEFAULT_HORIZON_HOURS, 1, MAX_HORIZON_HOURS, ' hours'),
     reservePercent: numberField(config.reserve, 'reserve', DEFAULT_RESERVE_PERCENT, 0, MAX_RESERVE_PERCENT, ' %'),
     comfortC: unit === 'F' ? Math.round(((comfort - 32) / 1.8) * 10) / 10 : comfort,
+    draws: draws as DrawsSetting,
     keepEntries: booleanField(config.keepEntries, 'keepEntries', false),
   };
 }

@@ -106,7 +106,7 @@ export function resolveTargets(specs: readonly TargetSpec[], from: number, to: n
   if (to <= from || specs.length === 0) return out;
   const parsed = specs.map((s) => ({
     ...parseClock(s.at, 'at'),
-    kind: (s.litres !== undefined ? 'litres' : s.showers !== undefined ? 'showers' : 'charge') as TargetKind,
+    kind: (s.litres !== undefined ? 'litres' : s.showers !== undefined ? 'showers' : 'charge'),
     charge: s.charge ?? 0,
     litres: litresOf(s),
     showers: s.showers,
