@@ -54,7 +54,7 @@ export function planPayload(plan: Plan, apply: ApplyMode, unit: TemperatureUnit 
       met: t.met,
     })),
     comfort: {
-      temperature: Math.round(unit === 'F' ? plan.comfort.comfortC * 1.8 + 32 : plan.comfort.comfortC * 10) / (unit === 'F' ? 1 : 10),
+      temperature: Math.round((unit === 'F' ? plan.comfort.comfortC * 1.8 + 32 : plan.comfort.comfortC) * 10) / 10,
       met: plan.comfort.met,
       feasible: plan.comfort.feasible,
       draws: plan.comfort.draws,
