@@ -56,6 +56,11 @@ function amount(kind: TargetKind, value: unknown, path: string): number {
   return value as number;
 }
 
+function specKind(spec: TargetSpec): TargetKind {
+  if (spec.litres !== undefined) return 'litres';
+  return spec.showers !== undefined ? 'showers' : 'charge';
+}
+
 /** Litres above comfort a target asks for. */
 export function litresOf(spec: TargetSpec): number {
   if (spec.litres !== undefined) return spec.litres;
@@ -106,7 +111,7 @@ export function resolveTargets(specs: readonly TargetSpec[], from: number, to: n
   if (to <= from || specs.length === 0) return out;
   const parsed = specs.map((s) => ({
     ...parseClock(s.at, 'at'),
-    kind: (s.litres !== undefined ? 'litres' : s.showers !== undefined ? 'showers' : 'charge'),
+    kind: specKind(s),
     charge: s.charge ?? 0,
     litres: litresOf(s),
     showers: s.showers,
