@@ -19,7 +19,8 @@ interface Window {
 
 interface PlanPayload {
   windows: Window[];
-  targets: Array<{ at: string; charge: number; expectedCharge: number; met: boolean }>;
+  targets: Array<{ at: string; kind: string; charge?: number; showers?: number; expectedCharge: number; expectedLitres: number; met: boolean }>;
+  comfort: { temperature: number; met: boolean };
   expectedCost: number;
   baselineCost: number;
   savings: number;
@@ -68,7 +69,9 @@ for (const runtimeUnderTest of RUNTIMES) describe(`planner example flows in a re
     const p = plan(first);
     assert.equal(p.apply, 'preview');
     assert.equal(p.unit, 'F');
-    assert.deepEqual(p.targets.map((t) => t.charge).sort((a, b) => a - b), [60, 90]);
+    // Two showers' worth at 06:30, 60 % at 18:00, and no draw below the 110 °F comfort temperature.
+    assert.deepEqual([...new Set(p.targets.map((t) => `${t.kind}:${t.showers ?? t.charge}`))].sort(), ['charge:60', 'showers:2']);
+    assert.equal(p.comfort.temperature, 110);
     for (const t of p.targets) assert.ok(!Number.isNaN(Date.parse(t.at)) && typeof t.met === 'boolean');
     for (const w of p.windows) {
       assert.ok(Date.parse(w.start) < Date.parse(w.end), JSON.stringify(w));

@@ -84,7 +84,7 @@ export function plannerSettings(config: PlannerConfigFields): PlannerSettings {
     allowElement: booleanField(config.allowElement, 'allowElement', false),
     horizonHours: numberField(config.horizon, 'horizon', DEFAULT_HORIZON_HOURS, 1, MAX_HORIZON_HOURS, ' hours'),
     reservePercent: numberField(config.reserve, 'reserve', DEFAULT_RESERVE_PERCENT, 0, MAX_RESERVE_PERCENT, ' %'),
-    comfortC: unit === 'F' ? Math.round(((comfort - 32) / 1.8) * 10) / 10 : comfort,
+    comfortC: unit === 'F' ? (comfort - 32) / 1.8 : comfort,
     draws: draws as DrawsSetting,
     keepEntries: booleanField(config.keepEntries, 'keepEntries', false),
   };
