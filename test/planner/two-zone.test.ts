@@ -95,7 +95,7 @@ describe('planner: expected draws', () => {
     const draws = expectedDraws({ source: 'default', days: 0, litres: null }, from, from + 24 * H, TZ);
     assert.equal(draws.length, 12);
     assert.ok(Math.abs(draws.reduce((a, d) => a + d.litres, 0) - 55 * 3.785411784) < 1e-6);
-    assert.equal(wallClock(draws.find((d) => d.litres > 50)?.at ?? 0, TZ).hour, 6, 'the 15 gal draw starts the day at 06:00');
+    assert.equal(wallClock(draws.find((d) => d.litres > 50)?.at ?? 0, TZ).hour, 6, 'the 15 gal draw starts the day at 06:30');
   });
 
   it('learns litres per weekday and hour from the heater\'s delivered-volume counter once it has a week', () => {

@@ -35,10 +35,11 @@ export const DOE_MEDIUM_USAGE: readonly PatternDraw[] = Object.freeze([
 ]);
 
 /**
- * The test gives times from the start of the test only; the first draw (15 gal, a shower's worth) is placed at
- * this local clock time, so the pattern's morning, midday and evening clusters fall at 06:00, 16:30-18:00 and 22:00-23:00.
+ * The test gives times from its start only; the first draw (15 gal, a shower's worth) is placed at this local clock
+ * time, the morning shower the dialog's default target (06:30) is there for; the midday and evening clusters then
+ * fall at 17:00-19:20 and 22:30-23:30.
  */
-export const DOE_PATTERN_START = { hour: 6, minute: 0 };
+export const DOE_PATTERN_START = { hour: 6, minute: 30 };
 
 /** Litres per shower: an 8-minute shower at 7.6 l/min (2.0 gal/min, the US federal showerhead limit, 10 CFR 430.32(p)). */
 export const LITRES_PER_SHOWER = 60;

@@ -423,7 +423,11 @@ function toWindows(ctx: AllocContext, a: Allocation, limits: WindowLimits): Sche
     const start = j > i || share >= 1 - 1e-6 ? first.end - share * (first.end - first.start) : first.start;
     const startTemp = tempOf(a.e[i] + (a.e[i + 1] - a.e[i]) * ((start - first.start) / (first.end - first.start)), m);
     const startK = m0 === 'electric' ? THERMOSTAT.electric.elementStartK ?? 0 : THERMOSTAT[m0].heatPumpStartK ?? 0;
-    const wanted = Math.max(ceilHalf(tempOf(a.e[j + 1], m) + REACHED_BELOW_SETPOINT_K), ceilHalf(startTemp + startK + 0.05), limits.minSetpointC);
+    // The warmest the run plans the tank to be: a draw inside the window lowers the temperature at its end, and a
+    // setpoint from there would stop the heater short before the draw.
+    let peakE = a.e[j + 1];
+    for (let b = i + 1; b <= j; b++) peakE = Math.max(peakE, a.e[b]);
+    const wanted = Math.max(ceilHalf(tempOf(peakE, m) + REACHED_BELOW_SETPOINT_K), ceilHalf(startTemp + startK + 0.05), limits.minSetpointC);
     windows.push({ start: Math.round(start), end: g.cells[j].end, mode: m0, setpointC: Math.min(wanted, limits.maxSetpointC) });
     i = j + 1;
   }
