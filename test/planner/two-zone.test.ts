@@ -14,6 +14,7 @@ import {
   expectedDraws,
   hotLitres,
   learnDrawPattern,
+  learnThermostat,
   parseTargets,
   planHeating,
   simulateZones,
@@ -200,5 +201,32 @@ describe('planner: litres and showers targets', () => {
     assert.equal(plan.targets[0].showers, 3);
     assert.equal(plan.targets[0].met, true);
     assert.equal(plan.targets[1].met, false, `${plan.targets[1].expectedLitres} l for ${12 * LITRES_PER_SHOWER} l`);
+  });
+});
+
+describe('planner: the thermostat learned from the heater\'s history', () => {
+  const sample = (at: number, upperC: number, source: 'none' | 'heat-pump', over: Record<string, unknown> = {}) => ({
+    at, energyKWh: 5, powerW: source === 'none' ? 10 : 430, source, upperC, lowerC: 50, mode: 'heat-pump' as const, setpointC: 60, drawing: false, ...over,
+  });
+
+  it('the heat pump\'s start point is the median deficit on the upper probe over three starts; fewer keep the default', () => {
+    const samples = [];
+    let t = 0;
+    for (const startUpper of [58.6, 58.5, 58.4]) {
+      samples.push(sample(t, startUpper + 0.3, 'none'), sample(t + 60_000, startUpper, 'none'), sample(t + 120_000, startUpper + 0.1, 'heat-pump'));
+      t += 3_600_000;
+    }
+    // Not the thermostat: a start during a draw, and one with the lower probe below the 104.9 °F trigger.
+    samples.push(sample(t, 59, 'none', { drawing: true }), sample(t + 60_000, 59, 'heat-pump', { drawing: true }));
+    samples.push(sample(t + 600_000, 59.5, 'none', { lowerC: 38 }), sample(t + 660_000, 59.5, 'heat-pump', { lowerC: 38 }));
+    const learned = learnThermostat(samples);
+    assert.ok(learned['heat-pump']);
+    assert.equal(learned['heat-pump'].runs, 3);
+    assert.ok(Math.abs(learned['heat-pump'].value - 1.5) < 1e-9);
+    assert.deepEqual(learnThermostat(samples.slice(0, 6)), {});
+    // A program entry now needs only the learned deficit above the upper probe to start.
+    const m = { ...MODEL, heatPumpStartK: { 'heat-pump': learned['heat-pump'].value } };
+    assert.equal(startsOnApply(state(55, 50), 'heat-pump', 56.5, 'program', false, m), true);
+    assert.equal(startsOnApply(state(55, 50), 'heat-pump', 56.5, 'program', false, MODEL), false);
   });
 });

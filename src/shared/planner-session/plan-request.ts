@@ -18,6 +18,7 @@ import {
   UserMode,
   learnTankModel,
   learnDrawPattern,
+  learnThermostat,
   planHeating,
   planPayload,
   tankFromStatus,
@@ -71,7 +72,9 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
     ambientC: firstLook?.ambientC ?? DEFAULT_TANK_MODEL.ambientC,
   };
   const learned = learnTankModel(ctx.history, base);
-  const model = learned.model;
+  const starts = learnThermostat(ctx.history);
+  const startKs = Object.fromEntries(Object.entries(starts).map(([mode, f]) => [mode, f.value]));
+  const model: TankModel = Object.keys(startKs).length > 0 ? { ...learned.model, heatPumpStartK: startKs } : learned.model;
   const tank = tankFromStatus(ctx.status, model.capacityWhPerK);
   const userMode = USER_MODE_BY_ID[ctx.user.mode];
   if (!tank || !userMode) throw new InputError('status-unknown');
@@ -111,8 +114,16 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
       elementW: roundTo(model.elementW, 0),
       standbyWPerK: roundTo(model.standbyWPerK, 2),
       ambientC: roundTo(model.ambientC, 1),
-      learned: [...FIGURES.filter((f) => learned[f].learned), ...(plan.comfort.draws.source === 'history' ? ['draws'] : [])],
-      defaults: [...FIGURES.filter((f) => !learned[f].learned), ...(plan.comfort.draws.source === 'default' ? ['draws', 'thermostat'] : ['thermostat'])],
+      learned: [
+        ...FIGURES.filter((f) => learned[f].learned),
+        ...(plan.comfort.draws.source === 'history' ? ['draws'] : []),
+        ...(model.heatPumpStartK ? ['thermostat'] : []),
+      ],
+      defaults: [
+        ...FIGURES.filter((f) => !learned[f].learned),
+        ...(plan.comfort.draws.source === 'default' ? ['draws'] : []),
+        ...(model.heatPumpStartK ? [] : ['thermostat']),
+      ],
     },
   };
   return { plan, model, payload };

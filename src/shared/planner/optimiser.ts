@@ -38,6 +38,7 @@ import {
   energyForCharge,
   isUserMode,
   tempOf,
+  thermostatOf,
 } from './tank-model';
 import { AppliedBy, Draw, INLET_C, ZoneState, hotLitres, startingSetpoint, zoneStateOf } from './two-zone';
 import { ZoneSimResult, simulateZones } from './zone-sim';
@@ -487,7 +488,7 @@ function startableWindows(x: EvalContext, windows: ScheduledSetting[]): Schedule
     const at = out[i].start;
     const state = runZones(x, out.slice(0, i), [at]).states.get(at);
     if (!state) continue;
-    const needed = ceilHalf(startingSetpoint(state.upperC, out[i].mode, x.appliedBy, x.tou));
+    const needed = ceilHalf(startingSetpoint(state.upperC, out[i].mode, x.appliedBy, x.tou, x.req.model));
     if (out[i].setpointC < needed) out[i].setpointC = Math.min(x.maxSetpointC, needed);
   }
   return out;
@@ -534,8 +535,8 @@ function preferred(x: Evaluated, y: Evaluated | undefined): boolean {
 }
 
 /** Lowest hold setpoint at which the mode's own thermostat starts before the top falls below comfort. */
-function comfortHoldC(mode: UserMode, comfortC: number): number {
-  const rule = THERMOSTAT[mode];
+function comfortHoldC(mode: UserMode, comfortC: number, m: TankModel): number {
+  const rule = thermostatOf(mode, m);
   const starts = [rule.heatPumpStartK, rule.elementStartK].filter((k): k is number => k !== null);
   return ceilHalf(comfortC + Math.min(...starts) + 0.05);
 }
@@ -567,7 +568,7 @@ export function planHeating(req: PlanRequest): Plan {
 
   const chargeHold = Math.max(minSetpointC, ceilHalf(tempOf(energyForCharge(minCharge, req.userSetpointC, m), m)));
   // The hold keeps the heater's own thermostat guarding the comfort temperature (never above the user's setpoint).
-  const holdC = Math.min(req.userSetpointC, Math.max(chargeHold, comfortHoldC(req.userMode, comfortC)));
+  const holdC = Math.min(req.userSetpointC, Math.max(chargeHold, comfortHoldC(req.userMode, comfortC, m)));
   const hold: Setting = { mode: req.userMode, setpointC: holdC };
   const restore: Setting = { mode: req.userMode, setpointC: req.userSetpointC };
   const boundaryOf = new Map(g.t.map((_, k) => [k === g.n ? cells[g.n - 1].end : cells[k].start, k]));

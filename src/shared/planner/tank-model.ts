@@ -26,6 +26,11 @@ export interface TankModel {
   standbyWPerK: number;
   /** Temperature of the room around the tank, °C. */
   ambientC: number;
+  /**
+   * The heat pump's start point per mode, K below the setpoint on the upper probe, where the heater's history has
+   * shown it (`learnThermostat`); THERMOSTAT's figure otherwise.
+   */
+  heatPumpStartK?: Partial<Record<UserMode, number>>;
 }
 
 /** Defaults until the device's history says otherwise; docs/planner-model.md gives the source of each. */
@@ -72,6 +77,13 @@ export const THERMOSTAT: Readonly<Record<UserMode, ThermostatRule>> = {
  * a real tank stratifies at least as much).
  */
 export const REACHED_BELOW_SETPOINT_K = 0.5;
+
+/** The mode's rule with what the heater's history taught about its heat-pump start point. */
+export function thermostatOf(mode: UserMode, m?: TankModel): ThermostatRule {
+  const rule = THERMOSTAT[mode];
+  const learned = m?.heatPumpStartK?.[mode];
+  return learned !== undefined && rule.heatPumpStartK !== null ? { ...rule, heatPumpStartK: learned } : rule;
+}
 
 export function isUserMode(value: unknown): value is UserMode {
   return (USER_MODES as readonly unknown[]).includes(value);
@@ -211,6 +223,9 @@ export interface TankSample {
   lowerC?: number | null;
   flowLpm?: number | null;
   cumulativeLitres?: number | null;
+  /** The mode and setpoint then, for learning the thermostat's start points. */
+  mode?: UserMode | null;
+  setpointC?: number | null;
 }
 
 export function sampleFromStatus(raw: Record<string, unknown>, at: number, capacityWhPerK?: number): TankSample | null {
@@ -228,5 +243,7 @@ export function sampleFromStatus(raw: Record<string, unknown>, at: number, capac
     lowerC: tank.lowerC,
     flowLpm: flow === null ? null : flow / 10,
     cumulativeLitres: num(raw.cumulatedDhwFlowRate),
+    mode: tank.mode,
+    setpointC: tank.setpointC,
   };
 }

@@ -4,7 +4,7 @@
  * this one says whether a setting really starts the heater and what water comes out of the top. Every rule and figure
  * is sourced in docs/planner-model.md ("The two-zone tank").
  */
-import { THERMOSTAT, TankModel, UserMode, WATER_WH_PER_LITRE_K, copAt, energyAt } from './tank-model';
+import { TankModel, UserMode, WATER_WH_PER_LITRE_K, copAt, energyAt, thermostatOf } from './tank-model';
 
 /**
  * The lower-tank trigger: the heat pump starts when the lower probe reads below the device minimum, 104.9 °F
@@ -65,30 +65,30 @@ export function zoneStateOf(upperC: number | null, lowerC: number | null, meanTe
  * above what the upper probe reads (outside TOU); a program entry does not: the heater waits for its usual start
  * point. A setpoint at or below the upper probe never starts anything.
  */
-export function startsOnApply(s: ZoneState, mode: UserMode, setpointC: number, by: AppliedBy, tou: boolean): boolean {
+export function startsOnApply(s: ZoneState, mode: UserMode, setpointC: number, by: AppliedBy, tou: boolean, m?: TankModel): boolean {
   if (setpointC <= s.upperC) return false;
   if (by === 'control' && !tou) return true;
-  return wouldStart(s, mode, setpointC);
+  return wouldStart(s, mode, setpointC, m);
 }
 
 /** The mode's own start points on the probes (no hysteresis state). */
-export function wouldStart(s: ZoneState, mode: UserMode, setpointC: number): boolean {
-  const rule = THERMOSTAT[mode];
+export function wouldStart(s: ZoneState, mode: UserMode, setpointC: number, m?: TankModel): boolean {
+  const rule = thermostatOf(mode, m);
   if (rule.heatPumpStartK !== null && (setpointC - s.upperC >= rule.heatPumpStartK || s.lowerC < LOWER_TRIGGER_C)) return true;
   return rule.elementStartK !== null && setpointC - s.upperC >= rule.elementStartK;
 }
 
 /** Lowest setpoint at which the mode's thermostat starts on its own with the top at `upperC`. */
-export function startingSetpoint(upperC: number, mode: UserMode, by: AppliedBy, tou: boolean): number {
+export function startingSetpoint(upperC: number, mode: UserMode, by: AppliedBy, tou: boolean, m?: TankModel): number {
   if (by === 'control' && !tou) return upperC + 0.05;
-  const rule = THERMOSTAT[mode];
+  const rule = thermostatOf(mode, m);
   const starts = [rule.heatPumpStartK, rule.elementStartK].filter((k): k is number => k !== null);
   return upperC + Math.min(...starts) + 0.05;
 }
 
 /** Latches the heat sources by the mode's rules on the two probes. */
-export function decideZones(s: ZoneState, mode: UserMode, setpointC: number, chargePercent: number, tou: boolean): void {
-  const rule = THERMOSTAT[mode];
+export function decideZones(s: ZoneState, mode: UserMode, setpointC: number, chargePercent: number, tou: boolean, m?: TankModel): void {
+  const rule = thermostatOf(mode, m);
   const satisfied = s.upperC >= setpointC - 0.05 && s.lowerC >= setpointC - LOWER_STOP_BELOW_K;
   if (rule.heatPumpStartK === null) s.compressor = false;
   else if (setpointC - s.upperC >= rule.heatPumpStartK || s.lowerC < LOWER_TRIGGER_C) s.compressor = true;

@@ -73,7 +73,7 @@ export function simulateZones(cells: readonly Cell[], schedule: Schedule, start:
       const setting = window >= 0 ? windows[window] : schedule.between;
       // A window's first moment: a control write may start a recovery the thermostat alone would not.
       const opened = windowStarts.get(t);
-      if (opened !== undefined && startsOnApply(s, setting.mode, setting.setpointC, o.appliedBy, o.tou)) {
+      if (opened !== undefined && startsOnApply(s, setting.mode, setting.setpointC, o.appliedBy, o.tou, m)) {
         if (setting.mode === 'electric') s.element = true;
         else s.compressor = true;
       }
@@ -86,7 +86,7 @@ export function simulateZones(cells: readonly Cell[], schedule: Schedule, start:
         drawFrom(s, (d.litres * (to - from)) / (drawEnds[i] - d.at), m, inletC);
         out.draws[i].deliveredC = Math.min(out.draws[i].deliveredC, s.upperC);
       });
-      decideZones(s, setting.mode, setting.setpointC, chargeOf(zoneEnergyKWh(s, m), setting.setpointC, m), o.tou);
+      decideZones(s, setting.mode, setting.setpointC, chargeOf(zoneEnergyKWh(s, m), setting.setpointC, m), o.tou, m);
       const hours = (minutes * MIN_MS) / HOUR_MS;
       const used = heatZones(s, setting.setpointC, hours, m).inputKWh;
       const free = Math.min(used, ((cell.freeW / 1000) * (stepEnd - t)) / HOUR_MS);
