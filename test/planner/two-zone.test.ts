@@ -99,7 +99,7 @@ describe('planner: expected draws', () => {
     assert.equal(wallClock(draws.find((d) => d.litres > 50)?.at ?? 0, TZ).hour, 6, 'the 15 gal draw starts the day at 06:30');
   });
 
-  it('learns litres per weekday and hour from the heater\'s delivered-volume counter once it has a week', () => {
+  it('learns litres per weekday and hour from the heater\'s delivered-volume counter once it has a week (by hour alone from three days)', () => {
     const start = zonedTime(2025, 1, 6, 0, 0, TZ); // a Monday
     const samples = [];
     let litres = 1000;
@@ -108,7 +108,11 @@ describe('planner: expected draws', () => {
       samples.push({ at: t, cumulativeLitres: litres });
       if (hour === 7) litres += 10; // 60 l between 07:00 and 08:00 every day
     }
-    assert.equal(learnDrawPattern(samples.slice(0, 6 * 144), TZ).source, 'default', 'six days are not enough');
+    assert.equal(learnDrawPattern(samples.slice(0, 2 * 144), TZ).source, 'default', 'two days are not enough');
+    // Three to six days: by time of day alone, the same every weekday.
+    const pooled = learnDrawPattern(samples.slice(0, 4 * 144), TZ);
+    assert.equal(pooled.source, 'history');
+    assert.ok(pooled.litres && pooled.litres.every((row) => Math.abs(row[7] - 60) < 1e-6 && row[8] === 0), JSON.stringify(pooled.litres?.[0]));
     const pattern = learnDrawPattern(samples, TZ);
     assert.equal(pattern.source, 'history');
     const day = zonedTime(2025, 1, 20, 0, 0, TZ);

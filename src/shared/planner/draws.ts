@@ -44,8 +44,10 @@ export const DOE_PATTERN_START = { hour: 6, minute: 30 };
 /** Litres per shower: an 8-minute shower at 7.6 l/min (2.0 gal/min, the US federal showerhead limit, 10 CFR 430.32(p)). */
 export const LITRES_PER_SHOWER = 60;
 
-/** History needed before learned draws replace the default pattern, days. */
+/** History needed before learned draws by weekday replace the default pattern, days. */
 export const MIN_HISTORY_DAYS = 7;
+/** History needed before learned draws by time of day alone (all weekdays alike) replace it, days. */
+export const MIN_POOLED_DAYS = 3;
 
 export interface DrawSample {
   /** Epoch ms. */
@@ -88,8 +90,16 @@ export function learnDrawPattern(samples: readonly DrawSample[], timeZone?: stri
     allDays.add(key);
     sums[weekday][w.hour] += litres;
   }
-  if (allDays.size < MIN_HISTORY_DAYS || daysSeen.some((d) => d.size === 0)) return { source: 'default', days: 0, litres: null };
-  return { source: 'history', days: allDays.size, litres: sums.map((row, d) => row.map((l) => l / daysSeen[d].size)) };
+  if (allDays.size >= MIN_HISTORY_DAYS && daysSeen.every((d) => d.size > 0)) {
+    return { source: 'history', days: allDays.size, litres: sums.map((row, d) => row.map((l) => l / daysSeen[d].size)) };
+  }
+  // A few days (the node keeps a few thousand samples, so a busy heater's history may span less than a week): by time
+  // of day alone, every weekday alike.
+  if (allDays.size >= MIN_POOLED_DAYS) {
+    const pooled = new Array<number>(24).fill(0).map((_, h) => sums.reduce((a, row) => a + row[h], 0) / allDays.size);
+    return { source: 'history', days: allDays.size, litres: sums.map(() => [...pooled]) };
+  }
+  return { source: 'default', days: 0, litres: null };
 }
 
 /** The draws expected from `from` to `to` (epoch ms) under `pattern`, in time order. */
