@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_COMFORT_C, expectedDraws } from '../../../src/shared/planner';
 import { MAC } from '../flow-helper';
-import { MIN, PRICES_END, START, baselineNight, runNight } from './night';
+import type { Msg } from './planner-flow';
+import { MIN, PRICES_END, START, TARGET, baselineNight, runNight } from './night';
 import { usePlannerSimulator } from './planner-flow';
 
 describe('navien-planner comfort: a night with the standard draws, judged by the simulated tank (fake clock)', function () {
@@ -28,5 +29,16 @@ describe('navien-planner comfort: a night with the standard draws, judged by the
     assert.ok(run.cost < baseline.cost, `planned ${run.cost.toFixed(3)} vs baseline ${baseline.cost.toFixed(3)}`);
     assert.ok(sim().device(MAC).status.dhwTemperatureSetting === 121, 'the user\'s setpoint is back');
     assert.deepEqual(run.caught, []);
+  });
+
+  it('a showers target the tank cannot hold is planned as not met, and reported missed at its time from the heater\'s probes', async () => {
+    const clock = setClock(START);
+    const run = await runNight(sim(), clock, { planner: { apply: 'preview', targets: [{ at: '06:30', showers: 12 }] }, until: TARGET + 5 * MIN });
+    const target = run.plans[0].payload.targets[0];
+    assert.deepEqual([target.kind, target.showers, target.litres, target.met], ['showers', 12, 720, false]);
+    const missed = run.reports.filter((m: Msg) => m.topic === `navien/${MAC}/planner/target`).map((m: Msg) => m.payload);
+    assert.equal(missed.length, 1, JSON.stringify(missed));
+    assert.equal(missed[0].litres, 720);
+    assert.ok(missed[0].actualLitres < 720 && missed[0].met === false, JSON.stringify(missed[0]));
   });
 });
