@@ -46,7 +46,9 @@
         maxSetpoint: { fallback: { F: 140, C: 60 } },
         horizonHours: { min: 1, max: 7 * 24, fallback: 24 },
         reservePercent: { min: 0, max: 50, fallback: 5 },
-        targets: { max: 48, charge: { min: 0, max: 100 }, fallback: [{ at: '06:30', charge: 90 }] },
+        targets: { max: 48, charge: { min: 0, max: 100 }, litres: { min: 0, max: 2000 }, showers: { min: 0, max: 30 }, fallback: [{ at: '06:30', charge: 90 }] },
+        // Delivered hot water never below this, in each unit.
+        comfort: { C: { min: 30, max: 60 }, F: { min: 86, max: 140 }, fallback: { F: 110, C: 43 } },
         // navien-account: the IoT endpoint's port.
         port: { min: 1, max: 65535 }
     };
@@ -58,7 +60,8 @@
         read: ['status', 'features', 'schedule', 'energy', 'tou', 'installer', 'firmware', 'recirculation', 'device'],
         period: ['daily', 'monthly'],
         apply: ['preview', 'live', 'device'],
-        prices: ['messages', 'heater-tou']
+        prices: ['messages', 'heater-tou'],
+        draws: ['expected', 'none']
     };
 
     /** A DNS name (letters, digits, hyphens; dot-separated labels) or an IPv4 address: the runtime's HOST_NAME. */
@@ -140,6 +143,13 @@
             var range = LIMITS.setpoint[unit === 'C' ? 'C' : 'F'];
             return v !== '' && isFinite(n) && n >= range.min && n <= range.max;
         },
+        /** The comfort temperature, in the dialog's unit; empty = the default. */
+        comfort: function (v, unit) {
+            if (v === '' || v === undefined || v === null) { return true; }
+            var n = Number(v);
+            var range = LIMITS.comfort[unit === 'C' ? 'C' : 'F'];
+            return typeof v !== 'boolean' && String(v).trim() !== '' && isFinite(n) && n >= range.min && n <= range.max;
+        },
         horizon: function (v) {
             var n = Number(v);
             return v !== '' && isFinite(n) && n >= LIMITS.horizonHours.min && n <= LIMITS.horizonHours.max;
@@ -155,11 +165,16 @@
             for (var i = 0; i < v.length; i++) {
                 var t = v[i];
                 if (!t || typeof t !== 'object' || Array.isArray(t)) { return false; }
-                if (Object.keys(t).some(function (k) { return k !== 'at' && k !== 'charge'; })) { return false; }
+                if (Object.keys(t).some(function (k) { return k !== 'at' && k !== 'charge' && k !== 'litres' && k !== 'showers'; })) { return false; }
                 var m = typeof t.at === 'string' ? CLOCK.exec(t.at.trim()) : null;
                 if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) { return false; }
-                if (typeof t.charge !== 'number' || !isFinite(t.charge) ||
-                    !(t.charge >= LIMITS.targets.charge.min && t.charge <= LIMITS.targets.charge.max)) { return false; }
+                // Exactly one of charge (percent), litres, showers (whole).
+                var kinds = ['charge', 'litres', 'showers'].filter(function (k) { return t[k] !== undefined; });
+                if (kinds.length !== 1) { return false; }
+                var amount = t[kinds[0]];
+                var limit = LIMITS.targets[kinds[0]];
+                if (typeof amount !== 'number' || !isFinite(amount) || !(amount >= limit.min && amount <= limit.max)) { return false; }
+                if (kinds[0] === 'showers' && Math.floor(amount) !== amount) { return false; }
                 var key = Number(m[1]) * 60 + Number(m[2]);
                 if (seen[key]) { return false; }
                 seen[key] = true;
@@ -226,6 +241,10 @@
         maxSetpoint: function (v) {
             var unit = $('#node-input-unit').length ? $('#node-input-unit').val() : this.unit;
             return rules.maxSetpoint(v, unit);
+        },
+        comfort: function (v) {
+            var unit = $('#node-input-unit').length ? $('#node-input-unit').val() : this.unit;
+            return rules.comfort(v, unit);
         },
         horizon: function (v) { return rules.horizon(v); },
         reserve: function (v) { return rules.reserve(v); },

@@ -20,7 +20,8 @@ interface Window {
 
 interface PlanPayload {
   windows: Window[];
-  targets: Array<{ at: string; charge: number; expectedCharge: number; met: boolean }>;
+  targets: Array<{ at: string; kind: string; charge?: number; showers?: number; expectedCharge: number; expectedLitres: number; met: boolean }>;
+  comfort: { temperature: number; met: boolean };
   expectedCost: number;
   baselineCost: number;
   savings: number;
@@ -69,7 +70,9 @@ for (const runtimeUnderTest of RUNTIMES) describe(`planner example flows in a re
     const p = plan(first);
     assert.equal(p.apply, 'preview');
     assert.equal(p.unit, 'F');
-    assert.deepEqual(p.targets.map((t) => t.charge).sort((a, b) => a - b), [60, 90]);
+    // Two showers' worth at 06:30, 60 % at 18:00, and no draw below the 110 °F comfort temperature.
+    assert.deepEqual([...new Set(p.targets.map((t) => `${t.kind}:${t.showers ?? t.charge}`))].sort(), ['charge:60', 'showers:2']);
+    assert.equal(p.comfort.temperature, 110);
     for (const t of p.targets) assert.ok(!Number.isNaN(Date.parse(t.at)) && typeof t.met === 'boolean');
     for (const w of p.windows) {
       assert.ok(Date.parse(w.start) < Date.parse(w.end), JSON.stringify(w));
@@ -114,7 +117,7 @@ for (const runtimeUnderTest of RUNTIMES) describe(`planner example flows in a re
     const ERRORS = 'cca0000000000010';
     const p = plan(await waitForCapture(PLAN, (c) => c.topic === `navien/${MAC}/plan`, 'the plan from the TOU plan'));
     assert.equal(p.apply, 'preview');
-    assert.deepEqual(p.targets.map((t) => t.charge).sort((a, b) => a - b), [70, 90]);
+    assert.deepEqual(p.targets.map((t) => t.charge).sort((a, b) => (a ?? 0) - (b ?? 0)), [70, 90]);
     assert.ok(p.windows.length > 0, 'heating planned');
     // The simulator's heater holds the captured PG&E plan: its hours cost the midpoints of its prices, 0.4132-0.4432
     // per kWh in winter, 0.4544-0.5574 in summer (Jun-Sep), nothing like the example 12's 0.10-0.45 sample prices.

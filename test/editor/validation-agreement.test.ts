@@ -21,6 +21,8 @@ import { resolveEndpoints } from '../../src/shared/endpoints';
 import { normalizeMac } from '../../src/shared/mac';
 import { APPLY_MODES, MAX_HORIZON_HOURS, MAX_TARGETS, parseTargets } from '../../src/shared/planner';
 import {
+  COMFORT_RANGE,
+  DEFAULT_COMFORT,
   DEFAULT_HORIZON_HOURS,
   DEFAULT_MAX_SETPOINT,
   DEFAULT_RESERVE_PERCENT,
@@ -79,6 +81,7 @@ interface NavienEditor {
     horizonHours: Rule;
     reservePercent: Rule;
     targets: { max: number; charge: { min: number; max: number }; fallback: unknown };
+    comfort: Record<TemperatureUnit, { min: number; max: number }> & { fallback: Record<TemperatureUnit, number> };
     port: { min: number; max: number };
   };
   values: Record<'unit' | 'output' | 'read' | 'period' | 'apply' | 'prices', string[]>;
@@ -280,6 +283,8 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
     assert.equal(property('navien-planner', 'maxSetpoint').value, DEFAULT_MAX_SETPOINT[planner.unit]);
     assert.equal(property('navien-planner', 'horizon').value, DEFAULT_HORIZON_HOURS);
     assert.equal(property('navien-planner', 'reserve').value, DEFAULT_RESERVE_PERCENT);
+    assert.equal(property('navien-planner', 'comfort').value, DEFAULT_COMFORT[planner.unit]);
+    assert.equal(property('navien-planner', 'draws').value, planner.draws);
     assert.equal(property('navien-planner', 'allowElement').value, planner.allowElement);
     assert.equal(property('navien-planner', 'keepEntries').value, planner.keepEntries);
 
@@ -292,6 +297,7 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
     assert.deepEqual({ ...ui.limits.maxSetpoint.fallback }, { ...DEFAULT_MAX_SETPOINT });
     assert.equal(ui.limits.horizonHours.fallback, DEFAULT_HORIZON_HOURS);
     assert.equal(ui.limits.reservePercent.fallback, DEFAULT_RESERVE_PERCENT);
+    assert.deepEqual({ ...ui.limits.comfort.fallback }, { ...DEFAULT_COMFORT });
     assert.deepEqual(plain(ui.limits.targets.fallback), DEFAULT_TARGETS);
 
     // Every default passes its own check (but the device, which the user has to choose).
@@ -374,6 +380,24 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
     }
   });
 
+  it('planner: the comfort temperature in the runtime\'s range of each unit, the draws setting as the runtime knows it', () => {
+    for (const unit of TEMPERATURE_UNITS) {
+      assert.deepEqual({ min: ui.limits.comfort[unit].min, max: ui.limits.comfort[unit].max }, { ...COMFORT_RANGE[unit] }, `comfort range in °${unit}`);
+      const bounds = [COMFORT_RANGE[unit].min, COMFORT_RANGE[unit].max, DEFAULT_COMFORT[unit]];
+      for (const v of around(bounds, [1, 0.1, 0.01])) {
+        for (const shown of [v, String(v)]) {
+          assert.equal(editorAccepts('navien-planner', 'comfort', shown, { unit }), plannerAccepts({ unit, comfort: shown }), `comfort ${JSON.stringify(shown)} °${unit}`);
+        }
+      }
+      for (const v of ['', 'abc', ' x', 'NaN', 'Infinity', true]) {
+        assert.equal(editorAccepts('navien-planner', 'comfort', v, { unit }), plannerAccepts({ unit, comfort: v }), `comfort ${JSON.stringify(v)} °${unit}`);
+      }
+    }
+    for (const v of ['expected', 'none', '', undefined, 'some', 'NONE']) {
+      assert.equal(editorAccepts('navien-planner', 'draws', v), plannerAccepts({ draws: v }), `draws ${JSON.stringify(v)}`);
+    }
+  });
+
   it('planner targets: the same lists are accepted', () => {
     assert.equal(ui.limits.targets.max, MAX_TARGETS);
     const times = (n: number) => Array.from({ length: n }, (_, i) => ({ at: `${String(Math.floor(i / 4)).padStart(2, '0')}:${String((i % 4) * 15).padStart(2, '0')}`, charge: 50 }));
@@ -396,6 +420,16 @@ describe('editor validation agrees with the runtime (resources/navien-editor.js)
       [{ at: 630, charge: 90 }],
       [{ at: '06:30', charge: 90 }, { at: '6:30', charge: 80 }],
       [{ at: '06:30', charge: 90, extra: true }],
+      [{ at: '06:30', litres: 120 }],
+      [{ at: '06:30', litres: 2000 }],
+      [{ at: '06:30', litres: 2000.5 }],
+      [{ at: '06:30', litres: -1 }],
+      [{ at: '06:30', litres: '120' }],
+      [{ at: '06:30', showers: 2 }],
+      [{ at: '06:30', showers: 2.5 }],
+      [{ at: '06:30', showers: 31 }],
+      [{ at: '06:30', showers: 2, charge: 90 }],
+      [{ at: '06:30', litres: 100, showers: 2 }],
       [null],
       [[]],
       ['06:30'],

@@ -19,5 +19,6 @@ export function windowsPlan(start: number, end: number, windows: Array<[number, 
     chargeForecast: [],
     hold: { mode: 'energy-saver', setpointC: 40.5 },
     restore: { mode: 'energy-saver', setpointC: 60.5 },
+    comfort: { comfortC: 43, met: true, feasible: true, draws: { source: 'given', count: 0, litres: 0 }, worst: { at: start, litres: 0 }, coldestDraw: null },
   };
 }

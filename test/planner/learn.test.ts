@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_TANK_MODEL, TankSample, heatPumpHeatKW, learnTankModel, sampleFromStatus, tankFromStatus } from '../../src/shared/planner';
+import { DEFAULT_TANK_MODEL, TankSample, heatPumpHeatKW, learnTankModel, learnThermostat, sampleFromStatus, tankFromStatus } from '../../src/shared/planner';
 import { SimulatedDevice } from '../../tools/simulator/device';
 import { COMPRESSOR_W, ELEMENT_W, HEAT_PUMP_COP_55, STANDBY_W_PER_K, TANK_WH_PER_K } from '../../tools/simulator/thermal';
 
@@ -75,5 +75,24 @@ describe('planner: learning the tank from its status history', () => {
     assert.equal(few.elementW.learned, false);
     assert.equal(sampleFromStatus({ dhwOperationSetting: 1 }, 0), null);
     assert.deepEqual(learnTankModel([], base).model, base);
+  });
+});
+
+describe('planner: learning the thermostat from its status history', () => {
+  it('the heat pump\'s start point from three days of a simulated heater left in Heat Pump mode at 60.5 °C', () => {
+    const device = new SimulatedDevice({}, () => undefined, { tickMs: 0, speed: 0, replyDelayMs: 0, pushDelayMs: 0, minPushIntervalMs: 0 });
+    device.setStatus({ dhwOperationSetting: 1, dhwTemperatureSetting: 121, tankUpperTemperature: 605, tankLowerTemperature: 600 });
+    const samples: TankSample[] = [];
+    for (let t = 0; t < 72 * H; t += 5 * MIN) {
+      device.tick(5 * MIN);
+      const s = sampleFromStatus(device.snapshot(), device.simElapsedMs);
+      if (s) samples.push(s);
+    }
+    const learned = learnThermostat(samples)['heat-pump'];
+    assert.ok(learned, 'learned');
+    // The tank cools by standby alone and the simulated thermostat starts 2 K below the setpoint; at rest its zones
+    // are mixed, so the upper probe is that far below too (the 5-minute samples see it within a few tenths).
+    assert.ok(learned.runs >= 3, `${learned.runs} starts`);
+    assert.ok(learned.value > 1.5 && learned.value <= 2.05, `${learned.value} K`);
   });
 });

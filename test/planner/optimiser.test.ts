@@ -52,6 +52,8 @@ function request(over: Partial<PlanRequest> = {}): PlanRequest {
     userSetpointC: SETPOINT,
     maxSetpointC: 65,
     allowElement: false,
+    // These tests are about prices and charge targets: no draws (the comfort tests below give them).
+    draws: [],
     ...over,
   };
 }
@@ -88,7 +90,8 @@ describe('planner: the plan', () => {
     assert.ok(plan.baselineCost / plan.baselineKWh > 0.3, `baseline paid ${plan.baselineCost} for ${plan.baselineKWh} kWh`);
     assert.ok(plan.baselineKWh > plan.expectedKWh, 'a tank kept hot loses more and heats at a lower COP');
     assert.equal(plan.hold.mode, 'heat-pump');
-    assert.equal(plan.hold.setpointC, 40.5);
+    // The hold guards the comfort temperature: Heat Pump starts 2 K below it, so 43 °C + 2 K, on the half degree.
+    assert.equal(plan.hold.setpointC, 45.5);
     assert.deepEqual(plan.restore, { mode: 'heat-pump', setpointC: SETPOINT });
   });
 
@@ -195,11 +198,12 @@ describe('planner: the plan as a message, and drift', () => {
   it('has the Output 1 shape with ISO times and setpoints in the node unit', () => {
     const plan = planHeating(request());
     const payload = planPayload(plan, 'preview', 'F');
-    assert.deepEqual(Object.keys(payload).sort(), ['apply', 'baselineCost', 'chargeForecast', 'expectedCost', 'hold', 'restore', 'savings', 'targets', 'unit', 'windows']);
+    assert.deepEqual(Object.keys(payload).sort(), ['apply', 'baselineCost', 'chargeForecast', 'comfort', 'expectedCost', 'hold', 'restore', 'savings', 'targets', 'unit', 'windows']);
     assert.equal(payload.apply, 'preview');
     assert.match(payload.windows[0].start, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     assert.deepEqual(Object.keys(payload.windows[0]), ['start', 'end', 'mode', 'setpoint', 'kWh', 'cost']);
-    assert.deepEqual(Object.keys(payload.targets[0]), ['at', 'charge', 'expectedCharge', 'met']);
+    assert.deepEqual(Object.keys(payload.targets[0]), ['at', 'kind', 'charge', 'expectedCharge', 'expectedLitres', 'met']);
+    assert.equal(payload.comfort.temperature, 109.4, '43 °C in °F');
     assert.equal(payload.windows[0].setpoint, Math.round((plan.windows[0].setpointC * 1.8 + 32) * 10) / 10);
     assert.equal(payload.restore.setpoint, 140.9);
     assert.equal(payload.chargeForecast[0].at, new Date(plan.start).toISOString());
@@ -209,7 +213,7 @@ describe('planner: the plan as a message, and drift', () => {
     const plan = planHeating(request());
     const w = plan.windows[0];
     assert.deepEqual(settingAt(plan, w.start), { mode: 'heat-pump', setpointC: w.setpointC, window: 0 });
-    assert.deepEqual(settingAt(plan, w.start - 1), { mode: 'heat-pump', setpointC: 40.5, window: -1 });
+    assert.deepEqual(settingAt(plan, w.start - 1), { mode: 'heat-pump', setpointC: 45.5, window: -1 });
     const at = w.end;
     const expected = forecastChargeAt(plan, at);
     assert.ok(expected > 90);

@@ -53,7 +53,7 @@ interface Run {
   plans: Plan[];
 }
 
-/** Charge in % of a full tank at the user's setpoint, from the device's own status. */
+/** Charge in % of a full tank at the user's setpoint, as the controller reads it from the status (for its drift check). */
 function charge(device: SimulatedDevice, capacity: number): number {
   const tank = tankFromStatus(device.snapshot(), capacity);
   assert.ok(tank);
@@ -73,6 +73,8 @@ function runNight(planned: boolean, drawLitres: number): Run {
     const p = planHeating({
       now, prices: PRICES, targets: [{ at: '06:30', charge: 90 }], timeZone: TZ, energyKWh: tank.energyKWh, heating: tank.source, model,
       userMode: 'heat-pump', userSetpointC: USER_SETPOINT_C, maxSetpointC: 65, allowElement: false,
+      // Nobody announced the draw, and the controller below writes each setting as a control (live).
+      draws: [], appliedBy: 'control', upperC: tank.upperC, lowerC: tank.lowerC,
     });
     plans.push(p);
     return p;
@@ -96,7 +98,9 @@ function runNight(planned: boolean, drawLitres: number): Run {
     kWh += usedKWh;
     cost += usedKWh * priceAt(now);
   }
-  const chargeAtTarget = charge(device, capacity);
+  // Judged by the simulated tank's own zones (equal volumes), not by the planner's reading of its status.
+  const { upperC, lowerC } = device.tankTemperatures();
+  const chargeAtTarget = (100 * ((upperC + lowerC) / 2 - 40.5)) / (USER_SETPOINT_C - 40.5);
   return { cost, kWh, chargeAtTarget, plans };
 }
 

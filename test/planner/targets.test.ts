@@ -30,7 +30,7 @@ describe('planner: targets', () => {
     rejects([{ at: '06:30', charge: 90 }, { at: 630, charge: 90 }], 'payload.targets[1].at', /HH:MM/);
     rejects([{ at: '06:30', charge: 101 }], 'payload.targets[0].charge', /0-100/);
     rejects([{ at: '06:30', charge: '90' }], 'payload.targets[0].charge', /0-100/);
-    rejects([{ at: '06:30', charge: 90, time: '07:00' }], 'payload.targets[0].time', /only the keys at and charge/);
+    rejects([{ at: '06:30', charge: 90, time: '07:00' }], 'payload.targets[0].time', /only the keys at and one of charge, litres, showers/);
     rejects([{ at: '06:30', charge: 90 }, { at: '6:30', charge: 80 }], 'payload.targets[1].at', /different from payload.targets\[0\]\.at/);
     rejects(['06:30'], 'payload.targets[0]', /an object/);
   });

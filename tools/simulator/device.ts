@@ -259,6 +259,11 @@ export class SimulatedDevice extends EventEmitter {
     this.restartTicker();
   }
 
+  /** The simulated tank's own zone temperatures, °C (what tests judge the planner by, not a status decoded back). */
+  tankTemperatures(): { upperC: number; lowerC: number } {
+    return { upperC: this.tank.upperC, lowerC: this.tank.lowerC };
+  }
+
   /** Overwrites raw status fields; the tank temperatures follow `tankUpperTemperature`/`tankLowerTemperature`. */
   setStatus(fields: StatusFields, push = false): void {
     Object.assign(this.status, fields);

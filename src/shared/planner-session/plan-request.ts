@@ -17,6 +17,8 @@ import {
   TargetSpec,
   UserMode,
   learnTankModel,
+  learnDrawPattern,
+  learnThermostat,
   planHeating,
   planPayload,
   tankFromStatus,
@@ -33,6 +35,8 @@ export interface ModelView {
   ambientC: number;
   /** Figures learned from the heater's own history (the others are the documented defaults). */
   learned: string[];
+  /** Figures still at their documented defaults (docs/planner-model.md), including `draws` until the history has a week. */
+  defaults: string[];
 }
 
 export type PlannerPayload = PlanPayload & { model: ModelView };
@@ -68,7 +72,9 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
     ambientC: firstLook?.ambientC ?? DEFAULT_TANK_MODEL.ambientC,
   };
   const learned = learnTankModel(ctx.history, base);
-  const model = learned.model;
+  const starts = learnThermostat(ctx.history);
+  const startKs = Object.fromEntries(Object.entries(starts).map(([mode, f]) => [mode, f.value]));
+  const model: TankModel = Object.keys(startKs).length > 0 ? { ...learned.model, heatPumpStartK: startKs } : learned.model;
   const tank = tankFromStatus(ctx.status, model.capacityWhPerK);
   const userMode = USER_MODE_BY_ID[ctx.user.mode];
   if (!tank || !userMode) throw new InputError('status-unknown');
@@ -91,6 +97,13 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
     allowElement: settings.allowElement && isControlSupported(features, 'high-demand') && isControlSupported(features, 'electric'),
     horizonHours: settings.horizonHours,
     reservePercent: settings.reservePercent,
+    comfortC: settings.comfortC,
+    upperC: tank.upperC,
+    lowerC: tank.lowerC,
+    ...(settings.draws === 'none' ? { draws: [] } : { drawPattern: learnDrawPattern(ctx.history, ctx.timeZone) }),
+    // Live mode writes each setting as a control (which starts a recovery), device mode as program entries (which do not).
+    appliedBy: ctx.apply === 'live' ? 'control' : 'program',
+    tou: ctx.status.touStatus !== undefined && ctx.status.touStatus !== 0,
   });
   const payload: PlannerPayload = {
     ...planPayload(plan, ctx.apply, settings.unit),
@@ -101,7 +114,16 @@ export function makePlan(ctx: PlanContext): { plan: Plan; model: TankModel; payl
       elementW: roundTo(model.elementW, 0),
       standbyWPerK: roundTo(model.standbyWPerK, 2),
       ambientC: roundTo(model.ambientC, 1),
-      learned: FIGURES.filter((f) => learned[f].learned),
+      learned: [
+        ...FIGURES.filter((f) => learned[f].learned),
+        ...(plan.comfort.draws.source === 'history' ? ['draws'] : []),
+        ...(model.heatPumpStartK ? ['thermostat'] : []),
+      ],
+      defaults: [
+        ...FIGURES.filter((f) => !learned[f].learned),
+        ...(plan.comfort.draws.source === 'default' ? ['draws'] : []),
+        ...(model.heatPumpStartK ? [] : ['thermostat']),
+      ],
     },
   };
   return { plan, model, payload };

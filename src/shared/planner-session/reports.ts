@@ -48,6 +48,8 @@ export type PlannerReport =
   | { type: 'replan'; at: string; reason: 'drift' | 'status' | 'start' | 'hourly'; charge?: number; expectedCharge?: number }
   /** A target time passed with the tank below the charge wanted. */
   | { type: 'target'; at: string; target: string; charge: number; actualCharge: number; met: false }
+  /** A litres or showers target: the hot water above comfort the probes showed then. */
+  | { type: 'target'; at: string; target: string; litres: number; actualLitres: number; met: false }
   /** The plan is not carried out: read-only account, a capability the heater lacks, heater off or on vacation, ... */
   | { type: 'not-applied'; at: string; reason: string; error: string };
 

@@ -25,10 +25,12 @@ import {
   HEATER_TOU,
   forecastChargeAt,
   hasDrifted,
+  hotLitres,
   parsePlanInput,
   sampleFromStatus,
   tankFromStatus,
   touPriceSlots,
+  zoneStateOf,
 } from '../planner';
 import { StatusHistory, ValueStore } from './history';
 import { PlannerPayload, makePlan } from './plan-request';
@@ -436,6 +438,16 @@ export class PlannerSession {
     return tank ? chargeOf(tank.energyKWh, current.plan.restore.setpointC, current.model) : undefined;
   }
 
+  /** Hot water above the plan's comfort temperature now, litres, from the heater's probes. */
+  private litresNow(): number | undefined {
+    const current = this.current;
+    const raw = this.latest?.raw;
+    if (!current || !raw) return undefined;
+    const tank = tankFromStatus(raw, current.model.capacityWhPerK);
+    if (!tank || tank.upperC === null || tank.lowerC === null) return undefined;
+    return hotLitres(zoneStateOf(tank.upperC, tank.lowerC, 0), current.plan.comfort.comfortC, current.model);
+  }
+
   private check(): void {
     const plan = this.current?.plan;
     const now = this.deps.clock.now();
@@ -454,8 +466,18 @@ export class PlannerSession {
     this.targetTimers = plan.targets.filter((t) => t.at > now).map((target) =>
       this.deps.clock.setTimeout(() => {
         this.freshStatus().then(() => {
+          if (this.closed) return;
+          if (target.kind !== 'charge') {
+            // Litres and showers: the hot water above comfort the heater's probes show now.
+            const litres = this.litresNow();
+            const wanted = target.litres ?? 0;
+            if (litres !== undefined && litres < wanted - 0.5) {
+              this.deps.report({ type: 'target', at: iso(target.at), target: target.time, litres: wanted, actualLitres: Math.round(litres), met: false });
+            }
+            return;
+          }
           const charge = this.chargeNow();
-          if (charge !== undefined && charge < target.charge && !this.closed) {
+          if (charge !== undefined && charge < target.charge) {
             this.deps.report({ type: 'target', at: iso(target.at), target: target.time, charge: target.charge, actualCharge: roundTo(charge, 1), met: false });
           }
         }, () => undefined);

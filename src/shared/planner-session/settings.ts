@@ -23,6 +23,10 @@ export interface PlannerSettings {
   horizonHours: number;
   /** Percentage points planned on top of each target for draws nobody announced. */
   reservePercent: number;
+  /** Delivered hot water must never fall below this, °C (the dialog's `comfort` in `unit`). */
+  comfortC: number;
+  /** `expected`: plan for the draws the heater's history shows (a standard day until it has a week); `none`: only the targets. */
+  draws: DrawsSetting;
   /** `device`: keep the planned program entries when the node closes (the heater follows them while Node-RED is down). */
   keepEntries: boolean;
 }
@@ -37,12 +41,20 @@ export interface PlannerConfigFields {
   allowElement?: unknown;
   horizon?: unknown;
   reserve?: unknown;
+  comfort?: unknown;
+  draws?: unknown;
   keepEntries?: unknown;
 }
+
+export type DrawsSetting = 'expected' | 'none';
+export const DRAWS_SETTINGS: readonly DrawsSetting[] = ['expected', 'none'];
 
 export const DEFAULT_TARGETS: readonly TargetSpec[] = [{ at: '06:30', charge: 90 }];
 export const DEFAULT_MAX_SETPOINT = { F: 140, C: 60 } as const;
 export const DEFAULT_HORIZON_HOURS = 24;
+/** 110 °F / 43 °C: the comfort temperature until the dialog says otherwise. */
+export const DEFAULT_COMFORT = { F: 110, C: 43 } as const;
+export const COMFORT_RANGE = { F: { min: 86, max: 140 }, C: { min: 30, max: 60 } } as const;
 export const DEFAULT_RESERVE_PERCENT = 5;
 export const MAX_RESERVE_PERCENT = 50;
 
@@ -70,6 +82,9 @@ export function plannerSettings(config: PlannerConfigFields): PlannerSettings {
   const targets = config.targets === undefined || config.targets === '' ? [...DEFAULT_TARGETS] : parseTargets(config.targets, 'targets');
   const [min, max] = [fromHalfCelsius(SETPOINT_RANGE_RAW.min, unit), fromHalfCelsius(SETPOINT_RANGE_RAW.max, unit)];
   const maxSetpoint = numberField(config.maxSetpoint, 'maxSetpoint', DEFAULT_MAX_SETPOINT[unit], min, max, ` °${unit}`);
+  const draws = config.draws === undefined || config.draws === '' ? 'expected' : config.draws;
+  if (!(DRAWS_SETTINGS as readonly unknown[]).includes(draws)) throw new PlanInputError('draws', DRAWS_SETTINGS.join(', '), draws);
+  const comfort = numberField(config.comfort, 'comfort', DEFAULT_COMFORT[unit], COMFORT_RANGE[unit].min, COMFORT_RANGE[unit].max, ` °${unit}`);
   return {
     apply: apply as ApplyMode,
     prices: prices as PriceSource,
@@ -79,6 +94,8 @@ export function plannerSettings(config: PlannerConfigFields): PlannerSettings {
     allowElement: booleanField(config.allowElement, 'allowElement', false),
     horizonHours: numberField(config.horizon, 'horizon', DEFAULT_HORIZON_HOURS, 1, MAX_HORIZON_HOURS, ' hours'),
     reservePercent: numberField(config.reserve, 'reserve', DEFAULT_RESERVE_PERCENT, 0, MAX_RESERVE_PERCENT, ' %'),
+    comfortC: unit === 'F' ? (comfort - 32) / 1.8 : comfort,
+    draws: draws as DrawsSetting,
     keepEntries: booleanField(config.keepEntries, 'keepEntries', false),
   };
 }

@@ -11,3 +11,6 @@ export * from './simulate';
 export * from './optimiser';
 export * from './payload';
 export * from './weekly-program';
+export * from './two-zone';
+export * from './draws';
+export * from './zone-sim';

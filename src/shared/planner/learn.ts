@@ -5,7 +5,8 @@
  * steps of the counters average out), and the median over runs replaces a default only when enough runs agree.
  */
 import { HeatSourceName } from '../codec';
-import { TankModel, TankSample, copAt, standbyLossKW, tempOf } from './tank-model';
+import { TankModel, TankSample, UserMode, copAt, standbyLossKW, tempOf } from './tank-model';
+import { LOWER_TRIGGER_C } from './two-zone';
 
 export interface LearnOptions {
   /** Runs needed before a learned figure replaces the default (default 3). */
@@ -168,4 +169,32 @@ export function learnTankModel(history: readonly TankSample[], base: TankModel, 
     standbyWPerK: result.standbyWPerK.value,
   };
   return result;
+}
+
+/**
+ * The heat pump's start point per mode from the history: at each start of a heat-pump run (no draw, the lower probe
+ * above the 104.9 °F trigger, so the upper probe is what started it), how far the upper probe was below the setpoint
+ * in the sample before. The median replaces the default once `minRuns` starts agree (default 3).
+ */
+export function learnThermostat(samples: readonly TankSample[], options: LearnOptions = {}): Partial<Record<UserMode, LearnedFigure>> {
+  const minRuns = options.minRuns ?? 3;
+  const maxGapMs = options.maxGapMs ?? 30 * 60_000;
+  const sorted = [...samples].sort((a, b) => a.at - b.at);
+  const byMode = new Map<UserMode, number[]>();
+  for (let i = 1; i < sorted.length; i++) {
+    const before = sorted[i - 1];
+    const now = sorted[i];
+    if (now.at - before.at > maxGapMs || before.source !== 'none' || now.source !== 'heat-pump') continue;
+    if (before.drawing || now.drawing || !before.mode || before.mode !== now.mode || before.setpointC == null || before.setpointC !== now.setpointC) continue;
+    if (before.upperC == null || before.lowerC == null || before.lowerC < LOWER_TRIGGER_C) continue;
+    const deficit = before.setpointC - before.upperC;
+    // A start far from any rule is a control write or a setpoint change, not the thermostat.
+    if (deficit < 0.2 || deficit > 8) continue;
+    byMode.set(before.mode, [...(byMode.get(before.mode) ?? []), deficit]);
+  }
+  const out: Partial<Record<UserMode, LearnedFigure>> = {};
+  for (const [mode, deficits] of byMode) {
+    if (deficits.length >= minRuns) out[mode] = { value: median(deficits), runs: deficits.length, learned: true };
+  }
+  return out;
 }

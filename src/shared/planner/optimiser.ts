@@ -21,8 +21,9 @@
 import { HeatSourceName, roundTo } from '../codec';
 import { PlanInputError } from './input-error';
 import { PriceSlot, SurplusSlot, slotAt } from './prices';
-import { Cell, ScheduledSetting, Setting, SimulationResult, energyAtTime, simulateTank } from './simulate';
-import { Target, TargetSpec, resolveTargets } from './targets';
+import { DrawPattern, expectedDraws } from './draws';
+import { Cell, ScheduledSetting, Setting, energyAtTime } from './simulate';
+import { TargetKind, TargetSpec, resolveTargets } from './targets';
 import {
   MIN_SETPOINT_C,
   REACHED_BELOW_SETPOINT_K,
@@ -30,13 +31,17 @@ import {
   TankModel,
   USER_MODES,
   UserMode,
+  WATER_WH_PER_LITRE_K,
   chargeOf,
   copAt,
   energyAt,
   energyForCharge,
   isUserMode,
   tempOf,
+  thermostatOf,
 } from './tank-model';
+import { AppliedBy, Draw, INLET_C, ZoneState, hotLitres, startingSetpoint, zoneStateOf } from './two-zone';
+import { ZoneSimResult, simulateZones } from './zone-sim';
 
 export type HeatMode = 'heat-pump' | 'high-demand' | 'electric';
 
@@ -69,7 +74,25 @@ export interface PlanRequest {
   reservePercent?: number;
   /** Charge the hold between windows keeps at least, percent (default 0: the lowest setpoint). */
   minChargePercent?: number;
+  /**
+   * Delivered hot water must never fall below this, °C (default 43 °C = 110 °F): the hold keeps the heater's own
+   * thermostat above it and every expected draw must find enough water above it.
+   */
+  comfortC?: number;
+  /** The heater's probes now, °C (`tankUpperTemperature`, `tankLowerTemperature`); without them a tank at rest. */
+  upperC?: number | null;
+  lowerC?: number | null;
+  /** The draws expected over the horizon; default: `drawPattern`'s. */
+  draws?: readonly Draw[];
+  /** Where the draws come from when `draws` is not given (default: the DOE medium-usage day). */
+  drawPattern?: DrawPattern;
+  /** How the windows reach the heater: control writes (live) or its weekly program (device; the default). */
+  appliedBy?: AppliedBy;
+  /** A TOU schedule is active on the heater (heat-pump recoveries stop near 90 %). */
+  tou?: boolean;
 }
+
+export const DEFAULT_COMFORT_C = 43;
 
 export interface PlanWindow {
   start: number;
@@ -84,9 +107,31 @@ export interface PlanWindow {
 export interface PlanTarget {
   at: number;
   time: string;
+  kind: TargetKind;
+  /** Charge asked for (charge targets), percent. */
   charge: number;
+  /** Litres above the comfort temperature asked for (litres and showers targets). */
+  litres?: number;
+  showers?: number;
   expectedCharge: number;
+  /** Hot water above the comfort temperature expected then, litres. */
+  expectedLitres: number;
   met: boolean;
+}
+
+/** The comfort constraint as planned. */
+export interface PlanComfort {
+  comfortC: number;
+  /** Every expected draw delivers water at or above comfortC in the forecast. */
+  met: boolean;
+  /** False when no plan within the limits (highest setpoint, element allowed) meets it. */
+  feasible: boolean;
+  /** Where the expected draws come from. */
+  draws: { source: 'history' | 'default' | 'given'; count: number; litres: number };
+  /** Least hot water above comfortC over the horizon, litres, and when. */
+  worst: { at: number; litres: number };
+  /** Coldest water an expected draw gets, °C (null without draws), and when. */
+  coldestDraw: { at: number; deliveredC: number } | null;
 }
 
 export interface Plan {
@@ -111,6 +156,7 @@ export interface Plan {
   hold: Setting;
   /** The user's own setting, for when planning stops. */
   restore: Setting;
+  comfort: PlanComfort;
 }
 
 const HOUR_MS = 3_600_000;
@@ -121,7 +167,11 @@ export const MAX_HORIZON_HOURS = 7 * 24;
 const DEFAULT_RESERVE = 5;
 /** Shortfall the verification accepts, kWh (about 0.03 K on a 300 l tank). */
 const TOLERANCE_KWH = 0.01;
-const ROUNDS = 8;
+const ROUNDS = 10;
+/** Draws the one-zone forecast expects to take water this much warmer than the mean (the top of a stratified tank). */
+const DRAW_ABOVE_MEAN_K = 1.5;
+/** Every half hour, for the worst moment of the hot-water forecast. */
+const WORST_STEP_MS = 30 * 60_000;
 
 // ---- request checks ----
 
@@ -134,7 +184,7 @@ function checkNumber(value: unknown, path: string, min: number, max: number, uni
 
 // ---- the time grid ----
 
-function buildCells(req: PlanRequest, horizonEnd: number, targets: Target[]): Cell[] {
+function buildCells(req: PlanRequest, horizonEnd: number, targets: readonly { at: number }[]): Cell[] {
   const cuts = new Set<number>([req.now, horizonEnd]);
   const inside = (t: number) => t > req.now && t < horizonEnd;
   for (const s of req.prices) for (const t of [s.start, s.end]) if (inside(t)) cuts.add(t);
@@ -177,9 +227,15 @@ interface Grid {
   lambda: number;
   eAmbient: number;
   eMax: number;
+  /** Litres expected to be drawn in each cell. */
+  drawLitres: number[];
+  /** kWh per litre and kelvin above the inlet. */
+  drawKWhPerLK: number;
+  inletC: number;
+  m: TankModel;
 }
 
-function makeGrid(cells: Cell[], m: TankModel, maxSetpointC: number): Grid {
+function makeGrid(cells: Cell[], m: TankModel, maxSetpointC: number, draws: readonly Draw[], inletC: number): Grid {
   const t0 = cells[0].start;
   return {
     cells,
@@ -190,6 +246,10 @@ function makeGrid(cells: Cell[], m: TankModel, maxSetpointC: number): Grid {
     eAmbient: energyAt(m.ambientC, m),
     // The heater stops a little below its setpoint: the most a window can store.
     eMax: energyAt(maxSetpointC - REACHED_BELOW_SETPOINT_K, m),
+    drawLitres: cells.map((c) => draws.filter((d) => d.at >= c.start && d.at < c.end).reduce((a, d) => a + d.litres, 0)),
+    drawKWhPerLK: WATER_WH_PER_LITRE_K / 1000,
+    inletC,
+    m,
   };
 }
 
@@ -197,7 +257,9 @@ function makeGrid(cells: Cell[], m: TankModel, maxSetpointC: number): Grid {
 function forecast(g: Grid, a: Allocation): void {
   for (let i = 0; i < g.n; i++) {
     const decay = Math.exp(-g.lambda * g.hours[i]);
-    a.e[i + 1] = g.eAmbient + (a.e[i] - g.eAmbient) * decay + a.heat[i] * Math.exp((-g.lambda * g.hours[i]) / 2);
+    // A draw takes water from the top and replaces it with cold: its heat leaves the tank.
+    const drawn = g.drawLitres[i] > 0 ? g.drawLitres[i] * g.drawKWhPerLK * Math.max(0, tempOf(a.e[i], g.m) + DRAW_ABOVE_MEAN_K - g.inletC) : 0;
+    a.e[i + 1] = g.eAmbient + (a.e[i] - g.eAmbient - drawn) * decay + a.heat[i] * Math.exp((-g.lambda * g.hours[i]) / 2);
   }
 }
 
@@ -362,7 +424,11 @@ function toWindows(ctx: AllocContext, a: Allocation, limits: WindowLimits): Sche
     const start = j > i || share >= 1 - 1e-6 ? first.end - share * (first.end - first.start) : first.start;
     const startTemp = tempOf(a.e[i] + (a.e[i + 1] - a.e[i]) * ((start - first.start) / (first.end - first.start)), m);
     const startK = m0 === 'electric' ? THERMOSTAT.electric.elementStartK ?? 0 : THERMOSTAT[m0].heatPumpStartK ?? 0;
-    const wanted = Math.max(ceilHalf(tempOf(a.e[j + 1], m) + REACHED_BELOW_SETPOINT_K), ceilHalf(startTemp + startK + 0.05), limits.minSetpointC);
+    // The warmest the run plans the tank to be: a draw inside the window lowers the temperature at its end, and a
+    // setpoint from there would stop the heater short before the draw.
+    let peakE = a.e[j + 1];
+    for (let b = i + 1; b <= j; b++) peakE = Math.max(peakE, a.e[b]);
+    const wanted = Math.max(ceilHalf(tempOf(peakE, m) + REACHED_BELOW_SETPOINT_K), ceilHalf(startTemp + startK + 0.05), limits.minSetpointC);
     windows.push({ start: Math.round(start), end: g.cells[j].end, mode: m0, setpointC: Math.min(wanted, limits.maxSetpointC) });
     i = j + 1;
   }
@@ -371,31 +437,108 @@ function toWindows(ctx: AllocContext, a: Allocation, limits: WindowLimits): Sche
 
 // ---- the plan ----
 
+/** What a round must reach at one instant: stored energy (charge targets) or litres above comfort (litres targets, draws). */
+interface Deadline {
+  at: number;
+  k: number;
+  /** Energy the allocation plans for, kWh (raised by the rounds when the simulation falls short). */
+  required: number;
+  /** Energy that counts as met (charge targets); -Infinity for litres. */
+  minimum: number;
+  /** Litres above comfort that count as met (litres targets and draws); 0 for charge. */
+  litres: number;
+  /** A draw: met when the water it gets stays at or above comfort. */
+  draw?: number;
+}
+
 interface Evaluated {
   windows: ScheduledSetting[];
-  sim: SimulationResult;
+  sim: ZoneSimResult;
   shortfalls: number[];
   met: number;
   reserveMet: number;
+  /** Sum of the shortfalls of the deadlines missed, kWh: among plans that miss, the one that misses least. */
+  missedKWh: number;
 }
 
-function evaluate(cells: Cell[], windows: ScheduledSetting[], hold: Setting, req: PlanRequest, deadlines: Array<{ at: number; required: number; minimum: number }>): Evaluated {
-  const sim = simulateTank(cells, { between: hold, windows }, req.energyKWh, req.model, 'none');
-  const energies = deadlines.map((d) => energyAtTime(sim.points, d.at));
-  return {
-    windows,
-    sim,
-    shortfalls: deadlines.map((d, i) => d.required - energies[i]),
-    met: deadlines.filter((d, i) => energies[i] >= d.minimum - 1e-6).length,
-    reserveMet: deadlines.filter((d, i) => energies[i] >= d.required - TOLERANCE_KWH).length,
-  };
+interface EvalContext {
+  cells: Cell[];
+  hold: Setting;
+  req: PlanRequest;
+  start: ZoneState;
+  draws: readonly Draw[];
+  appliedBy: AppliedBy;
+  tou: boolean;
+  comfortC: number;
+  maxSetpointC: number;
+  deadlines: Deadline[];
+}
+
+function runZones(x: EvalContext, windows: readonly ScheduledSetting[], probes: number[]): ZoneSimResult {
+  return simulateZones(x.cells, { between: x.hold, windows }, x.start, x.req.model, { draws: x.draws, appliedBy: x.appliedBy, tou: x.tou, probes, source: 'none' });
+}
+
+/**
+ * Windows whose setpoint would not start the heater (its upper probe is warmer than the mean the allocation saw) get
+ * the lowest setpoint that does, window by window in time order, each against the tank the ones before leave.
+ */
+function startableWindows(x: EvalContext, windows: ScheduledSetting[]): ScheduledSetting[] {
+  const out = windows.map((w) => ({ ...w }));
+  for (let i = 0; i < out.length; i++) {
+    const at = out[i].start;
+    const state = runZones(x, out.slice(0, i), [at]).states.get(at);
+    if (!state) continue;
+    const needed = ceilHalf(startingSetpoint(state.upperC, out[i].mode, x.appliedBy, x.tou, x.req.model));
+    if (out[i].setpointC < needed) out[i].setpointC = Math.min(x.maxSetpointC, needed);
+  }
+  return out;
+}
+
+function litresAt(sim: ZoneSimResult, at: number, x: EvalContext): number {
+  const state = sim.states.get(at);
+  return state ? hotLitres(state, x.comfortC, x.req.model) : 0;
+}
+
+function evaluate(x: EvalContext, planned: ScheduledSetting[]): Evaluated {
+  const windows = startableWindows(x, planned);
+  const sim = runZones(x, windows, x.deadlines.map((d) => d.at));
+  const kWhPerLitre = (WATER_WH_PER_LITRE_K * Math.max(1, x.comfortC + 3 - INLET_C)) / 1000;
+  const shortfalls: number[] = [];
+  let met = 0;
+  let reserveMet = 0;
+  for (const d of x.deadlines) {
+    if (d.litres > 0 || d.draw !== undefined) {
+      const litres = litresAt(sim, d.at, x);
+      const ok = d.draw !== undefined ? sim.draws[d.draw].deliveredC >= x.comfortC - 0.05 : litres >= d.litres - 0.5;
+      shortfalls.push(ok ? 0 : Math.max(TOLERANCE_KWH * 2, (d.litres - litres) * kWhPerLitre));
+      if (ok) {
+        met++;
+        reserveMet++;
+      }
+    } else {
+      const e = energyAtTime(sim.points, d.at);
+      shortfalls.push(d.required - e);
+      if (e >= d.minimum - 1e-6) met++;
+      if (e >= d.required - TOLERANCE_KWH) reserveMet++;
+    }
+  }
+  const missedKWh = shortfalls.reduce((a, v) => a + Math.max(0, v), 0);
+  return { windows, sim, shortfalls, met, reserveMet, missedKWh };
 }
 
 function preferred(x: Evaluated, y: Evaluated | undefined): boolean {
   if (!y) return true;
   if (x.met !== y.met) return x.met > y.met;
   if (x.reserveMet !== y.reserveMet) return x.reserveMet > y.reserveMet;
+  if (Math.abs(x.missedKWh - y.missedKWh) > TOLERANCE_KWH) return x.missedKWh < y.missedKWh;
   return x.sim.cost < y.sim.cost - 1e-9;
+}
+
+/** Lowest hold setpoint at which the mode's own thermostat starts before the top falls below comfort. */
+function comfortHoldC(mode: UserMode, comfortC: number, m: TankModel): number {
+  const rule = thermostatOf(mode, m);
+  const starts = [rule.heatPumpStartK, rule.elementStartK].filter((k): k is number => k !== null);
+  return ceilHalf(comfortC + Math.min(...starts) + 0.05);
 }
 
 /** Plans heating windows for the request. Throws PlanInputError for settings out of range or prices that end before `now`. */
@@ -407,6 +550,7 @@ export function planHeating(req: PlanRequest): Plan {
   const horizonHours = checkNumber(req.horizonHours ?? DEFAULT_HORIZON_HOURS, 'horizon', 1, MAX_HORIZON_HOURS, ' hours');
   const reserve = checkNumber(req.reservePercent ?? DEFAULT_RESERVE, 'reserve', 0, 50, ' %');
   const minCharge = checkNumber(req.minChargePercent ?? 0, 'minCharge', 0, 100, ' %');
+  const comfortC = checkNumber(req.comfortC ?? DEFAULT_COMFORT_C, 'comfort', 30, 65.5, ' °C');
   if (!Number.isFinite(req.energyKWh)) throw new PlanInputError('tank', 'the stored energy in kWh', req.energyKWh);
   const m = req.model;
 
@@ -416,24 +560,37 @@ export function planHeating(req: PlanRequest): Plan {
   }
   const end = Math.min(req.now + horizonHours * HOUR_MS, lastEnd);
   const targets = resolveTargets(req.targets, req.now, end, req.timeZone);
-  const cells = buildCells(req, end, targets);
-  const g = makeGrid(cells, m, req.maxSetpointC);
+  const pattern = req.drawPattern ?? { source: 'default' as const, days: 0, litres: null };
+  const draws = (req.draws ?? expectedDraws(pattern, req.now, end, req.timeZone)).filter((d) => d.at > req.now && d.at < end && d.litres > 0);
+  const cells = buildCells(req, end, [...targets, ...draws]);
+  const g = makeGrid(cells, m, req.maxSetpointC, draws, INLET_C);
   const ctx: AllocContext = { g, m, allowElement: req.allowElement };
 
-  const holdC = Math.min(req.userSetpointC, Math.max(minSetpointC, ceilHalf(tempOf(energyForCharge(minCharge, req.userSetpointC, m), m))));
+  const chargeHold = Math.max(minSetpointC, ceilHalf(tempOf(energyForCharge(minCharge, req.userSetpointC, m), m)));
+  // The hold keeps the heater's own thermostat guarding the comfort temperature (never above the user's setpoint).
+  const holdC = Math.min(req.userSetpointC, Math.max(chargeHold, comfortHoldC(req.userMode, comfortC, m)));
   const hold: Setting = { mode: req.userMode, setpointC: holdC };
   const restore: Setting = { mode: req.userMode, setpointC: req.userSetpointC };
   const boundaryOf = new Map(g.t.map((_, k) => [k === g.n ? cells[g.n - 1].end : cells[k].start, k]));
-  const deadlines = targets.map((t) => {
-    const minimum = energyForCharge(t.charge, req.userSetpointC, m);
-    return { at: t.at, k: boundaryOf.get(t.at) ?? g.n, minimum, required: Math.min(g.eMax, energyForCharge(t.charge + reserve, req.userSetpointC, m)) };
-  });
+  const litresEnergy = Math.min(g.eMax, energyAt(comfortC + 3, m));
+  const deadlines: Deadline[] = [
+    ...targets.map((t): Deadline => {
+      const k = boundaryOf.get(t.at) ?? g.n;
+      if (t.kind !== 'charge') return { at: t.at, k, required: t.litres > 0 ? litresEnergy : -Infinity, minimum: -Infinity, litres: t.litres };
+      const minimum = energyForCharge(t.charge, req.userSetpointC, m);
+      return { at: t.at, k, minimum, required: Math.min(g.eMax, energyForCharge(t.charge + reserve, req.userSetpointC, m)), litres: 0 };
+    }),
+    ...draws.map((d, i): Deadline => ({ at: d.at, k: boundaryOf.get(d.at) ?? g.n, required: litresEnergy, minimum: -Infinity, litres: d.litres, draw: i })),
+  ].sort((a, b) => a.at - b.at);
+  const start = zoneStateOf(req.upperC ?? null, req.lowerC ?? null, tempOf(req.energyKWh, m));
+  const appliedBy = req.appliedBy ?? 'program';
+  const x: EvalContext = { cells, hold, req, start, draws, appliedBy, tou: req.tou === true, comfortC, maxSetpointC: req.maxSetpointC, deadlines };
 
   let best: Evaluated | undefined;
   const extra = deadlines.map(() => 0);
   for (let round = 0; round < ROUNDS; round++) {
     const alloc = allocate(ctx, req.energyKWh, deadlines.map((d, i) => ({ k: d.k, required: Math.min(g.eMax, d.required + extra[i]) })));
-    const result = evaluate(cells, toWindows(ctx, alloc, { minSetpointC, maxSetpointC: req.maxSetpointC }), hold, req, deadlines);
+    const result = evaluate(x, toWindows(ctx, alloc, { minSetpointC, maxSetpointC: req.maxSetpointC }));
     if (preferred(result, best)) best = result;
     let raised = false;
     result.shortfalls.forEach((s, i) => {
@@ -445,15 +602,36 @@ export function planHeating(req: PlanRequest): Plan {
     if (!raised) break;
   }
   const chosen = best as Evaluated;
-  const baseline = simulateTank(cells, { between: restore, windows: [] }, req.energyKWh, m, req.heating ?? 'none');
+  const baseline = simulateZones(cells, { between: restore, windows: [] }, start, m, { draws, appliedBy, tou: x.tou, source: req.heating ?? 'none' });
 
   const pricedHours = cells.filter((c) => c.priced);
   const meanPrice = pricedHours.reduce((s, c) => s + c.price * (c.end - c.start), 0) / Math.max(1, pricedHours.reduce((s, c) => s + c.end - c.start, 0));
   const shortEnd = baseline.endEnergyKWh - chosen.sim.endEnergyKWh;
   const makeUp = (shortEnd * meanPrice) / copAt(tempOf(energyAt(req.userSetpointC, m), m), m);
 
+  // The hot-water forecast: at the targets and every half hour, for the worst moment.
+  const sampleTimes = [...new Set([...targets.map((t) => t.at), ...draws.map((d) => d.at)])];
+  for (let t = req.now; t <= end; t += WORST_STEP_MS) sampleTimes.push(t);
+  const final = runZones(x, chosen.windows, sampleTimes);
+  let worst = { at: req.now, litres: Infinity };
+  for (const t of sampleTimes.sort((a, b) => a - b)) {
+    const l = litresAt(final, t, x);
+    if (l < worst.litres) worst = { at: t, litres: l };
+  }
+  const coldest = final.draws.reduce<{ at: number; deliveredC: number } | null>(
+    (c, d) => (c === null || d.deliveredC < c.deliveredC ? { at: d.draw.at, deliveredC: d.deliveredC } : c),
+    null,
+  );
+  const comfortMet = final.draws.every((d) => d.deliveredC >= comfortC - 0.05);
+  // Infeasible: even the most heat the limits allow (every window at the highest setpoint) leaves a draw too cold.
+  const feasible = comfortMet || (() => {
+    const most = runZones({ ...x, hold: { mode: req.allowElement ? 'high-demand' : req.userMode, setpointC: req.maxSetpointC } }, [], []);
+    return most.draws.every((d) => d.deliveredC >= comfortC - 0.05);
+  })();
+
   const charge = (e: number) => roundTo(chargeOf(e, req.userSetpointC, m), 1);
   const forecastTimes = new Set<number>([...cells.map((c) => c.start), end, ...chosen.windows.flatMap((w) => [w.start, w.end])]);
+  const targetDeadline = new Map(deadlines.filter((d) => d.draw === undefined).map((d) => [d.at, d]));
   return {
     createdAt: req.now,
     start: req.now,
@@ -466,9 +644,22 @@ export function planHeating(req: PlanRequest): Plan {
       kWh: roundTo(chosen.sim.windowInputKWh[i], 2),
       cost: roundTo(chosen.sim.windowCost[i], 4),
     })),
-    targets: targets.map((t, i) => {
+    targets: targets.map((t) => {
       const expected = energyAtTime(chosen.sim.points, t.at);
-      return { at: t.at, time: t.time, charge: t.charge, expectedCharge: charge(expected), met: expected >= deadlines[i].minimum - 1e-6 };
+      const litres = litresAt(final, t.at, x);
+      const d = targetDeadline.get(t.at);
+      const met = t.kind === 'charge' ? expected >= (d?.minimum ?? 0) - 1e-6 : litres >= t.litres - 0.5;
+      return {
+        at: t.at,
+        time: t.time,
+        kind: t.kind,
+        charge: t.charge,
+        ...(t.kind !== 'charge' ? { litres: t.litres } : {}),
+        ...(t.showers !== undefined ? { showers: t.showers } : {}),
+        expectedCharge: charge(expected),
+        expectedLitres: Math.round(litres),
+        met,
+      };
     }),
     expectedCost: roundTo(chosen.sim.cost, 4),
     expectedKWh: roundTo(chosen.sim.inputKWh, 2),
@@ -478,5 +669,13 @@ export function planHeating(req: PlanRequest): Plan {
     chargeForecast: [...forecastTimes].sort((a, b) => a - b).map((at) => ({ at, charge: charge(energyAtTime(chosen.sim.points, at)) })),
     hold,
     restore,
+    comfort: {
+      comfortC,
+      met: comfortMet,
+      feasible,
+      draws: { source: req.draws ? 'given' : pattern.source, count: draws.length, litres: Math.round(draws.reduce((a, d) => a + d.litres, 0)) },
+      worst: { at: worst.at, litres: Number.isFinite(worst.litres) ? Math.round(worst.litres) : 0 },
+      coldestDraw: coldest ? { at: coldest.at, deliveredC: roundTo(coldest.deliveredC, 1) } : null,
+    },
   };
 }

@@ -11,7 +11,17 @@ export const APPLY_MODES: readonly ApplyMode[] = ['preview', 'live', 'device'];
 
 export interface PlanPayload {
   windows: Array<{ start: string; end: string; mode: HeatMode; setpoint: number; kWh: number; cost: number }>;
-  targets: Array<{ at: string; charge: number; expectedCharge: number; met: boolean }>;
+  /** `charge` for charge targets, `litres` (and `showers`) for the others; `expectedLitres`: hot water above comfort then. */
+  targets: Array<{ at: string; kind: 'charge' | 'litres' | 'showers'; charge?: number; litres?: number; showers?: number; expectedCharge: number; expectedLitres: number; met: boolean }>;
+  /** The comfort temperature (in `unit`) and how the plan keeps it. */
+  comfort: {
+    temperature: number;
+    met: boolean;
+    feasible: boolean;
+    draws: { source: 'history' | 'default' | 'given'; count: number; litres: number };
+    worst: { at: string; litres: number };
+    coldestDraw: { at: string; temperature: number } | null;
+  };
   expectedCost: number;
   baselineCost: number;
   savings: number;
@@ -34,7 +44,25 @@ function temperature(c: number, unit: TemperatureUnit): number {
 export function planPayload(plan: Plan, apply: ApplyMode, unit: TemperatureUnit = 'C'): PlanPayload {
   return {
     windows: plan.windows.map((w) => ({ start: iso(w.start), end: iso(w.end), mode: w.mode, setpoint: temperature(w.setpointC, unit), kWh: w.kWh, cost: w.cost })),
-    targets: plan.targets.map((t) => ({ at: iso(t.at), charge: t.charge, expectedCharge: t.expectedCharge, met: t.met })),
+    targets: plan.targets.map((t) => ({
+      at: iso(t.at),
+      kind: t.kind,
+      ...(t.kind === 'charge' ? { charge: t.charge } : { litres: t.litres }),
+      ...(t.showers !== undefined ? { showers: t.showers } : {}),
+      expectedCharge: t.expectedCharge,
+      expectedLitres: t.expectedLitres,
+      met: t.met,
+    })),
+    comfort: {
+      temperature: Math.round((unit === 'F' ? plan.comfort.comfortC * 1.8 + 32 : plan.comfort.comfortC) * 10) / 10,
+      met: plan.comfort.met,
+      feasible: plan.comfort.feasible,
+      draws: plan.comfort.draws,
+      worst: { at: iso(plan.comfort.worst.at), litres: plan.comfort.worst.litres },
+      coldestDraw: plan.comfort.coldestDraw
+        ? { at: iso(plan.comfort.coldestDraw.at), temperature: Math.round((unit === 'F' ? plan.comfort.coldestDraw.deliveredC * 1.8 + 32 : plan.comfort.coldestDraw.deliveredC) * 10) / 10 }
+        : null,
+    },
     expectedCost: plan.expectedCost,
     baselineCost: plan.baselineCost,
     savings: plan.savings,

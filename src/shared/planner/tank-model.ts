@@ -25,6 +25,11 @@ export interface TankModel {
   standbyWPerK: number;
   /** Temperature of the room around the tank, °C. */
   ambientC: number;
+  /**
+   * The heat pump's start point per mode, K below the setpoint on the upper probe, where the heater's history has
+   * shown it (`learnThermostat`); THERMOSTAT's figure otherwise.
+   */
+  heatPumpStartK?: Partial<Record<UserMode, number>>;
 }
 
 /** Defaults until the device's history says otherwise; docs/planner-model.md gives the source of each. */
@@ -71,6 +76,13 @@ export const THERMOSTAT: Readonly<Record<UserMode, ThermostatRule>> = {
  * a real tank stratifies at least as much).
  */
 export const REACHED_BELOW_SETPOINT_K = 0.5;
+
+/** The mode's rule with what the heater's history taught about its heat-pump start point. */
+export function thermostatOf(mode: UserMode, m?: TankModel): ThermostatRule {
+  const rule = THERMOSTAT[mode];
+  const learned = m?.heatPumpStartK?.[mode];
+  return learned !== undefined && rule.heatPumpStartK !== null ? { ...rule, heatPumpStartK: learned } : rule;
+}
 
 export function isUserMode(value: unknown): value is UserMode {
   return (USER_MODES as readonly unknown[]).includes(value);
@@ -139,6 +151,9 @@ export interface TankStatus {
   drawing: boolean;
   /** Air at the heat-pump intake (`ambientTemperature`), °C, when reported. */
   ambientC: number | null;
+  /** The heater's own probes (`tankUpperTemperature`, `tankLowerTemperature`), °C, when reported. */
+  upperC: number | null;
+  lowerC: number | null;
 }
 
 const MODE_BY_ID: Readonly<Record<number, UserMode>> = { 1: 'heat-pump', 2: 'electric', 3: 'energy-saver', 4: 'high-demand' };
@@ -188,6 +203,8 @@ export function tankFromStatus(raw: Record<string, unknown>, capacityWhPerK?: nu
     powerW: num(raw.currentInstPower),
     drawing: raw.dhwUse === 2,
     ambientC: ambientRaw === null || ambientRaw === 0 ? null : ambientRaw / 10,
+    upperC: upper === null ? null : upper / 10,
+    lowerC: lower === null ? null : lower / 10,
   };
 }
 
@@ -200,10 +217,32 @@ export interface TankSample {
   source: HeatSourceName;
   drawing?: boolean;
   capacityWhPerK?: number | null;
+  /** The probes, °C, for the two-zone model; flow (`currentDhwFlowRate`, l/min) and delivered litres (`cumulatedDhwFlowRate`) for the draws. */
+  upperC?: number | null;
+  lowerC?: number | null;
+  flowLpm?: number | null;
+  cumulativeLitres?: number | null;
+  /** The mode and setpoint then, for learning the thermostat's start points. */
+  mode?: UserMode | null;
+  setpointC?: number | null;
 }
 
 export function sampleFromStatus(raw: Record<string, unknown>, at: number, capacityWhPerK?: number): TankSample | null {
   const tank = tankFromStatus(raw, capacityWhPerK);
   if (!tank) return null;
-  return { at, energyKWh: tank.energyKWh, powerW: tank.powerW, source: tank.source, drawing: tank.drawing, capacityWhPerK: tank.capacityWhPerK };
+  const flow = num(raw.currentDhwFlowRate);
+  return {
+    at,
+    energyKWh: tank.energyKWh,
+    powerW: tank.powerW,
+    source: tank.source,
+    drawing: tank.drawing,
+    capacityWhPerK: tank.capacityWhPerK,
+    upperC: tank.upperC,
+    lowerC: tank.lowerC,
+    flowLpm: flow === null ? null : flow / 10,
+    cumulativeLitres: num(raw.cumulatedDhwFlowRate),
+    mode: tank.mode,
+    setpointC: tank.setpointC,
+  };
 }

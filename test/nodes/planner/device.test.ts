@@ -56,9 +56,9 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
           // A hold on Wednesday 18:02, the window on Thursday night, its end back to the hold, the user's setting at 07:00.
           const first = r.plans[0].payload;
           assert.deepEqual(planned.map((e) => [Date.parse(e.at), e.mode, e.setpoint]), [
-            [START + 2 * MIN, 'heat-pump', 40.5],
+            [START + 2 * MIN, 'heat-pump', 45.5],
             [Math.floor(Date.parse(first.windows[0].start) / MIN) * MIN, 'heat-pump', first.windows[0].setpoint],
-            [Math.ceil(Date.parse(first.windows[0].end) / MIN) * MIN, 'heat-pump', 40.5],
+            [Math.ceil(Date.parse(first.windows[0].end) / MIN) * MIN, 'heat-pump', 45.5],
             [local(16, 7), 'heat-pump', 60.5],
           ]);
           programs.push({ at: clock.now(), entries: ours });
@@ -116,7 +116,7 @@ describe('navien-planner device: the plan in the heater\'s weekly program (fake 
     // 18:02: the heater's program switches to the hold.
     clock.advance(2 * MIN);
     device.runProgram(3, 18, 2);
-    assert.equal(device.status.dhwTemperatureSetting, 81);
+    assert.equal(device.status.dhwTemperatureSetting, 91, 'the hold: 43 °C comfort + the 2 K Heat Pump start');
     await quiet(sim(), account);
     await helper.setFlows(flow.filter((n) => n.id !== ids.planner), 'full', credentials);
     assert.deepEqual(device.reservations, { reservationUse: 2, reservation: USER_PROGRAM });

@@ -46,11 +46,11 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     const applied = of(run.reports, 'apply');
     assert.ok(applied.length >= 1 + 2 * first.windows.length - 1, JSON.stringify(applied));
     assert.ok(applied.every((a) => a.result === 'confirmed'), JSON.stringify(applied));
-    assert.deepEqual([applied[0].at, applied[0].window, applied[0].setting], [new Date(START).toISOString(), null, { mode: 'heat-pump', setpoint: 40.5 }]);
+    assert.deepEqual([applied[0].at, applied[0].window, applied[0].setting], [new Date(START).toISOString(), null, { mode: 'heat-pump', setpoint: 45.5 }]);
     const windowStart = applied.find((a) => a.window === 0);
     assert.deepEqual(windowStart?.setting, { mode: 'heat-pump', setpoint: first.windows[0].setpoint });
-    // The heater's own record of the setpoint writes: 40.5 °C at 18:00, the window's at its start, 60.5 °C at 07:00.
-    assert.deepEqual(setpoints.filter(([, , sp]) => sp === 81).map(([t]) => t)[0], START);
+    // The heater's own record of the setpoint writes: the 45.5 °C hold (43 °C comfort + the 2 K Heat Pump start) at 18:00, the window's at its start, 60.5 °C at 07:00.
+    assert.deepEqual(setpoints.filter(([, , sp]) => sp === 91).map(([t]) => t)[0], START);
     // At the window's start (or the minute it rounds up to), and at the window's setpoint: both must hold.
     const windowStartAt = Date.parse(first.windows[0].start);
     assert.ok(
@@ -84,7 +84,7 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     assert.deepEqual(run.caught, []);
   });
 
-  /** A live planner holding the heater at 40.5 °C at 18:00, from prices until 07:00. */
+  /** A live planner holding the heater at 45.5 °C (comfort 43 °C + the 2 K Heat Pump start) at 18:00, from prices until 07:00. */
   async function holding() {
     const device = sim().device(MAC);
     device.setStatus(START_STATUS);
@@ -95,7 +95,7 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     attached.planner.receive({ payload: powerSaverPrices(START, 13, nightPrice) });
     await waitFor(() => of(attached.reports, 'apply').length === 1, 'the hold');
     await quiet(sim(), attached.account);
-    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 81]);
+    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [1, 91]);
     return { ...setup, ...attached, device };
   }
 
@@ -123,7 +123,7 @@ describe('navien-planner live: a scripted night, the node\'s commands drive the 
     attached.planner.receive({ payload: powerSaverPrices(START, 13, nightPrice) });
     await waitFor(() => of(attached.reports, 'apply').length === 1, 'the hold');
     await quiet(sim(), attached.account);
-    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [3, 81]);
+    assert.deepEqual([device.status.dhwOperationSetting, device.status.dhwTemperatureSetting], [3, 89], "the hold: 43 °C comfort + the 1 K Energy Saver start");
     await new Promise((resolve) => setTimeout(resolve, 200)); // the hold's follow-up pushes
     device.setTiming({ replyDelayMs: 3_000, pushDelayMs: 3_000 });
     try {

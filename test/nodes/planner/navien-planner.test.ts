@@ -51,7 +51,7 @@ describe('navien-planner node (test helper, real account node, simulator, fake c
     assert.equal(payload.chargeForecast[0].at, new Date(START).toISOString());
     assert.ok(Math.abs(payload.chargeForecast[0].charge - 40) < 3, `charge now ${payload.chargeForecast[0].charge}`);
     assert.deepEqual(payload.restore, { mode: 'heat-pump', setpoint: 60.5 });
-    assert.deepEqual(payload.hold, { mode: 'heat-pump', setpoint: 40.5 });
+    assert.deepEqual(payload.hold, { mode: 'heat-pump', setpoint: 45.5 });
     // The model: the heat capacity from the heater's own status, the room from its intake air, the rest defaults.
     assert.equal(payload.model.capacityWhPerK, 372.2);
     assert.equal(payload.model.ambientC, 26);

@@ -2,7 +2,6 @@
 // simulator, on a fake clock the test moves on minute by minute while it ticks the simulated tank by the same minute.
 // The heater does what the node's commands (live) or its own weekly program (device) tell it; the test only counts
 // the electricity it used at each minute's price.
-import { DEFAULT_TANK_MODEL, chargeOf, tankFromStatus } from '../../../src/shared/planner';
 import { SimulatedDevice } from '../../../tools/simulator/device';
 import type { ScheduleEntry as WireEntry } from '../../../tools/simulator/schedules';
 import type { NavilinkSimulator } from '../../../tools/simulator/simulator';
@@ -20,8 +19,8 @@ export const TARGET = local(16, 6, 30);
 /** The prices end here, and so does the plan: the user's own setting comes back. */
 export const PRICES_END = local(16, 7);
 export const USER_SETPOINT_C = 60.5;
-/** The simulated tank's heat capacity, as its status reports it (totalEnergyCapacity 1861 at 60.5 °C). */
-const CAPACITY_WH_PER_K = 372.2;
+/** The device minimum the charge is counted from (docs/protocol.md#energy-counters). */
+const MIN_SETPOINT_C = 40.5;
 
 /**
  * Heat Pump mode at 60.5 °C, the tank at 40 % (mean 48.5 °C), the room at 26 °C, the heater's own TOU mode off (the
@@ -31,11 +30,18 @@ export const START_STATUS = { dhwOperationSetting: 1, dhwTemperatureSetting: 121
 
 export const priceAt = (t: number) => nightPrice(new Date(t).getHours());
 
-/** Charge in % of a full tank at the user's setpoint, from the device's own status. */
+/**
+ * Charge in % of a full tank at the user's setpoint, from the simulated tank's own zone temperatures (its two zones
+ * hold equal water), not from a status decoded back by the planner's formulas.
+ */
 export function chargeOfDevice(device: SimulatedDevice): number {
-  const tank = tankFromStatus(device.snapshot(), CAPACITY_WH_PER_K);
-  if (!tank) throw new Error('no tank in the status');
-  return chargeOf(tank.energyKWh, USER_SETPOINT_C, { ...DEFAULT_TANK_MODEL, capacityWhPerK: CAPACITY_WH_PER_K });
+  const { upperC, lowerC } = device.tankTemperatures();
+  return (100 * ((upperC + lowerC) / 2 - MIN_SETPOINT_C)) / (USER_SETPOINT_C - MIN_SETPOINT_C);
+}
+
+/** The water leaving the top of the simulated tank while it draws: the coldest so far, °C (Infinity without a draw). */
+function deliveredNow(device: SimulatedDevice, coldest: number): number {
+  return device.status.dhwUse === 2 ? Math.min(coldest, device.tankTemperatures().upperC) : coldest;
 }
 
 /** The electricity the device used during one tick, kWh. */
@@ -47,26 +53,34 @@ function tickKWh(device: SimulatedDevice, ms: number): number {
 }
 
 /** The same night without any planning: the heater left in Heat Pump mode at 60.5 °C. */
-export function baselineNight(drawLitres = 0, until = PRICES_END): { cost: number; kWh: number; chargeAtTarget: number } {
+export function baselineNight(
+  drawLitres = 0,
+  until = PRICES_END,
+  draws?: Array<{ atMs: number; litres: number; lpm: number }>,
+): { cost: number; kWh: number; chargeAtTarget: number; coldestDrawC: number } {
   const device = new SimulatedDevice({}, () => undefined, { tickMs: 0, speed: 0, replyDelayMs: 0, pushDelayMs: 0, minPushIntervalMs: 0 });
   device.setStatus(START_STATUS);
-  device.scheduledDraws = drawLitres > 0 ? [{ atMs: 3 * H, litres: drawLitres, lpm: 8 }] : [];
+  device.scheduledDraws = draws ? draws.map((d) => ({ ...d })) : drawLitres > 0 ? [{ atMs: 3 * H, litres: drawLitres, lpm: 8 }] : [];
   device.tick(1);
   let cost = 0;
   let kWh = 0;
   let chargeAtTarget = NaN;
+  let coldestDrawC = Infinity;
   for (let t = START; t < until; t += MIN) {
     const used = tickKWh(device, MIN);
+    coldestDrawC = deliveredNow(device, coldestDrawC);
     kWh += used;
     cost += used * priceAt(t);
     if (t + MIN === TARGET) chargeAtTarget = chargeOfDevice(device);
   }
-  return { cost, kWh, chargeAtTarget };
+  return { cost, kWh, chargeAtTarget, coldestDrawC };
 }
 
 export interface NightOptions extends PlannerFlowOptions {
   /** Litres drawn at 21:00 that nobody announced. */
   drawLitres?: number;
+  /** Draws the simulated heater makes, ms after the night starts (instead of `drawLitres`). */
+  draws?: Array<{ atMs: number; litres: number; lpm: number }>;
   /** The user's own weekly program on the heater before the night. */
   userProgram?: WireEntry[];
   /** Runs on the clock's minute after the node has settled (e.g. a redeploy, an assertion on the program). */
@@ -84,6 +98,8 @@ export interface NightRun {
   cost: number;
   kWh: number;
   chargeAtTarget: number;
+  /** Coldest water the simulated tank delivered during a draw, °C (Infinity without draws). */
+  coldestDrawC: number;
   /** Redeploys the flow unchanged (every node stops and starts again) and follows the new instances. */
   redeploy(): Promise<void>;
 }
@@ -98,7 +114,9 @@ export async function runNight(sim: NavilinkSimulator, clock: FakeClock, options
   const device = sim.device(MAC);
   device.setStatus(START_STATUS);
   device.reservations = { reservationUse: 2, reservation: (options.userProgram ?? []).map((e) => ({ ...e })) };
-  device.scheduledDraws = options.drawLitres ? [{ atMs: device.simElapsedMs + 3 * H, litres: options.drawLitres, lpm: 8 }] : [];
+  device.scheduledDraws = options.draws
+    ? options.draws.map((d) => ({ ...d, atMs: device.simElapsedMs + d.atMs }))
+    : options.drawLitres ? [{ atMs: device.simElapsedMs + 3 * H, litres: options.drawLitres, lpm: 8 }] : [];
   device.tick(1);
   const { ids, flow, credentials } = plannerFlow(sim, options);
   await helper.load(nodes, flow, credentials);
@@ -108,6 +126,7 @@ export async function runNight(sim: NavilinkSimulator, clock: FakeClock, options
     cost: 0,
     kWh: 0,
     chargeAtTarget: NaN,
+    coldestDrawC: Infinity,
     async redeploy() {
       await helper.setFlows(flow, 'full', credentials);
       // The new instances report into the same lists.
@@ -124,6 +143,7 @@ export async function runNight(sim: NavilinkSimulator, clock: FakeClock, options
     const wall = new Date(t);
     if (options.planner?.apply === 'device') device.runProgram(wall.getDay(), wall.getHours(), wall.getMinutes());
     const used = tickKWh(device, MIN);
+    run.coldestDrawC = deliveredNow(device, run.coldestDrawC);
     run.kWh += used;
     run.cost += used * priceAt(t);
     if (clock.dueWithin(MIN)) {
